@@ -1,0 +1,75 @@
+# Takeup: `make demo` serves the demo council; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TAKEUP := $(VENV)/bin/takeup
+HOST ?= 127.0.0.1:8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+VENDOR := src/takeup/static/vendor
+
+.PHONY: demo test lint typecheck pytest pytest-postgres install install-dev assets messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(TAKEUP) migrate --no-input
+	$(TAKEUP) demo
+	@echo "Serving on http://$(HOST)/ (a task worker runs beside it). Stop with Ctrl-C."
+	$(TAKEUP) worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(TAKEUP) runserver $(HOST)
+
+test: install-dev lint typecheck pytest pytest-postgres
+
+lint: install-dev
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: install-dev
+	$(VENV)/bin/mypy
+
+pytest: install-dev
+	$(TAKEUP) makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+# The same suite on PostgreSQL, when it answers; TAKEUP_REQUIRE_POSTGRES=1 makes its absence fail.
+pytest-postgres: install-dev
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== the suite on PostgreSQL ($(PG_URL))"; \
+		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest; \
+	elif [ "$$TAKEUP_REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL at $(PG_URL) does not answer, and TAKEUP_REQUIRE_POSTGRES=1"; exit 1; \
+	else \
+		echo "SKIPPED the PostgreSQL run: nothing answers at $(PG_URL) (set PG_URL to point at one)"; \
+	fi
+
+# Front-end packages are vendored and committed, so `make demo` needs no npm; run this to update them.
+assets:
+	cd assets && npm ci --no-audit --no-fund
+	mkdir -p $(VENDOR)/govuk
+	assets/node_modules/.bin/sass --no-source-map --style=compressed --load-path=assets/node_modules \
+		assets/src/takeup.scss $(VENDOR)/takeup.css
+	cp assets/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/govuk/
+	rm -rf $(VENDOR)/govuk/assets && mkdir -p $(VENDOR)/govuk/assets
+	cp -r assets/node_modules/govuk-frontend/dist/govuk/assets/images $(VENDOR)/govuk/assets/
+	cp assets/src/govuk-init.mjs $(VENDOR)/govuk-init.mjs
+	cp assets/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	assets/node_modules/.bin/esbuild assets/src/charts.js --bundle --minify --format=iife \
+		--legal-comments=none --outfile=$(VENDOR)/charts.js
+	cp assets/node_modules/axe-core/axe.min.js tests/e2e/axe.min.js
+
+messages: install-dev
+	cd src/takeup && ../../$(TAKEUP) makemessages -l cy --no-obsolete --ignore 'static/*'
+	cd src/takeup && ../../$(TAKEUP) compilemessages -l cy
+
+clean:
+	rm -rf $(VENV) var

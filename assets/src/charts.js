@@ -1,0 +1,27 @@
+// Draws every chart on the page. Each chart is a <div data-chart-spec="ID"> whose spec is in a
+// <script type="application/json" id="ID">. Vega runs with its expression interpreter so that the
+// Content-Security-Policy needs no 'unsafe-eval'. Without JavaScript the data table stays the figure.
+import embed from "vega-embed";
+import { expressionInterpreter } from "vega-interpreter";
+
+function drawAll(root) {
+  root.querySelectorAll("[data-chart-spec]").forEach((el) => {
+    if (el.dataset.chartDrawn) return;
+    const source = document.getElementById(el.dataset.chartSpec);
+    if (!source) return;
+    el.dataset.chartDrawn = "1";
+    const spec = JSON.parse(source.textContent);
+    embed(el, spec, {
+      ast: true,
+      expr: expressionInterpreter,
+      actions: { export: true, source: false, compiled: false, editor: false },
+      renderer: "svg",
+    }).catch((err) => {
+      el.textContent = el.dataset.chartError || "The chart could not be drawn; the table shows its figures.";
+      console.error(err);
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => drawAll(document));
+document.addEventListener("htmx:afterSettle", (event) => drawAll(event.target));

@@ -1,0 +1,3 @@
+import { initAll } from "/static/vendor/govuk/govuk-frontend.min.js";
+document.body.classList.add("govuk-frontend-supported");
+initAll();

@@ -1,0 +1,182 @@
+"""The catalogue API: list and create services, service areas and channels."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator
+
+from takeup.api_errors import ErrorOut, FieldError
+from takeup.organisations.api import api_key_of
+
+from . import queries, services
+from .models import Channel, Service, ServiceArea
+
+router = Router(tags=["catalogue"])
+
+Kind = Literal["pay", "apply", "report", "book", "ask", "find"]
+
+
+def _printable(value: str) -> str:
+    if any(ord(c) < 32 and c not in "\t" for c in value):
+        raise ValueError("must not contain control characters")
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+
+
+class ServiceOut(Schema):
+    slug: str
+    name: str
+    area: str
+    area_name: str
+    kind: Kind
+    online_url: str
+    online_since: date | None
+    target_percent: float | None
+    target_date: date | None
+    public: bool
+    active: bool
+
+    @staticmethod
+    def of(s: Service) -> "ServiceOut":
+        return ServiceOut(
+            slug=s.slug, name=s.name, area=s.area.slug, area_name=s.area.name,
+            kind=s.kind,  # type: ignore[arg-type]
+            online_url=s.online_url, online_since=s.online_since,
+            target_percent=float(s.target_percent) if s.target_percent is not None else None,
+            target_date=s.target_date, public=s.public, active=s.active,
+        )
+
+
+class ServiceIn(Schema):
+    name: Annotated[Text, Field(max_length=200)]
+    area: Annotated[str, Field(max_length=60, description="The slug of a service area")]
+    kind: Kind
+    online_url: Annotated[str, Field(max_length=500)] = ""
+    online_since: date | None = None
+    target_percent: Annotated[float | None, Field(ge=0, le=100)] = None
+    target_date: date | None = None
+    public: bool = False
+
+
+class ServiceFilters(Schema):
+    area: str = ""
+    kind: Kind | None = None
+    include_archived: bool = False
+
+
+class AreaOut(Schema):
+    slug: str
+    name: str
+    active: bool
+
+
+class AreaIn(Schema):
+    name: Annotated[Text, Field(max_length=120)]
+
+
+class ChannelOut(Schema):
+    slug: str
+    name: str
+    is_digital: bool
+    is_self_service: bool
+    is_assisted_digital: bool
+    counts_towards_take_up: bool
+    active: bool
+
+    @staticmethod
+    def of(c: Channel) -> "ChannelOut":
+        return ChannelOut(slug=c.slug, name=c.name, is_digital=c.is_digital,
+                          is_self_service=c.is_self_service,
+                          is_assisted_digital=c.is_assisted_digital,
+                          counts_towards_take_up=c.counts_towards_take_up, active=c.active)
+
+
+class ChannelIn(Schema):
+    name: Annotated[Text, Field(max_length=80)]
+    is_digital: bool = False
+    is_self_service: bool = False
+    is_assisted_digital: bool = False
+
+
+# Model fields that the API names differently, so errors point at what the caller sent.
+API_FIELD = {"slug": "name", "__all__": "body"}
+
+
+def _invalid(exc: ValidationError) -> tuple[int, ErrorOut]:
+    errors = [
+        FieldError(field=API_FIELD.get(field, field), message=message)
+        for field, messages in exc.message_dict.items() for message in messages
+    ]
+    return 422, ErrorOut(detail="The request has errors; see each field.", errors=errors)
+
+
+@router.get("/services", response=list[ServiceOut], summary="List services")
+def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> list[ServiceOut]:
+    org = api_key_of(request).organisation
+    rows = queries.services_of(org, area=filters.area, kind=filters.kind or "",
+                               include_archived=filters.include_archived)
+    return [ServiceOut.of(s) for s in rows]
+
+
+@router.get("/services/{slug}", response={200: ServiceOut, 404: ErrorOut},
+            summary="One service")
+def get_service(request: HttpRequest, slug: str) -> ServiceOut:
+    return ServiceOut.of(queries.service_of(api_key_of(request).organisation, slug))
+
+
+@router.post("/services", response={201: ServiceOut, 422: ErrorOut}, summary="Add a service")
+def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, ServiceOut | ErrorOut]:
+    key = api_key_of(request)
+    area = ServiceArea.objects.filter(organisation=key.organisation, slug=payload.area).first()
+    if area is None:
+        return 422, ErrorOut(detail="The request has errors; see each field.", errors=[
+            FieldError(field="area", message=f"No service area has the slug '{payload.area}'.")])
+    data = payload.dict()
+    data["area"] = area
+    try:
+        service = services.service_save(organisation=key.organisation, api_key=key, **data)
+    except ValidationError as exc:
+        return _invalid(exc)
+    return 201, ServiceOut.of(service)
+
+
+@router.get("/service-areas", response=list[AreaOut], summary="List service areas")
+def list_areas(request: HttpRequest) -> list[AreaOut]:
+    org = api_key_of(request).organisation
+    return [AreaOut(slug=a.slug, name=a.name, active=a.active) for a in queries.areas_of(org)]
+
+
+@router.post("/service-areas", response={201: AreaOut, 422: ErrorOut},
+             summary="Add a service area")
+def create_area(request: HttpRequest, payload: AreaIn) -> tuple[int, AreaOut | ErrorOut]:
+    key = api_key_of(request)
+    try:
+        area = services.service_area_save(organisation=key.organisation, api_key=key,
+                                          name=payload.name)
+    except ValidationError as exc:
+        return _invalid(exc)
+    return 201, AreaOut(slug=area.slug, name=area.name, active=area.active)
+
+
+@router.get("/channels", response=list[ChannelOut], summary="List channels")
+def list_channels(request: HttpRequest) -> list[ChannelOut]:
+    org = api_key_of(request).organisation
+    return [ChannelOut.of(c) for c in queries.channels_of(org)]
+
+
+@router.post("/channels", response={201: ChannelOut, 422: ErrorOut}, summary="Add a channel")
+def create_channel(request: HttpRequest, payload: ChannelIn) -> tuple[int, ChannelOut | ErrorOut]:
+    key = api_key_of(request)
+    try:
+        channel = services.channel_save(organisation=key.organisation, api_key=key,
+                                        **payload.dict())
+    except ValidationError as exc:
+        return _invalid(exc)
+    return 201, ChannelOut.of(channel)

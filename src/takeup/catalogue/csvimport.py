@@ -1,0 +1,200 @@
+"""Reading a service catalogue from CSV. Pure: bytes in, parsed rows and line-numbered errors out.
+
+Columns (header names are matched case-insensitively; order does not matter):
+name, area, kind — required; slug, online_url, online_since, target_percent, target_date,
+public, active — optional.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+T = TypeVar("T")
+
+REQUIRED_COLUMNS = ("name", "area", "kind")
+OPTIONAL_COLUMNS = (
+    "slug", "online_url", "online_since", "target_percent", "target_date", "public", "active",
+)
+KIND_WORDS = {
+    "pay": "pay", "pay it": "pay",
+    "apply": "apply", "apply for it": "apply",
+    "report": "report", "report it": "report",
+    "book": "book", "book it": "book",
+    "ask": "ask", "ask it": "ask",
+    "find": "find", "find it": "find",
+}
+TRUE_WORDS = {"yes", "y", "true", "1", "ie", "do"}
+FALSE_WORDS = {"no", "n", "false", "0", "na", "naddo"}
+MAX_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    line: int
+    name: str
+    area: str
+    kind: str
+    slug: str
+    online_url: str = ""
+    online_since: date | None = None
+    target_percent: Decimal | None = None
+    target_date: date | None = None
+    public: bool = False
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ParsedCatalogue:
+    rows: tuple[ServiceRow, ...] = ()
+    errors: tuple[RowError, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel saves it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_date(text: str) -> date:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"'{text}' is not a date: use dd/mm/yyyy or yyyy-mm-dd")
+
+
+def parse_bool(text: str, default: bool) -> bool:
+    word = text.strip().lower()
+    if not word:
+        return default
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"'{text}' is not yes or no")
+
+
+def parse_catalogue(data: bytes) -> ParsedCatalogue:
+    if len(data) > MAX_BYTES:
+        return ParsedCatalogue(errors=(RowError(0, "", "The file is larger than 2 MB."),))
+    text = decode(data)
+    if not text.strip():
+        return ParsedCatalogue(errors=(RowError(1, "", "The file is empty."),))
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return ParsedCatalogue(
+            errors=(RowError(1, ", ".join(missing),
+                             "The header row has no column called " + ", ".join(missing) + "."),)
+        )
+    unknown = [h for h in header if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        return ParsedCatalogue(
+            errors=(RowError(1, ", ".join(unknown), "Unknown column: " + ", ".join(unknown)
+                             + ". Expected " + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+                             + "."),)
+        )
+    rows: list[ServiceRow] = []
+    errors: list[RowError] = []
+    seen_slugs: dict[str, int] = {}
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        record = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
+        row, row_errors = _parse_row(line, record)
+        errors.extend(row_errors)
+        if row is None:
+            continue
+        if row.slug in seen_slugs:
+            errors.append(RowError(line, "slug", f"'{row.slug}' is also on line "
+                                   f"{seen_slugs[row.slug]}: each service needs its own."))
+            continue
+        seen_slugs[row.slug] = line
+        rows.append(row)
+    if not rows and not errors:
+        errors.append(RowError(2, "", "The file has a header row but no services."))
+    return ParsedCatalogue(rows=tuple(rows), errors=tuple(errors))
+
+
+def _parse_row(line: int, record: dict[str, str]) -> tuple[ServiceRow | None, list[RowError]]:
+    errors: list[RowError] = []
+
+    def need(column: str) -> str:
+        value = record.get(column, "")
+        if not value:
+            errors.append(RowError(line, column, f"{column} is empty."))
+        return value
+
+    name, area, kind_text = need("name"), need("area"), need("kind")
+    kind = KIND_WORDS.get(kind_text.lower(), "")
+    if kind_text and not kind:
+        errors.append(RowError(line, "kind", f"'{kind_text}' is not a kind: use Pay it, "
+                               "Apply for it, Report it, Book it, Ask it or Find it."))
+    slug = slugify(record.get("slug") or name)
+    if name and not slug:
+        errors.append(RowError(line, "slug", "No short name can be made from this name."))
+    online_url = record.get("online_url", "")
+    if online_url and not re.match(r"^https?://[^\s/]+\.[^\s]+$", online_url):
+        errors.append(RowError(line, "online_url", f"'{online_url}' is not a web address "
+                               "starting with https://."))
+
+    def optional(column: str, parse: Callable[[str], T]) -> T | None:
+        value = record.get(column, "")
+        if not value:
+            return None
+        try:
+            return parse(value)
+        except (ValueError, InvalidOperation) as exc:
+            errors.append(RowError(line, column, str(exc) if isinstance(exc, ValueError)
+                                   else f"'{value}' is not a number."))
+            return None
+
+    online_since = optional("online_since", parse_date)
+    target_percent = optional("target_percent", lambda v: Decimal(v.rstrip("%").strip()))
+    if target_percent is not None and not (0 <= target_percent <= 100):
+        errors.append(RowError(line, "target_percent", "The target must be between 0 and 100."))
+    target_date = optional("target_date", parse_date)
+    if (target_percent is None) != (target_date is None) and not any(
+        e.column in {"target_percent", "target_date"} for e in errors
+    ):
+        errors.append(RowError(line, "target_date",
+                               "Give a target percentage and a target date together, or neither."))
+    public = optional("public", lambda v: parse_bool(v, False))
+    active = optional("active", lambda v: parse_bool(v, True))
+    if errors:
+        return None, errors
+    return ServiceRow(
+        line=line, name=name, area=area, kind=kind, slug=slug, online_url=online_url,
+        online_since=online_since, target_percent=target_percent, target_date=target_date,
+        public=bool(public), active=True if active is None else active,
+    ), errors

@@ -1,0 +1,161 @@
+"""Service areas, services, channels and their unit costs."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from takeup.organisations.models import Organisation
+
+
+class ServiceArea(models.Model):
+    """A group of services run by one part of the council: Waste, Parking, Adult social care."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="service_areas"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("short name"), max_length=60)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="area_slug_unique",
+                violation_error_message=_("A service area with a name like this already exists."),
+            ),
+            models.UniqueConstraint(fields=["organisation", "name"], name="area_name_unique",
+                violation_error_message=_("A service area with this name already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """Something a resident does, such as Report a missed bin, in one service area."""
+
+    class Kind(models.TextChoices):
+        PAY = "pay", _("Pay it")
+        APPLY = "apply", _("Apply for it")
+        REPORT = "report", _("Report it")
+        BOOK = "book", _("Book it")
+        ASK = "ask", _("Ask it")
+        FIND = "find", _("Find it")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="services")
+    area = models.ForeignKey(
+        ServiceArea, on_delete=models.PROTECT, related_name="services",
+        verbose_name=_("service area"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    online_url = models.URLField(_("online address"), max_length=500, blank=True)
+    online_since = models.DateField(_("date it went online"), null=True, blank=True)
+    target_percent = models.DecimalField(
+        _("take-up target (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    public = models.BooleanField(_("show on public performance pages"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="service_slug_unique",
+                violation_error_message=_("A service with this name already exists. Choose another name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_percent__isnull=True)
+                | Q(target_percent__gte=0, target_percent__lte=100),
+                name="service_target_percent_range",
+                violation_error_message=_("The take-up target must be between 0% and 100%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_percent__isnull=True, target_date__isnull=True)
+                | Q(target_percent__isnull=False, target_date__isnull=False),
+                name="service_target_has_date",
+                violation_error_message=_("Give a take-up target and the date to reach it, or neither."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.Model):
+    """A way residents reach a service: web, phone, face-to-face… Digital or not, self-service or
+    mediated. Assisted digital (online with help) is digital but kept out of digital take-up."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="channels")
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("short name"), max_length=40)
+    is_digital = models.BooleanField(_("digital"), default=False)
+    is_self_service = models.BooleanField(_("self-service"), default=False)
+    is_assisted_digital = models.BooleanField(_("assisted digital"), default=False)
+    standard = models.BooleanField(default=False, editable=False)
+    position = models.PositiveSmallIntegerField(default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="channel_slug_unique",
+                violation_error_message=_("A channel with a name like this already exists."),
+            ),
+            models.UniqueConstraint(fields=["organisation", "name"], name="channel_name_unique",
+                violation_error_message=_("A channel with this name already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_assisted_digital=False) | Q(is_digital=True),
+                name="assisted_digital_is_digital",
+                violation_error_message=_("An assisted digital channel must also be digital."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def counts_towards_take_up(self) -> bool:
+        return self.is_digital and not self.is_assisted_digital
+
+
+class UnitCost(models.Model):
+    """What one transaction or contact costs in a channel, from a date, with where it came from."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="unit_costs"
+    )
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="unit_costs", verbose_name=_("channel")
+    )
+    pence_per_transaction = models.PositiveIntegerField(
+        _("cost per transaction (pence)"), null=True, blank=True
+    )
+    pence_per_contact = models.PositiveIntegerField(
+        _("cost per contact (pence)"), null=True, blank=True
+    )
+    effective_from = models.DateField(_("effective from"))
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        ordering = ["channel__position", "channel__name", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "effective_from"], name="unit_cost_one_per_channel_date",
+                violation_error_message=_("This channel already has a unit cost from that date. Change that one instead."),
+            ),
+            models.CheckConstraint(
+                condition=Q(pence_per_transaction__isnull=False)
+                | Q(pence_per_contact__isnull=False),
+                name="unit_cost_has_a_cost",
+                violation_error_message=_("Give a cost per transaction, a cost per contact, or both."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} from {self.effective_from:%d %b %Y}"

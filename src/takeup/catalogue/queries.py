@@ -1,0 +1,80 @@
+"""Reads for the catalogue, always through one organisation."""
+
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from takeup.organisations.models import Organisation
+
+from .models import Channel, Service, ServiceArea, UnitCost
+
+
+def services_of(
+    organisation: Organisation, *, area: str = "", kind: str = "", include_archived: bool = False,
+    search: str = "",
+) -> QuerySet[Service]:
+    services = Service.objects.filter(organisation=organisation).select_related("area")
+    if not include_archived:
+        services = services.filter(active=True)
+    if area:
+        services = services.filter(area__slug=area)
+    if kind:
+        services = services.filter(kind=kind)
+    if search:
+        services = services.filter(name__icontains=search)
+    return services.order_by("area__name", "name")
+
+
+def service_of(organisation: Organisation, slug: str) -> Service:
+    return get_object_or_404(Service.objects.select_related("area"), organisation=organisation,
+                             slug=slug)
+
+
+def areas_of(organisation: Organisation, *, include_archived: bool = True) -> QuerySet[ServiceArea]:
+    areas = ServiceArea.objects.filter(organisation=organisation).annotate(
+        service_count=Count("services", filter=Q(services__active=True))
+    )
+    return areas if include_archived else areas.filter(active=True)
+
+
+def area_of(organisation: Organisation, slug: str) -> ServiceArea:
+    return get_object_or_404(ServiceArea, organisation=organisation, slug=slug)
+
+
+def channels_of(organisation: Organisation, *, include_archived: bool = True) -> QuerySet[Channel]:
+    channels = Channel.objects.filter(organisation=organisation)
+    return channels if include_archived else channels.filter(active=True)
+
+
+def channel_of(organisation: Organisation, slug: str) -> Channel:
+    return get_object_or_404(Channel, organisation=organisation, slug=slug)
+
+
+def unit_costs_of(organisation: Organisation) -> QuerySet[UnitCost]:
+    return UnitCost.objects.filter(organisation=organisation).select_related("channel")
+
+
+def unit_cost_of(organisation: Organisation, pk: int) -> UnitCost:
+    return get_object_or_404(UnitCost.objects.select_related("channel"),
+                             organisation=organisation, pk=pk)
+
+
+def unit_costs_in_force(organisation: Organisation, on: date) -> dict[int, UnitCost]:
+    """Channel id → the unit cost in force on the day (the latest effective on or before it)."""
+    in_force: dict[int, UnitCost] = {}
+    for cost in unit_costs_of(organisation).filter(effective_from__lte=on).order_by(
+        "channel_id", "-effective_from"
+    ):
+        in_force.setdefault(cost.channel_id, cost)
+    return in_force
+
+
+def services_per_area(organisation: Organisation) -> list[dict[str, object]]:
+    """Active services counted per service area and kind, grouped in the database."""
+    return list(
+        Service.objects.filter(organisation=organisation, active=True)
+        .values("area__name", "kind")
+        .annotate(services=Count("id"))
+        .order_by("area__name", "kind")
+    )

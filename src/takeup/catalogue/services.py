@@ -1,0 +1,232 @@
+"""Writes for the service catalogue. Each takes keyword arguments, validates with full_clean()
+and records what it changed in the audit log."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from takeup.organisations.models import ApiKey, Organisation, User
+from takeup.organisations.services import audit_record, changes_between
+
+from .csvimport import ParsedCatalogue, RowError, slugify
+from .models import Channel, Service, ServiceArea, UnitCost
+
+# The standard channels of DOMAIN.md: (slug, name, digital, self-service, assisted digital).
+STANDARD_CHANNELS = [
+    ("web", "Web", True, True, False),
+    ("app", "App", True, True, False),
+    ("webchat", "Webchat", True, False, False),
+    ("email", "Email", True, False, False),
+    ("phone", "Phone", False, False, False),
+    ("automated-phone", "Automated phone", False, True, False),
+    ("face-to-face", "Face-to-face", False, False, False),
+    ("post", "Post", False, False, False),
+    ("assisted-digital", "Assisted digital", True, False, True),
+]
+SOCITM_2012_SOURCE = "Socitm Insight, 2012: average cost per contact (used for transactions too)"
+SOCITM_2012_PENCE = {"face-to-face": 862, "phone": 283, "web": 15}
+SOCITM_2012_FROM = date(2012, 4, 1)
+
+
+def _domain_allowed(url: str, domains: list[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def _validate_online_url(service: Service) -> None:
+    domains = service.organisation.allowed_domains
+    if service.online_url and domains and not _domain_allowed(service.online_url, domains):
+        raise ValidationError({"online_url": _(
+            "This address is not on one of the organisation's allowed domains (%(domains)s)."
+        ) % {"domains": ", ".join(domains)}})
+
+
+def _fields(obj: Any, names: list[str]) -> dict[str, Any]:
+    return {n: getattr(obj, n) for n in names}
+
+
+def catalogue_defaults_create(*, organisation: Organisation) -> None:
+    """Give a new organisation the standard channels and the Socitm 2012 unit costs."""
+    for position, (slug, name, digital, self_service, assisted) in enumerate(STANDARD_CHANNELS):
+        channel = Channel.objects.create(
+            organisation=organisation, slug=slug, name=name, is_digital=digital,
+            is_self_service=self_service, is_assisted_digital=assisted, standard=True,
+            position=position * 10,
+        )
+        if slug in SOCITM_2012_PENCE:
+            pence = SOCITM_2012_PENCE[slug]
+            UnitCost.objects.create(
+                organisation=organisation, channel=channel, pence_per_contact=pence,
+                pence_per_transaction=pence, effective_from=SOCITM_2012_FROM,
+                source=SOCITM_2012_SOURCE,
+            )
+
+
+@transaction.atomic
+def service_area_save(
+    *, organisation: Organisation, name: str, active: bool = True,
+    area: ServiceArea | None = None, actor: User | None = None, api_key: ApiKey | None = None,
+) -> ServiceArea:
+    creating = area is None
+    area = area or ServiceArea(organisation=organisation, slug=slugify(name))
+    before = _fields(area, ["name", "active"])
+    area.name, area.active = name.strip(), active
+    area.full_clean()
+    area.save()
+    audit_record(organisation=organisation, obj=area, actor=actor, api_key=api_key,
+                 action="service_area.create" if creating else "service_area.update",
+                 changes=changes_between({} if creating else before,
+                                         _fields(area, ["name", "active"])))
+    return area
+
+
+SERVICE_FIELDS = ["name", "area", "kind", "online_url", "online_since", "target_percent",
+                  "target_date", "public", "active"]
+
+
+@transaction.atomic
+def service_save(
+    *, organisation: Organisation, service: Service | None = None, actor: User | None = None,
+    api_key: ApiKey | None = None, slug: str = "", **values: Any,
+) -> Service:
+    """Create a service (service=None) or update one; `values` are SERVICE_FIELDS."""
+    unknown = set(values) - set(SERVICE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown service fields: {sorted(unknown)}")
+    creating = service is None
+    if service is None:
+        service = Service(organisation=organisation, slug=slug or slugify(values.get("name", "")))
+    before = _fields(service, SERVICE_FIELDS) if not creating else {}
+    for name, value in values.items():
+        setattr(service, name, value)
+    if service.area_id is not None and service.area.organisation_id != organisation.pk:
+        raise ValidationError({"area": _("Choose one of your organisation's service areas.")})
+    _validate_online_url(service)
+    service.full_clean()
+    service.save()
+    audit_record(organisation=organisation, obj=service, actor=actor, api_key=api_key,
+                 action="service.create" if creating else "service.update",
+                 changes=changes_between(before, _fields(service, SERVICE_FIELDS)))
+    return service
+
+
+CHANNEL_FIELDS = ["name", "is_digital", "is_self_service", "is_assisted_digital", "active"]
+
+
+@transaction.atomic
+def channel_save(
+    *, organisation: Organisation, channel: Channel | None = None, actor: User | None = None,
+    api_key: ApiKey | None = None, **values: Any,
+) -> Channel:
+    unknown = set(values) - set(CHANNEL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown channel fields: {sorted(unknown)}")
+    creating = channel is None
+    if channel is None:
+        channel = Channel(organisation=organisation, slug=slugify(values.get("name", ""))[:40])
+    before = _fields(channel, CHANNEL_FIELDS) if not creating else {}
+    for name, value in values.items():
+        setattr(channel, name, value)
+    channel.full_clean()
+    channel.save()
+    audit_record(organisation=organisation, obj=channel, actor=actor, api_key=api_key,
+                 action="channel.create" if creating else "channel.update",
+                 changes=changes_between(before, _fields(channel, CHANNEL_FIELDS)))
+    return channel
+
+
+UNIT_COST_FIELDS = ["channel", "pence_per_transaction", "pence_per_contact", "effective_from",
+                    "source"]
+
+
+@transaction.atomic
+def unit_cost_save(
+    *, organisation: Organisation, unit_cost: UnitCost | None = None, actor: User | None = None,
+    **values: Any,
+) -> UnitCost:
+    creating = unit_cost is None
+    unit_cost = unit_cost or UnitCost(organisation=organisation)
+    before = _fields(unit_cost, UNIT_COST_FIELDS) if not creating else {}
+    for name, value in values.items():
+        setattr(unit_cost, name, value)
+    if unit_cost.channel.organisation_id != organisation.pk:
+        raise ValidationError({"channel": _("Choose one of your organisation's channels.")})
+    unit_cost.full_clean()
+    unit_cost.save()
+    audit_record(organisation=organisation, obj=unit_cost, actor=actor,
+                 action="unit_cost.create" if creating else "unit_cost.update",
+                 changes=changes_between(before, _fields(unit_cost, UNIT_COST_FIELDS)))
+    return unit_cost
+
+
+@transaction.atomic
+def unit_cost_delete(*, unit_cost: UnitCost, actor: User) -> None:
+    audit_record(organisation=unit_cost.organisation, obj=unit_cost, actor=actor,
+                 action="unit_cost.delete")
+    unit_cost.delete()
+
+
+class CatalogueRejected(Exception):
+    """A catalogue file with errors; nothing from it was saved."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the catalogue file")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class CatalogueImportResult:
+    created: int
+    updated: int
+    areas_created: int
+
+
+@transaction.atomic
+def catalogue_import(
+    *, organisation: Organisation, parsed: ParsedCatalogue, actor: User | None = None,
+    file_name: str = "",
+) -> CatalogueImportResult:
+    """Add or update every service in the file, or, if any row is wrong, save nothing at all."""
+    if parsed.errors:
+        raise CatalogueRejected(list(parsed.errors))
+    areas = {a.name.lower(): a for a in ServiceArea.objects.filter(organisation=organisation)}
+    existing = {s.slug: s for s in Service.objects.filter(organisation=organisation)}
+    errors: list[RowError] = []
+    created = updated = areas_created = 0
+    for row in parsed.rows:
+        area = areas.get(row.area.lower())
+        if area is None:
+            area = ServiceArea(organisation=organisation, name=row.area, slug=slugify(row.area))
+            try:
+                area.full_clean()
+            except ValidationError as exc:
+                errors.extend(RowError(row.line, "area", m) for m in exc.messages)
+                continue
+            area.save()
+            areas[row.area.lower()] = area
+            areas_created += 1
+        service = existing.get(row.slug) or Service(organisation=organisation, slug=row.slug)
+        is_new = service.pk is None
+        for name in SERVICE_FIELDS:
+            setattr(service, name, area if name == "area" else getattr(row, name))
+        try:
+            _validate_online_url(service)
+            service.full_clean()
+        except ValidationError as exc:
+            for column, messages in exc.message_dict.items():
+                errors.extend(RowError(row.line, column, m) for m in messages)
+            continue
+        service.save()
+        created, updated = created + is_new, updated + (not is_new)
+    if errors:
+        raise CatalogueRejected(errors)
+    result = CatalogueImportResult(created=created, updated=updated, areas_created=areas_created)
+    audit_record(organisation=organisation, action="catalogue.import", actor=actor,
+                 changes={"file": file_name, "created": created, "updated": updated,
+                          "areas_created": areas_created})
+    return result

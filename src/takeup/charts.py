@@ -1,0 +1,78 @@
+"""Charts as data: a Vega-Lite spec built in Python with the table of figures it draws.
+
+Pure (no Django): templates/partials/chart.html draws the spec with vega-embed and always shows the
+table beside it, so the figures are there without JavaScript and for screen readers.
+"""
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Cell = str | int | float | None
+
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+# GOV.UK Frontend's colour palette, so charts match the pages they sit on.
+PALETTE = ["#1d70b8", "#f47738", "#00703c", "#912b88", "#d4351c", "#28a197", "#6f72af",
+           "#b58840", "#505a5f", "#ffdd00"]
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    spec: dict[str, Any]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    description: str = ""
+    csv_url: str = ""
+    numeric_columns: frozenset[int] = field(default_factory=frozenset)
+
+    def csv_text(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(self.columns)
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+
+def bar_chart(
+    *, id: str, title: str, records: Sequence[dict[str, Cell]], category: str, value: str,
+    colour: str | None = None, category_label: str, value_label: str, colour_label: str = "",
+    description: str = "", csv_url: str = "",
+) -> Chart:
+    """A horizontal bar chart of `value` by `category`, stacked by `colour` if given."""
+    encoding: dict[str, Any] = {
+        "y": {"field": category, "type": "nominal", "title": category_label, "sort": None},
+        "x": {"field": value, "type": "quantitative", "title": value_label, "stack": "zero"},
+        "tooltip": [
+            {"field": category, "title": category_label},
+            {"field": value, "title": value_label},
+        ],
+    }
+    if colour:
+        encoding["color"] = {
+            "field": colour, "type": "nominal", "title": colour_label,
+            "scale": {"range": PALETTE}, "legend": {"orient": "bottom"},
+        }
+        encoding["tooltip"].insert(1, {"field": colour, "title": colour_label})
+    else:
+        encoding["color"] = {"value": PALETTE[0]}
+    spec = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": description or title,
+        "width": "container",
+        "data": {"values": list(records)},
+        "mark": {"type": "bar"},
+        "encoding": encoding,
+        "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}},
+    }
+    keys = [category, *([colour] if colour else []), value]
+    labels = [category_label, *([colour_label] if colour else []), value_label]
+    return Chart(
+        id=id, title=title, spec=spec, columns=tuple(labels),
+        rows=tuple(tuple(r.get(k) for k in keys) for r in records),
+        description=description, csv_url=csv_url,
+        numeric_columns=frozenset({len(labels) - 1}),
+    )

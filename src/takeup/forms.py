@@ -1,0 +1,85 @@
+"""GOV.UK Frontend rendering for every Django form, and helpers shared by the apps' forms."""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+
+class GovukFormRenderer(TemplatesSetting):
+    form_template_name = "forms/govuk_form.html"
+    field_template_name = "forms/govuk_field.html"
+
+
+WIDGET_CLASSES = {
+    "select": "govuk-select",
+    "textarea": "govuk-textarea",
+    "checkbox": "govuk-checkboxes__input",
+    "clearablefile": "govuk-file-upload",
+    "file": "govuk-file-upload",
+}
+
+
+class GovukForm:
+    """Mixin giving each widget its GOV.UK class, error state and hint/error descriptions."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        for name, field in form.fields.items():
+            bound = form[name]
+            css = WIDGET_CLASSES.get(bound.widget_type, "govuk-input")
+            width = getattr(field, "govuk_width", "")
+            if width:
+                css += f" govuk-input--width-{width}"
+            field.widget.attrs["class"] = css
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's validation errors on the form, on the field they name where it has one."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class PoundsField(forms.DecimalField):
+    """Money typed in pounds (8.62), cleaned to integer pence (862)."""
+
+    govuk_width = "5"
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lstrip("£").replace(",", "")
+        return super().to_python(value)
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        pounds = super().clean(value)
+        if pounds is None:
+            return None
+        try:
+            return int((Decimal(pounds) * 100).to_integral_value())
+        except InvalidOperation as exc:
+            raise ValidationError(_("Enter an amount in pounds, like 2.83")) from exc
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            return f"{Decimal(value) / 100:.2f}"
+        return value
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

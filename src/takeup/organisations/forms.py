@@ -1,0 +1,54 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from takeup.forms import GovukForm
+
+from .models import Membership
+from .roles import Role
+
+
+class SignInForm(GovukForm, AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": _("Enter a correct email address and password. Both are case-sensitive."),
+        "inactive": _("This account is not active."),
+    }
+
+
+class ResetRequestForm(GovukForm, PasswordResetForm):
+    email = forms.EmailField(label=_("Email address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def send_mail(self, *args: object, **kwargs: object) -> None:  # pragma: no cover - unused
+        raise NotImplementedError("Password reset emails are sent by a task")
+
+
+class MemberAddForm(GovukForm, forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership._meta.get_field("role").choices)
+
+
+class MemberRoleForm(GovukForm, forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership._meta.get_field("role").choices)
+
+
+class ApiKeyForm(GovukForm, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("What uses this key, such as “nightly CRM export”."))
+
+
+ROLE_DESCRIPTIONS = {
+    Role.ADMIN: _("Everything, including staff, API keys and the audit log"),
+    Role.ANALYST: _("Load data, and edit the catalogue"),
+    Role.EDITOR: _("Edit the catalogue and content"),
+    Role.VIEWER: _("See the figures; change nothing"),
+}

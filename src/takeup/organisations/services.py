@@ -1,0 +1,182 @@
+"""Writes for organisations, memberships, API keys and the audit log."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .models import ApiKey, AuditEvent, Membership, Organisation, User
+from .roles import Role
+
+API_KEY_PREFIX = "tk"
+# Writing last_used_at on every request would turn each API read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def audit_record(
+    *,
+    organisation: Organisation,
+    action: str,
+    obj: models.Model | None = None,
+    actor: User | None = None,
+    api_key: ApiKey | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        organisation=organisation,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        api_key=api_key,
+        action=action,
+        object_type=obj._meta.model_name or "" if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        changes=changes or {},
+    )
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Field → [old, new] for the fields that differ, as JSON-safe strings."""
+    return {
+        field: [_jsonable(before.get(field)), _jsonable(value)]
+        for field, value in after.items()
+        if before.get(field) != value
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    nation: str,
+    allowed_domains: list[str] | None = None,
+    actor: User | None = None,
+) -> Organisation:
+    """Create an organisation and run each app's set-up for it (TAKEUP_ORGANISATION_SETUP)."""
+    organisation = Organisation(
+        name=name, slug=slug, kind=kind, nation=nation, allowed_domains=allowed_domains or []
+    )
+    organisation.full_clean()
+    organisation.save()
+    for path in settings.TAKEUP_ORGANISATION_SETUP:
+        import_string(path)(organisation=organisation)
+    audit_record(organisation=organisation, action="organisation.create", obj=organisation,
+                 actor=actor)
+    return organisation
+
+
+@transaction.atomic
+def membership_add(
+    *, organisation: Organisation, email: str, role: str, actor: User | None = None,
+    full_name: str = "", password: str | None = None,
+) -> Membership:
+    """Give a user (made if new, with no usable password) a role in the organisation."""
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, full_name=full_name)
+    if Membership.objects.filter(organisation=organisation, user=user).exists():
+        raise ValidationError({"email": _("%(email)s is already a member.") % {"email": email}})
+    membership = Membership(organisation=organisation, user=user, role=role)
+    membership.full_clean()
+    membership.save()
+    audit_record(organisation=organisation, action="membership.add", obj=membership, actor=actor,
+                 changes={"role": [None, role]})
+    return membership
+
+
+def _ensure_an_admin_remains(membership: Membership) -> None:
+    others = Membership.objects.filter(
+        organisation=membership.organisation, role=Role.ADMIN
+    ).exclude(pk=membership.pk)
+    if membership.role == Role.ADMIN and not others.exists():
+        raise ValidationError(
+            {"role": _("An organisation needs at least one admin. Make someone else admin first.")}
+        )
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, actor: User) -> Membership:
+    if role != Role.ADMIN:
+        _ensure_an_admin_remains(membership)
+    old = membership.role
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    audit_record(organisation=membership.organisation, action="membership.change_role",
+                 obj=membership, actor=actor, changes={"role": [old, role]})
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    _ensure_an_admin_remains(membership)
+    audit_record(organisation=membership.organisation, action="membership.remove",
+                 obj=membership, actor=actor)
+    membership.delete()
+
+
+def _hash_key(raw: str) -> str:
+    # The key carries 256 bits of randomness, so a fast keyed hash is enough (no stretching).
+    return hmac.new(settings.SECRET_KEY.encode(), raw.encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(
+    *, organisation: Organisation, name: str, actor: User | None = None
+) -> tuple[ApiKey, str]:
+    """Make a key and return it with its secret, which is shown once and never stored."""
+    prefix = secrets.token_hex(4)
+    raw = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey(organisation=organisation, name=name.strip(), prefix=prefix,
+                     key_hash=_hash_key(raw), created_by=actor)
+    api_key.full_clean()
+    api_key.save()
+    audit_record(organisation=organisation, action="api_key.create", obj=api_key, actor=actor)
+    return api_key, raw
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: User | None = None) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+        audit_record(organisation=api_key.organisation, action="api_key.revoke", obj=api_key,
+                     actor=actor)
+    return api_key
+
+
+def api_key_authenticate(raw: str) -> ApiKey | None:
+    """The active key matching `raw`, with its last use recorded; None for anything else."""
+    parts = raw.strip().split("_")
+    if len(parts) < 3 or parts[0] != API_KEY_PREFIX:
+        return None
+    api_key = (
+        ApiKey.objects.select_related("organisation")
+        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .first()
+    )
+    if api_key is None or not hmac.compare_digest(api_key.key_hash, _hash_key(raw.strip())):
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key

@@ -1,0 +1,33 @@
+from django.urls import include, path
+
+from . import views
+
+coming_soon = (
+    [path(f"{name}/", views.coming_soon, {"capability": name}, name=name)
+     for name in views.COMING_SOON],
+    "coming-soon",
+)
+
+account_urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
+    path("password-reset/", views.ResetRequestView.as_view(), name="password-reset"),
+    path("password-reset/sent/", views.ResetDoneView.as_view(), name="password-reset-done"),
+    path("password-reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(),
+         name="password-reset-confirm"),
+    path("password-reset/done/", views.ResetCompleteView.as_view(),
+         name="password-reset-complete"),
+    path("organisations/", views.organisations, name="organisations"),
+]
+
+organisation_urlpatterns = [
+    path("", views.organisation_home, name="organisation-home"),
+    path("settings/", views.settings_page, name="settings"),
+    path("settings/staff/", views.members, name="members"),
+    path("settings/staff/<int:pk>/", views.member_edit, name="member-edit"),
+    path("settings/api-keys/", views.api_keys, name="api-keys"),
+    path("settings/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
+    path("settings/audit-log/", views.audit_log, name="audit-log"),
+    path("", include(coming_soon)),
+]

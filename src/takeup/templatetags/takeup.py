@@ -1,0 +1,13 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pounds(pence: int | None) -> str:
+    """862 → "8.62": money is kept in integer pence and shown in pounds."""
+    if pence is None:
+        return ""
+    return f"{Decimal(pence) / 100:,.2f}"

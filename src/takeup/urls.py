@@ -1,0 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from takeup.api import api
+from takeup.organisations.urls import account_urlpatterns, organisation_urlpatterns
+
+# Staff pages are in English at / and in Welsh at /cy/: the language lives in the address, so
+# switching needs no cookie. The API answers in one place for both.
+urlpatterns = [
+    path("api/", api.urls),
+    *i18n_patterns(
+        *account_urlpatterns,
+        path("o/<slug:org>/", include(organisation_urlpatterns)),
+        path("o/<slug:org>/catalogue/", include("takeup.catalogue.urls")),
+        prefix_default_language=False,
+    ),
+]
