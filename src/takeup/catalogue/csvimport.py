@@ -108,8 +108,16 @@ def parse_catalogue(data: bytes) -> ParsedCatalogue:
         return ParsedCatalogue(errors=(RowError(1, "", "The file is empty."),))
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _parse_rows(reader)
+    except csv.Error as exc:
+        return ParsedCatalogue(errors=(RowError(reader.line_num, "", f"The file is not "
+                                                f"readable as CSV here: {exc}."),))
+
+
+def _parse_rows(reader: "csv._reader") -> ParsedCatalogue:
+    header = [h.strip().lower().replace(" ", "_") for h in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         return ParsedCatalogue(

@@ -8,13 +8,17 @@ from .models import Channel, Service, ServiceArea, UnitCost
 
 
 class ServiceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
+    online_url = forms.URLField(
+        label=_("Online address"), required=False, max_length=500, assume_scheme="https",
+        help_text=_("Where residents use it online, on one of your allowed domains."),
+    )
+
     class Meta:
         model = Service
         fields = ["name", "area", "kind", "online_url", "online_since", "target_percent",
                   "target_date", "public"]
         widgets = {"online_since": DateInput(), "target_date": DateInput()}
         help_texts = {
-            "online_url": _("Where residents use it online, on one of your allowed domains."),
             "target_percent": _("The share of transactions you aim to have done online, such as "
                                 "82."),
         }

@@ -50,6 +50,13 @@ def _fields(obj: Any, names: list[str]) -> dict[str, Any]:
     return {n: getattr(obj, n) for n in names}
 
 
+def _stored_fields(obj: Any, names: list[str]) -> dict[str, Any]:
+    """The fields as saved, not as a bound ModelForm may already have changed them in memory."""
+    if obj.pk is None:
+        return {}
+    return _fields(type(obj).objects.get(pk=obj.pk), names)
+
+
 def catalogue_defaults_create(*, organisation: Organisation) -> None:
     """Give a new organisation the standard channels and the Socitm 2012 unit costs."""
     for position, (slug, name, digital, self_service, assisted) in enumerate(STANDARD_CHANNELS):
@@ -74,13 +81,13 @@ def service_area_save(
 ) -> ServiceArea:
     creating = area is None
     area = area or ServiceArea(organisation=organisation, slug=slugify(name))
-    before = _fields(area, ["name", "active"])
+    before = _stored_fields(area, ["name", "active"])
     area.name, area.active = name.strip(), active
     area.full_clean()
     area.save()
     audit_record(organisation=organisation, obj=area, actor=actor, api_key=api_key,
                  action="service_area.create" if creating else "service_area.update",
-                 changes=changes_between({} if creating else before,
+                 changes=changes_between(before,
                                          _fields(area, ["name", "active"])))
     return area
 
@@ -101,7 +108,7 @@ def service_save(
     creating = service is None
     if service is None:
         service = Service(organisation=organisation, slug=slug or slugify(values.get("name", "")))
-    before = _fields(service, SERVICE_FIELDS) if not creating else {}
+    before = _stored_fields(service, SERVICE_FIELDS)
     for name, value in values.items():
         setattr(service, name, value)
     if service.area_id is not None and service.area.organisation_id != organisation.pk:
@@ -129,7 +136,7 @@ def channel_save(
     creating = channel is None
     if channel is None:
         channel = Channel(organisation=organisation, slug=slugify(values.get("name", ""))[:40])
-    before = _fields(channel, CHANNEL_FIELDS) if not creating else {}
+    before = _stored_fields(channel, CHANNEL_FIELDS)
     for name, value in values.items():
         setattr(channel, name, value)
     channel.full_clean()
@@ -151,7 +158,7 @@ def unit_cost_save(
 ) -> UnitCost:
     creating = unit_cost is None
     unit_cost = unit_cost or UnitCost(organisation=organisation)
-    before = _fields(unit_cost, UNIT_COST_FIELDS) if not creating else {}
+    before = _stored_fields(unit_cost, UNIT_COST_FIELDS)
     for name, value in values.items():
         setattr(unit_cost, name, value)
     if unit_cost.channel.organisation_id != organisation.pk:

@@ -1,0 +1,75 @@
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from takeup.catalogue.models import Service
+from takeup.organisations.models import Organisation, User
+from takeup.organisations.services import api_key_create
+
+from .factories import MembershipFactory, OrganisationFactory, ServiceFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: pytest.FixtureRequest) -> None:
+    # Argon2 is the real hasher (see test_passwords_are_hashed_with_argon2); tests that make
+    # many users use a fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def org(db: None) -> Organisation:
+    return OrganisationFactory(name="Millbrook Test Council", slug="millbrook-test",
+                               allowed_domains=["millbrook.gov.uk"])
+
+
+@pytest.fixture
+def other_org(db: None) -> Organisation:
+    return OrganisationFactory(name="Elsewhere Borough Council", slug="elsewhere")
+
+
+@pytest.fixture
+def service(org: Organisation) -> Service:
+    return ServiceFactory(organisation=org, name="Report a missed bin", slug="report-a-missed-bin",
+                          online_url="https://www.millbrook.gov.uk/bins")
+
+
+@pytest.fixture
+def member_client(org: Organisation) -> Callable[[str], Client]:
+    """A signed-in client for a new user with the given role in `org`."""
+
+    def make(role: str) -> Client:
+        user = UserFactory()
+        MembershipFactory(organisation=org, user=user, role=role)
+        client = Client()
+        client.force_login(user)
+        client.user = user  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_client(member_client: Callable[[str], Client]) -> Client:
+    return member_client("admin")
+
+
+@pytest.fixture
+def editor_client(member_client: Callable[[str], Client]) -> Client:
+    return member_client("editor")
+
+
+@pytest.fixture
+def viewer_client(member_client: Callable[[str], Client]) -> Client:
+    return member_client("viewer")
+
+
+@pytest.fixture
+def api_client(org: Organisation) -> Client:
+    _, raw = api_key_create(organisation=org, name="test feed")
+    return Client(headers={"authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def admin_user(admin_client: Client) -> User:
+    return admin_client.user  # type: ignore[attr-defined,no-any-return]
