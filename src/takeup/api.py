@@ -1,15 +1,40 @@
 """The API at /api/: OpenAPI at /api/openapi.json, docs at /api/docs."""
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from takeup.api_errors import ErrorOut, FieldError
 from takeup.catalogue.api import router as catalogue_router
 from takeup.organisations.api import ApiKeyAuth
 from takeup.organisations.api import router as organisation_router
 
-api = NinjaAPI(
+class TakeupAPI(NinjaAPI):
+    """Documents the errors every operation can give, in the one shape they all have."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["components"]["schemas"].setdefault("ErrorOut", ErrorOut.model_json_schema(
+            ref_template="#/components/schemas/{model}"))
+        schema["components"]["schemas"].setdefault("FieldError", FieldError.model_json_schema())
+        error = {"content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/ErrorOut"}}}}
+        for path in schema["paths"].values():
+            for operation in path.values():
+                responses = operation["responses"]
+                responses.setdefault("401", {"description": "No valid API key", **error})
+                if operation.get("requestBody"):
+                    responses.setdefault("400", {"description": "The body is not JSON", **error})
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault("422", {"description": "A field to fix", **error})
+                if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                    responses.setdefault("404", {"description": "Not found", **error})
+        return schema
+
+
+api = TakeupAPI(
     title="Takeup API",
     version="1",
     description="Read and write one organisation's Takeup data with an organisation API key. "
@@ -46,3 +71,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, ErrorOut(detail="Not found."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    field = "body" if exc.status_code == 400 else ""
+    detail = "The body is not valid JSON." if exc.status_code == 400 else str(exc)
+    return _error(request, exc.status_code, ErrorOut(
+        detail=detail, errors=[FieldError(field=field, message=str(exc))] if field else []))

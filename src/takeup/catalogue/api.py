@@ -27,7 +27,9 @@ def _printable(value: str) -> str:
     return value.strip()
 
 
-Text = Annotated[str, AfterValidator(_printable)]
+Text = Annotated[str, AfterValidator(_printable), Field(min_length=1, pattern=r"\S")]
+Slug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$",
+                            description="The slug of a service area")]
 
 
 class ServiceOut(Schema):
@@ -56,7 +58,7 @@ class ServiceOut(Schema):
 
 class ServiceIn(Schema):
     name: Annotated[Text, Field(max_length=200)]
-    area: Annotated[str, Field(max_length=60, description="The slug of a service area")]
+    area: Slug
     kind: Kind
     online_url: Annotated[str, Field(max_length=500)] = ""
     online_since: date | None = None

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from takeup.organisations.models import ApiKey, Organisation, User
@@ -57,6 +58,14 @@ def _stored_fields(obj: Any, names: list[str]) -> dict[str, Any]:
     return _fields(type(obj).objects.get(pk=obj.pk), names)
 
 
+def _ensure_unique_name(obj: Any, message: str) -> None:
+    """Name the field a resident typed when the slug made from it is taken (the database's
+    unique constraint is the guarantee; this is the friendly error)."""
+    taken = type(obj).objects.filter(organisation=obj.organisation_id).exclude(pk=obj.pk)
+    if taken.filter(Q(slug=obj.slug) | Q(name__iexact=obj.name)).exists():
+        raise ValidationError({"name": message})
+
+
 def catalogue_defaults_create(*, organisation: Organisation) -> None:
     """Give a new organisation the standard channels and the Socitm 2012 unit costs."""
     for position, (slug, name, digital, self_service, assisted) in enumerate(STANDARD_CHANNELS):
@@ -83,6 +92,7 @@ def service_area_save(
     area = area or ServiceArea(organisation=organisation, slug=slugify(name))
     before = _stored_fields(area, ["name", "active"])
     area.name, area.active = name.strip(), active
+    _ensure_unique_name(area, _("A service area with this name already exists."))
     area.full_clean()
     area.save()
     audit_record(organisation=organisation, obj=area, actor=actor, api_key=api_key,
@@ -114,6 +124,8 @@ def service_save(
     if service.area_id is not None and service.area.organisation_id != organisation.pk:
         raise ValidationError({"area": _("Choose one of your organisation's service areas.")})
     _validate_online_url(service)
+    _ensure_unique_name(service, _("A service with this name already exists. Choose another "
+                                   "name."))
     service.full_clean()
     service.save()
     audit_record(organisation=organisation, obj=service, actor=actor, api_key=api_key,
@@ -139,6 +151,7 @@ def channel_save(
     before = _stored_fields(channel, CHANNEL_FIELDS)
     for name, value in values.items():
         setattr(channel, name, value)
+    _ensure_unique_name(channel, _("A channel with this name already exists."))
     channel.full_clean()
     channel.save()
     audit_record(organisation=organisation, obj=channel, actor=actor, api_key=api_key,
