@@ -69,6 +69,7 @@ assets:
 
 messages: install-dev
 	cd src/takeup && ../../$(TAKEUP) makemessages -l cy --no-obsolete --ignore 'static/*'
+	$(PY) src/takeup/locale/cy_translations.py
 	cd src/takeup && ../../$(TAKEUP) compilemessages -l cy
 
 clean:

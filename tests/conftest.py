@@ -19,8 +19,9 @@ def _fast_passwords(settings: pytest.FixtureRequest) -> None:
 
 @pytest.fixture
 def org(db: None) -> Organisation:
-    return OrganisationFactory(name="Millbrook Test Council", slug="millbrook-test",
-                               allowed_domains=["millbrook.gov.uk"])
+    return OrganisationFactory(
+        name="Millbrook Test Council", slug="millbrook-test", allowed_domains=["millbrook.gov.uk"]
+    )
 
 
 @pytest.fixture
@@ -30,8 +31,12 @@ def other_org(db: None) -> Organisation:
 
 @pytest.fixture
 def service(org: Organisation) -> Service:
-    return ServiceFactory(organisation=org, name="Report a missed bin", slug="report-a-missed-bin",
-                          online_url="https://www.millbrook.gov.uk/bins")
+    return ServiceFactory(
+        organisation=org,
+        name="Report a missed bin",
+        slug="report-a-missed-bin",
+        online_url="https://www.millbrook.gov.uk/bins",
+    )
 
 
 @pytest.fixture

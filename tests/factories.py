@@ -33,7 +33,7 @@ class UserFactory(DjangoModelFactory):  # type: ignore[misc]
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def saved(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def saved(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
@@ -61,8 +61,9 @@ class ServiceFactory(DjangoModelFactory):  # type: ignore[misc]
         model = Service
 
     organisation = factory.SubFactory(OrganisationFactory)
-    area = factory.SubFactory(ServiceAreaFactory,
-                              organisation=factory.SelfAttribute("..organisation"))
+    area = factory.SubFactory(
+        ServiceAreaFactory, organisation=factory.SelfAttribute("..organisation")
+    )
     name = factory.Sequence(lambda n: f"Report thing {n}")
     slug = factory.Sequence(lambda n: f"report-thing-{n}")
     kind = Service.Kind.REPORT

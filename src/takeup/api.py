@@ -11,16 +11,19 @@ from takeup.catalogue.api import router as catalogue_router
 from takeup.organisations.api import ApiKeyAuth
 from takeup.organisations.api import router as organisation_router
 
+
 class TakeupAPI(NinjaAPI):
     """Documents the errors every operation can give, in the one shape they all have."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
-        schema["components"]["schemas"].setdefault("ErrorOut", ErrorOut.model_json_schema(
-            ref_template="#/components/schemas/{model}"))
+        schema["components"]["schemas"].setdefault(
+            "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
         schema["components"]["schemas"].setdefault("FieldError", FieldError.model_json_schema())
-        error = {"content": {"application/json": {"schema": {
-            "$ref": "#/components/schemas/ErrorOut"}}}}
+        error = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        }
         for path in schema["paths"].values():
             for operation in path.values():
                 responses = operation["responses"]
@@ -58,14 +61,18 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     for error in exc.errors:
         names = [str(p) for p in error.get("loc", []) if str(p) not in IGNORED_LOCATION]
         errors.append(FieldError(field=".".join(names) or "body", message=error.get("msg", "")))
-    return _error(request, 422, ErrorOut(detail="The request has errors; see each field.",
-                                         errors=errors))
+    return _error(
+        request, 422, ErrorOut(detail="The request has errors; see each field.", errors=errors)
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, ErrorOut(
-        detail="Send a valid, unrevoked API key as 'Authorization: Bearer KEY'."))
+    return _error(
+        request,
+        401,
+        ErrorOut(detail="Send a valid, unrevoked API key as 'Authorization: Bearer KEY'."),
+    )
 
 
 @api.exception_handler(Http404)
@@ -77,5 +84,10 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     field = "body" if exc.status_code == 400 else ""
     detail = "The body is not valid JSON." if exc.status_code == 400 else str(exc)
-    return _error(request, exc.status_code, ErrorOut(
-        detail=detail, errors=[FieldError(field=field, message=str(exc))] if field else []))
+    return _error(
+        request,
+        exc.status_code,
+        ErrorOut(
+            detail=detail, errors=[FieldError(field=field, message=str(exc))] if field else []
+        ),
+    )

@@ -14,8 +14,18 @@ Cell = str | int | float | None
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 # GOV.UK Frontend's colour palette, so charts match the pages they sit on.
-PALETTE = ["#1d70b8", "#f47738", "#00703c", "#912b88", "#d4351c", "#28a197", "#6f72af",
-           "#b58840", "#505a5f", "#ffdd00"]
+PALETTE = [
+    "#1d70b8",
+    "#f47738",
+    "#00703c",
+    "#912b88",
+    "#d4351c",
+    "#28a197",
+    "#6f72af",
+    "#b58840",
+    "#505a5f",
+    "#ffdd00",
+]
 
 
 @dataclass(frozen=True)
@@ -38,9 +48,18 @@ class Chart:
 
 
 def bar_chart(
-    *, id: str, title: str, records: Sequence[dict[str, Cell]], category: str, value: str,
-    colour: str | None = None, category_label: str, value_label: str, colour_label: str = "",
-    description: str = "", csv_url: str = "",
+    *,
+    id: str,
+    title: str,
+    records: Sequence[dict[str, Cell]],
+    category: str,
+    value: str,
+    colour: str | None = None,
+    category_label: str,
+    value_label: str,
+    colour_label: str = "",
+    description: str = "",
+    csv_url: str = "",
 ) -> Chart:
     """A horizontal bar chart of `value` by `category`, stacked by `colour` if given."""
     encoding: dict[str, Any] = {
@@ -53,8 +72,11 @@ def bar_chart(
     }
     if colour:
         encoding["color"] = {
-            "field": colour, "type": "nominal", "title": colour_label,
-            "scale": {"range": PALETTE}, "legend": {"orient": "bottom"},
+            "field": colour,
+            "type": "nominal",
+            "title": colour_label,
+            "scale": {"range": PALETTE},
+            "legend": {"orient": "bottom"},
         }
         encoding["tooltip"].insert(1, {"field": colour, "title": colour_label})
     else:
@@ -71,8 +93,12 @@ def bar_chart(
     keys = [category, *([colour] if colour else []), value]
     labels = [category_label, *([colour_label] if colour else []), value_label]
     return Chart(
-        id=id, title=title, spec=spec, columns=tuple(labels),
+        id=id,
+        title=title,
+        spec=spec,
+        columns=tuple(labels),
         rows=tuple(tuple(r.get(k) for k in keys) for r in records),
-        description=description, csv_url=csv_url,
+        description=description,
+        csv_url=csv_url,
         numeric_columns=frozenset({len(labels) - 1}),
     )

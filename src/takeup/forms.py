@@ -27,7 +27,7 @@ class GovukForm:
     """Mixin giving each widget its GOV.UK class, error state and hint/error descriptions."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         form: forms.BaseForm = self  # type: ignore[assignment]
         for name, field in form.fields.items():
             bound = form[name]
@@ -63,7 +63,7 @@ class PoundsField(forms.DecimalField):
             value = value.strip().lstrip("£").replace(",", "")
         return super().to_python(value)
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         pounds = super().clean(value)
         if pounds is None:
             return None

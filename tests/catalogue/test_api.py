@@ -27,10 +27,18 @@ def test_another_organisations_service_answers_404(
 
 def test_create_service(api_client: Client, org: Organisation) -> None:
     area = ServiceAreaFactory(organisation=org, slug="parking")
-    response = api_client.post("/api/services", {
-        "name": "Apply for a visitor parking permit", "area": "parking", "kind": "apply",
-        "online_url": "https://www.millbrook.gov.uk/parking", "target_percent": 95,
-        "target_date": "2027-03-31"}, content_type="application/json")
+    response = api_client.post(
+        "/api/services",
+        {
+            "name": "Apply for a visitor parking permit",
+            "area": "parking",
+            "kind": "apply",
+            "online_url": "https://www.millbrook.gov.uk/parking",
+            "target_percent": 95,
+            "target_date": "2027-03-31",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["slug"] == "apply-for-a-visitor-parking-permit" and body["target_percent"] == 95
@@ -39,17 +47,22 @@ def test_create_service(api_client: Client, org: Organisation) -> None:
     assert event.api_key is not None and event.actor is None
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"area": "parking", "kind": "apply"}, "name"),
-    ({"name": "X", "area": "parking", "kind": "complain"}, "kind"),
-    ({"name": "X", "area": "nowhere", "kind": "pay"}, "area"),
-    ({"name": "X", "area": "parking", "kind": "pay", "target_percent": 101}, "target_percent"),
-    ({"name": "X", "area": "parking", "kind": "pay", "online_url": "https://evil.example/"},
-     "online_url"),
-    ({"name": "X", "area": "parking", "kind": "pay", "target_percent": 50}, "body"),
-    ({"name": "\x00", "area": "parking", "kind": "pay"}, "name"),
-    ({"name": "!!!", "area": "parking", "kind": "pay"}, "name"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"area": "parking", "kind": "apply"}, "name"),
+        ({"name": "X", "area": "parking", "kind": "complain"}, "kind"),
+        ({"name": "X", "area": "nowhere", "kind": "pay"}, "area"),
+        ({"name": "X", "area": "parking", "kind": "pay", "target_percent": 101}, "target_percent"),
+        (
+            {"name": "X", "area": "parking", "kind": "pay", "online_url": "https://evil.example/"},
+            "online_url",
+        ),
+        ({"name": "X", "area": "parking", "kind": "pay", "target_percent": 50}, "body"),
+        ({"name": "\x00", "area": "parking", "kind": "pay"}, "name"),
+        ({"name": "!!!", "area": "parking", "kind": "pay"}, "name"),
+    ],
+)
 def test_bad_service_gets_json_naming_the_field_and_saves_nothing(
     api_client: Client, org: Organisation, payload: dict[str, object], field: str
 ) -> None:
@@ -67,9 +80,11 @@ def test_malformed_json_is_a_clear_4xx(api_client: Client) -> None:
 
 
 def test_duplicate_service_is_refused(api_client: Client, service: Service) -> None:
-    response = api_client.post("/api/services", {
-        "name": service.name, "area": service.area.slug, "kind": "report"},
-        content_type="application/json")
+    response = api_client.post(
+        "/api/services",
+        {"name": service.name, "area": service.area.slug, "kind": "report"},
+        content_type="application/json",
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "name"
     assert Service.objects.filter(name=service.name).count() == 1
@@ -78,9 +93,11 @@ def test_duplicate_service_is_refused(api_client: Client, service: Service) -> N
 def test_list_and_create_channels(api_client: Client, org: Organisation) -> None:
     slugs = [c["slug"] for c in api_client.get("/api/channels").json()]
     assert slugs[0] == "web" and "assisted-digital" in slugs
-    response = api_client.post("/api/channels", {"name": "Kiosk", "is_digital": True,
-                                                 "is_self_service": True},
-                               content_type="application/json")
+    response = api_client.post(
+        "/api/channels",
+        {"name": "Kiosk", "is_digital": True, "is_self_service": True},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     assert response.json()["counts_towards_take_up"] is True
     again = api_client.post("/api/channels", {"name": "Kiosk"}, content_type="application/json")
@@ -89,8 +106,12 @@ def test_list_and_create_channels(api_client: Client, org: Organisation) -> None
 
 
 def test_service_areas(api_client: Client, org: Organisation) -> None:
-    assert api_client.post("/api/service-areas", {"name": "Parking"},
-                           content_type="application/json").status_code == 201
+    assert (
+        api_client.post(
+            "/api/service-areas", {"name": "Parking"}, content_type="application/json"
+        ).status_code
+        == 201
+    )
     assert [a["slug"] for a in api_client.get("/api/service-areas").json()] == ["parking"]
 
 

@@ -16,7 +16,10 @@ def test_good_file_parses_every_row() -> None:
     parsed = parse_catalogue((DATA / "good.csv").read_bytes())
     assert parsed.ok, parsed.errors
     assert [r.slug for r in parsed.rows] == [
-        "report-a-missed-bin", "book-a-bulky-waste-collection", "pay-council-tax"]
+        "report-a-missed-bin",
+        "book-a-bulky-waste-collection",
+        "pay-council-tax",
+    ]
     first, second, third = parsed.rows
     assert first.kind == "report" and first.online_since == date(2016, 5, 1)
     assert first.target_percent == Decimal(85) and first.target_date == date(2027, 3, 31)

@@ -29,11 +29,19 @@ def test_new_organisation_starts_with_standard_channels_and_socitm_costs(
 
 def test_add_service(editor_client: Client, org: Organisation) -> None:
     area = ServiceAreaFactory(organisation=org, name="Parking")
-    response = editor_client.post(f"/o/{org.slug}/catalogue/services/add/", {
-        "name": "Apply for a visitor parking permit", "area": area.pk, "kind": "apply",
-        "online_url": "https://www.millbrook.gov.uk/parking/visitor",
-        "online_since": "2020-04-01", "target_percent": "95", "target_date": "2027-03-31",
-        "public": "on"})
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/services/add/",
+        {
+            "name": "Apply for a visitor parking permit",
+            "area": area.pk,
+            "kind": "apply",
+            "online_url": "https://www.millbrook.gov.uk/parking/visitor",
+            "online_since": "2020-04-01",
+            "target_percent": "95",
+            "target_date": "2027-03-31",
+            "public": "on",
+        },
+    )
     assert response.status_code == 302
     service = Service.objects.get(organisation=org, slug="apply-for-a-visitor-parking-permit")
     assert service.public and service.target_percent == 95
@@ -41,24 +49,39 @@ def test_add_service(editor_client: Client, org: Organisation) -> None:
     assert "Apply for a visitor parking permit" in listing
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"name": "", "kind": "apply"}, "This field is required."),
-    ({"name": "A thing", "kind": "grumble"}, "Select a valid choice."),
-    ({"name": "A thing", "kind": "pay", "online_url": "https://evil.example.com/x"},
-     "allowed domains (millbrook.gov.uk)"),
-    ({"name": "A thing", "kind": "pay", "target_percent": "120", "target_date": "2027-01-01"},
-     "less than or equal to 100"),
-    ({"name": "A thing", "kind": "pay", "target_percent": "80"},
-     "Give a take-up target and the date to reach it, or neither."),
-    ({"name": "A thing", "kind": "pay", "online_since": "31/02/2020"}, "Enter a valid date."),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "kind": "apply"}, "This field is required."),
+        ({"name": "A thing", "kind": "grumble"}, "Select a valid choice."),
+        (
+            {"name": "A thing", "kind": "pay", "online_url": "https://evil.example.com/x"},
+            "allowed domains (millbrook.gov.uk)",
+        ),
+        (
+            {
+                "name": "A thing",
+                "kind": "pay",
+                "target_percent": "120",
+                "target_date": "2027-01-01",
+            },
+            "less than or equal to 100",
+        ),
+        (
+            {"name": "A thing", "kind": "pay", "target_percent": "80"},
+            "Give a take-up target and the date to reach it, or neither.",
+        ),
+        ({"name": "A thing", "kind": "pay", "online_since": "31/02/2020"}, "Enter a valid date."),
+    ],
+)
 def test_bad_service_shows_an_error_summary_and_saves_nothing(
     editor_client: Client, org: Organisation, data: dict[str, str], message: str
 ) -> None:
     area = ServiceAreaFactory(organisation=org)
     before = Service.objects.count()
-    response = editor_client.post(f"/o/{org.slug}/catalogue/services/add/",
-                                  {"area": area.pk, **data})
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/services/add/", {"area": area.pk, **data}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert 'class="govuk-error-summary"' in page
@@ -66,10 +89,13 @@ def test_bad_service_shows_an_error_summary_and_saves_nothing(
     assert Service.objects.count() == before
 
 
-def test_duplicate_service_name_is_refused(editor_client: Client, org: Organisation,
-                                           service: Service) -> None:
-    response = editor_client.post(f"/o/{org.slug}/catalogue/services/add/", {
-        "name": service.name, "area": service.area_id, "kind": "report"})
+def test_duplicate_service_name_is_refused(
+    editor_client: Client, org: Organisation, service: Service
+) -> None:
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/services/add/",
+        {"name": service.name, "area": service.area_id, "kind": "report"},
+    )
     assert b"already exists" in response.content
     assert Service.objects.filter(organisation=org).count() == 1
 
@@ -78,8 +104,10 @@ def test_cannot_put_a_service_in_another_organisations_area(
     editor_client: Client, org: Organisation, other_org: Organisation
 ) -> None:
     theirs = ServiceAreaFactory(organisation=other_org)
-    response = editor_client.post(f"/o/{org.slug}/catalogue/services/add/", {
-        "name": "Sneaky", "area": theirs.pk, "kind": "pay"})
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/services/add/",
+        {"name": "Sneaky", "area": theirs.pk, "kind": "pay"},
+    )
     assert b"govuk-error-summary" in response.content
     assert not Service.objects.filter(name="Sneaky").exists()
 
@@ -91,8 +119,9 @@ def test_archive_and_restore(editor_client: Client, org: Organisation, service: 
     assert not service.active
     link = f"/catalogue/services/{service.slug}/"
     assert link not in editor_client.get(f"/o/{org.slug}/catalogue/services/").content.decode()
-    assert link in editor_client.get(
-        f"/o/{org.slug}/catalogue/services/?archived=1").content.decode()
+    assert (
+        link in editor_client.get(f"/o/{org.slug}/catalogue/services/?archived=1").content.decode()
+    )
     editor_client.post(url, {"restore": "1"})
     service.refresh_from_db()
     assert service.active
@@ -116,17 +145,21 @@ def test_import_rejected_by_the_database_rules_saves_nothing(
     editor_client: Client, org: Organisation
 ) -> None:
     # Line 2 is fine on its own; line 3 points outside the allowed domains. Neither is saved.
-    data = (b"name,area,kind,online_url\nJoin the library,Libraries,Apply for it,\n"
-            b"Phish,Libraries,Pay it,https://evil.example.com/\n")
-    response = editor_client.post(f"/o/{org.slug}/catalogue/services/import/",
-                                  {"file": _upload(data)})
+    data = (
+        b"name,area,kind,online_url\nJoin the library,Libraries,Apply for it,\n"
+        b"Phish,Libraries,Pay it,https://evil.example.com/\n"
+    )
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/services/import/", {"file": _upload(data)}
+    )
     assert [(e.line, e.column) for e in response.context["errors"]] == [(3, "online_url")]
     assert not Service.objects.filter(organisation=org).exists()
     assert not ServiceArea.objects.filter(organisation=org).exists()
 
 
-def test_import_adds_then_updates_without_doubling(editor_client: Client,
-                                                   org: Organisation) -> None:
+def test_import_adds_then_updates_without_doubling(
+    editor_client: Client, org: Organisation
+) -> None:
     url = f"/o/{org.slug}/catalogue/services/import/"
     with (DATA / "good.csv").open("rb") as f:
         assert editor_client.post(url, {"file": f}).status_code == 302
@@ -138,24 +171,32 @@ def test_import_adds_then_updates_without_doubling(editor_client: Client,
     assert ServiceArea.objects.filter(organisation=org).count() == 2
 
 
-def test_catalogue_csv_download_loads_back(editor_client: Client, org: Organisation,
-                                          service: Service) -> None:
+def test_catalogue_csv_download_loads_back(
+    editor_client: Client, org: Organisation, service: Service
+) -> None:
     response = editor_client.get(f"/o/{org.slug}/catalogue/services/?format=csv")
     assert response["Content-Type"].startswith("text/csv")
     body = response.content
     assert b"Report a missed bin" in body
     Service.objects.all().delete()
-    response = editor_client.post(f"/o/{org.slug}/catalogue/services/import/",
-                                  {"file": _upload(body)})
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/services/import/", {"file": _upload(body)}
+    )
     assert response.status_code == 302
     assert Service.objects.get(organisation=org).name == "Report a missed bin"
 
 
 def test_unit_cost_in_pounds_is_stored_in_pence(editor_client: Client, org: Organisation) -> None:
     phone = Channel.objects.get(organisation=org, slug="phone")
-    response = editor_client.post(f"/o/{org.slug}/catalogue/unit-costs/add/", {
-        "channel": phone.pk, "pence_per_contact": "£3.10", "effective_from": "2025-04-01",
-        "source": "Finance, 2025/26"})
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/unit-costs/add/",
+        {
+            "channel": phone.pk,
+            "pence_per_contact": "£3.10",
+            "effective_from": "2025-04-01",
+            "source": "Finance, 2025/26",
+        },
+    )
     assert response.status_code == 302
     assert UnitCost.objects.get(channel=phone, effective_from="2025-04-01").pence_per_contact == 310
     page = editor_client.get(f"/o/{org.slug}/catalogue/unit-costs/").content.decode()
@@ -165,25 +206,32 @@ def test_unit_cost_in_pounds_is_stored_in_pence(editor_client: Client, org: Orga
 def test_unit_cost_needs_a_cost(editor_client: Client, org: Organisation) -> None:
     phone = Channel.objects.get(organisation=org, slug="phone")
     before = UnitCost.objects.count()
-    response = editor_client.post(f"/o/{org.slug}/catalogue/unit-costs/add/", {
-        "channel": phone.pk, "effective_from": "2025-04-01", "source": "x"})
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/unit-costs/add/",
+        {"channel": phone.pk, "effective_from": "2025-04-01", "source": "x"},
+    )
     assert b"Give a cost per transaction, a cost per contact, or both." in response.content
     assert UnitCost.objects.count() == before
 
 
 def test_organisation_adds_its_own_channel(editor_client: Client, org: Organisation) -> None:
-    response = editor_client.post(f"/o/{org.slug}/catalogue/channels/add/", {
-        "name": "Kiosk", "is_digital": "on", "is_self_service": "on", "active": "on"})
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/channels/add/",
+        {"name": "Kiosk", "is_digital": "on", "is_self_service": "on", "active": "on"},
+    )
     assert response.status_code == 302
     kiosk = Channel.objects.get(organisation=org, slug="kiosk")
     assert kiosk.counts_towards_take_up and not kiosk.standard
-    response = editor_client.post(f"/o/{org.slug}/catalogue/channels/add/", {
-        "name": "Helper", "is_assisted_digital": "on"})
+    response = editor_client.post(
+        f"/o/{org.slug}/catalogue/channels/add/", {"name": "Helper", "is_assisted_digital": "on"}
+    )
     assert b"An assisted digital channel must also be digital." in response.content
 
 
 def test_service_list_query_count_does_not_grow_with_services(
-    viewer_client: Client, org: Organisation, django_assert_num_queries  # type: ignore[no-untyped-def]
+    viewer_client: Client,
+    org: Organisation,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     for _ in range(3):
         ServiceFactory(organisation=org)
@@ -198,7 +246,9 @@ def test_service_list_query_count_does_not_grow_with_services(
 
 
 def test_overview_chart_has_its_table_and_query_count(
-    viewer_client: Client, org: Organisation, django_assert_num_queries  # type: ignore[no-untyped-def]
+    viewer_client: Client,
+    org: Organisation,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     for _ in range(4):
         ServiceFactory(organisation=org)

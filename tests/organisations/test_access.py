@@ -34,11 +34,18 @@ def test_same_slug_in_two_organisations_shows_only_ours(
 
 def test_viewer_cannot_edit(viewer_client: Client, org: Organisation, service: Service) -> None:
     base = f"/o/{org.slug}/catalogue"
-    for url in [f"{base}/services/add/", f"{base}/services/{service.slug}/change/",
-                f"{base}/channels/add/", f"{base}/unit-costs/add/", f"{base}/services/import/"]:
+    for url in [
+        f"{base}/services/add/",
+        f"{base}/services/{service.slug}/change/",
+        f"{base}/channels/add/",
+        f"{base}/unit-costs/add/",
+        f"{base}/services/import/",
+    ]:
         assert viewer_client.get(url).status_code == 403, url
-    response = viewer_client.post(f"{base}/services/{service.slug}/change/", {
-        "name": "Renamed", "area": service.area_id, "kind": "report"})
+    response = viewer_client.post(
+        f"{base}/services/{service.slug}/change/",
+        {"name": "Renamed", "area": service.area_id, "kind": "report"},
+    )
     assert response.status_code == 403
     response = viewer_client.post(f"{base}/services/{service.slug}/archive/")
     assert response.status_code == 403
@@ -52,7 +59,9 @@ def test_viewer_sees_no_edit_buttons_and_no_settings(
     page = viewer_client.get(f"/o/{org.slug}/catalogue/services/").content.decode()
     assert "Add a service" not in page
     assert f"/o/{org.slug}/settings/" not in page
-    assert "Add a service" in editor_client.get(f"/o/{org.slug}/catalogue/services/").content.decode()
+    assert (
+        "Add a service" in editor_client.get(f"/o/{org.slug}/catalogue/services/").content.decode()
+    )
 
 
 def test_only_admins_reach_settings(
@@ -69,8 +78,11 @@ def test_signed_out_visitor_is_sent_to_sign_in(client: Client, org: Organisation
     assert response["Location"].startswith("/sign-in/?next=")
 
 
-def test_user_in_two_organisations_can_switch(admin_user, org: Organisation,  # type: ignore[no-untyped-def]
-                                              other_org: Organisation) -> None:
+def test_user_in_two_organisations_can_switch(
+    admin_user,
+    org: Organisation,  # type: ignore[no-untyped-def]
+    other_org: Organisation,
+) -> None:
     from takeup.organisations.services import membership_add
 
     membership_add(organisation=other_org, email=admin_user.email, role="viewer")

@@ -19,7 +19,9 @@ def test_admin_creates_a_key_shown_once_and_stored_hashed(
     assert raw not in key.key_hash and key.key_hash != raw
     listing = admin_client.get(f"/o/{org.slug}/settings/api-keys/").content.decode()
     assert "CRM export" in listing and raw not in listing
-    assert Client(headers={"authorization": f"Bearer {raw}"}).get("/api/services").status_code == 200
+    assert (
+        Client(headers={"authorization": f"Bearer {raw}"}).get("/api/services").status_code == 200
+    )
 
 
 def test_key_with_blank_name_is_refused(admin_client: Client, org: Organisation) -> None:
@@ -68,9 +70,13 @@ def test_cannot_revoke_another_organisations_key(
 def test_cli_creates_a_working_key(org: Organisation, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("apikey", "create", "--organisation", org.slug, "--name", "nightly")
     raw = capsys.readouterr().out.strip()
-    assert Client(headers={"authorization": f"Bearer {raw}"}).get("/api/channels").status_code == 200
+    assert (
+        Client(headers={"authorization": f"Bearer {raw}"}).get("/api/channels").status_code == 200
+    )
     call_command("apikey", "revoke", "--organisation", org.slug, "--prefix", raw.split("_")[1])
-    assert Client(headers={"authorization": f"Bearer {raw}"}).get("/api/channels").status_code == 401
+    assert (
+        Client(headers={"authorization": f"Bearer {raw}"}).get("/api/channels").status_code == 401
+    )
 
 
 def test_cli_names_an_unknown_organisation(db: None) -> None:

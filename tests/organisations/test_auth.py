@@ -22,8 +22,9 @@ def person(org) -> User:  # type: ignore[no-untyped-def]
 
 def test_sign_in_with_email_and_out(person: User, org) -> None:  # type: ignore[no-untyped-def]
     client = Client()
-    response = client.post("/sign-in/", {"username": "clerk@millbrook.gov.uk",
-                                         "password": "correct horse battery"})
+    response = client.post(
+        "/sign-in/", {"username": "clerk@millbrook.gov.uk", "password": "correct horse battery"}
+    )
     assert response.status_code == 302
     assert client.get(f"/o/{org.slug}/").status_code == 200
     assert client.post("/sign-out/").status_code == 302
@@ -42,8 +43,9 @@ def test_sign_in_is_throttled_after_five_failures(person: User) -> None:
     client = Client()
     for _ in range(5):
         client.post("/sign-in/", {"username": person.email, "password": "wrong"})
-    response = client.post("/sign-in/", {"username": person.email,
-                                         "password": "correct horse battery"})
+    response = client.post(
+        "/sign-in/", {"username": person.email, "password": "correct horse battery"}
+    )
     assert response.status_code == 429
     assert b"Too many attempts" in response.content
 
@@ -66,8 +68,10 @@ def test_password_reset_email_is_sent_by_the_worker(person: User) -> None:
     link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body)
     assert link, mail.outbox[0].body
     form_url = client.get(link.group(1)).url  # Django swaps the token for a session marker
-    response = client.post(form_url, {"new_password1": "a brand new passphrase",
-                                      "new_password2": "a brand new passphrase"})
+    response = client.post(
+        form_url,
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.check_password("a brand new passphrase")

@@ -8,27 +8,33 @@ pytestmark = pytest.mark.django_db
 
 
 def test_admin_adds_a_member(admin_client: Client, org: Organisation) -> None:
-    response = admin_client.post(f"/o/{org.slug}/settings/staff/", {
-        "email": "New.Person@Millbrook.gov.uk", "full_name": "New Person", "role": "editor"})
+    response = admin_client.post(
+        f"/o/{org.slug}/settings/staff/",
+        {"email": "New.Person@Millbrook.gov.uk", "full_name": "New Person", "role": "editor"},
+    )
     assert response.status_code == 302
     membership = Membership.objects.get(organisation=org, user__email="new.person@millbrook.gov.uk")
     assert membership.role == "editor"
     assert not membership.user.has_usable_password()
 
 
-def test_adding_a_member_twice_is_an_error(admin_client: Client, org: Organisation,
-                                           admin_user: User) -> None:
-    response = admin_client.post(f"/o/{org.slug}/settings/staff/", {
-        "email": admin_user.email, "role": "viewer"})
+def test_adding_a_member_twice_is_an_error(
+    admin_client: Client, org: Organisation, admin_user: User
+) -> None:
+    response = admin_client.post(
+        f"/o/{org.slug}/settings/staff/", {"email": admin_user.email, "role": "viewer"}
+    )
     assert b"is already a member" in response.content
     assert Membership.objects.filter(organisation=org, user=admin_user).count() == 1
 
 
-def test_the_last_admin_cannot_step_down(admin_client: Client, org: Organisation,
-                                         admin_user: User) -> None:
+def test_the_last_admin_cannot_step_down(
+    admin_client: Client, org: Organisation, admin_user: User
+) -> None:
     membership = Membership.objects.get(organisation=org, user=admin_user)
-    response = admin_client.post(f"/o/{org.slug}/settings/staff/{membership.pk}/",
-                                 {"role": "viewer"})
+    response = admin_client.post(
+        f"/o/{org.slug}/settings/staff/{membership.pk}/", {"role": "viewer"}
+    )
     assert b"at least one admin" in response.content
     membership.refresh_from_db()
     assert membership.role == "admin"
@@ -37,9 +43,15 @@ def test_the_last_admin_cannot_step_down(admin_client: Client, org: Organisation
 def test_changes_are_in_the_audit_log(
     admin_client: Client, org: Organisation, service: Service, admin_user: User
 ) -> None:
-    response = admin_client.post(f"/o/{org.slug}/catalogue/services/{service.slug}/change/", {
-        "name": "Report a missed bin collection", "area": service.area_id, "kind": "report",
-        "online_url": service.online_url})
+    response = admin_client.post(
+        f"/o/{org.slug}/catalogue/services/{service.slug}/change/",
+        {
+            "name": "Report a missed bin collection",
+            "area": service.area_id,
+            "kind": "report",
+            "online_url": service.online_url,
+        },
+    )
     assert response.status_code == 302
     event = AuditEvent.objects.get(organisation=org, action="service.update")
     assert event.actor == admin_user

@@ -1,3 +1,5 @@
+import itertools
+
 from takeup.organisations.roles import Permission, Role, role_allows
 
 
@@ -9,7 +11,7 @@ def test_viewer_can_only_view() -> None:
 
 def test_each_role_has_what_the_one_below_has() -> None:
     order = [Role.VIEWER, Role.EDITOR, Role.ANALYST, Role.ADMIN]
-    for lower, higher in zip(order, order[1:], strict=False):
+    for lower, higher in itertools.pairwise(order):
         for permission in Permission:
             if role_allows(lower, permission):
                 assert role_allows(higher, permission), (lower, higher, permission)

@@ -28,8 +28,15 @@ def _printable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_printable), Field(min_length=1, pattern=r"\S")]
-Slug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$",
-                            description="The slug of a service area")]
+Slug = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=60,
+        pattern=r"^[a-z0-9-]+$",
+        description="The slug of a service area",
+    ),
+]
 
 
 class ServiceOut(Schema):
@@ -48,11 +55,17 @@ class ServiceOut(Schema):
     @staticmethod
     def of(s: Service) -> "ServiceOut":
         return ServiceOut(
-            slug=s.slug, name=s.name, area=s.area.slug, area_name=s.area.name,
+            slug=s.slug,
+            name=s.name,
+            area=s.area.slug,
+            area_name=s.area.name,
             kind=s.kind,  # type: ignore[arg-type]
-            online_url=s.online_url, online_since=s.online_since,
+            online_url=s.online_url,
+            online_since=s.online_since,
             target_percent=float(s.target_percent) if s.target_percent is not None else None,
-            target_date=s.target_date, public=s.public, active=s.active,
+            target_date=s.target_date,
+            public=s.public,
+            active=s.active,
         )
 
 
@@ -94,10 +107,15 @@ class ChannelOut(Schema):
 
     @staticmethod
     def of(c: Channel) -> "ChannelOut":
-        return ChannelOut(slug=c.slug, name=c.name, is_digital=c.is_digital,
-                          is_self_service=c.is_self_service,
-                          is_assisted_digital=c.is_assisted_digital,
-                          counts_towards_take_up=c.counts_towards_take_up, active=c.active)
+        return ChannelOut(
+            slug=c.slug,
+            name=c.name,
+            is_digital=c.is_digital,
+            is_self_service=c.is_self_service,
+            is_assisted_digital=c.is_assisted_digital,
+            counts_towards_take_up=c.counts_towards_take_up,
+            active=c.active,
+        )
 
 
 class ChannelIn(Schema):
@@ -114,7 +132,8 @@ API_FIELD = {"slug": "name", "__all__": "body"}
 def _invalid(exc: ValidationError) -> tuple[int, ErrorOut]:
     errors = [
         FieldError(field=API_FIELD.get(field, field), message=message)
-        for field, messages in exc.message_dict.items() for message in messages
+        for field, messages in exc.message_dict.items()
+        for message in messages
     ]
     return 422, ErrorOut(detail="The request has errors; see each field.", errors=errors)
 
@@ -122,13 +141,13 @@ def _invalid(exc: ValidationError) -> tuple[int, ErrorOut]:
 @router.get("/services", response=list[ServiceOut], summary="List services")
 def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> list[ServiceOut]:
     org = api_key_of(request).organisation
-    rows = queries.services_of(org, area=filters.area, kind=filters.kind or "",
-                               include_archived=filters.include_archived)
+    rows = queries.services_of(
+        org, area=filters.area, kind=filters.kind or "", include_archived=filters.include_archived
+    )
     return [ServiceOut.of(s) for s in rows]
 
 
-@router.get("/services/{slug}", response={200: ServiceOut, 404: ErrorOut},
-            summary="One service")
+@router.get("/services/{slug}", response={200: ServiceOut, 404: ErrorOut}, summary="One service")
 def get_service(request: HttpRequest, slug: str) -> ServiceOut:
     return ServiceOut.of(queries.service_of(api_key_of(request).organisation, slug))
 
@@ -138,8 +157,12 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, Servi
     key = api_key_of(request)
     area = ServiceArea.objects.filter(organisation=key.organisation, slug=payload.area).first()
     if area is None:
-        return 422, ErrorOut(detail="The request has errors; see each field.", errors=[
-            FieldError(field="area", message=f"No service area has the slug '{payload.area}'.")])
+        return 422, ErrorOut(
+            detail="The request has errors; see each field.",
+            errors=[
+                FieldError(field="area", message=f"No service area has the slug '{payload.area}'.")
+            ],
+        )
     data = payload.dict()
     data["area"] = area
     try:
@@ -155,13 +178,13 @@ def list_areas(request: HttpRequest) -> list[AreaOut]:
     return [AreaOut(slug=a.slug, name=a.name, active=a.active) for a in queries.areas_of(org)]
 
 
-@router.post("/service-areas", response={201: AreaOut, 422: ErrorOut},
-             summary="Add a service area")
+@router.post("/service-areas", response={201: AreaOut, 422: ErrorOut}, summary="Add a service area")
 def create_area(request: HttpRequest, payload: AreaIn) -> tuple[int, AreaOut | ErrorOut]:
     key = api_key_of(request)
     try:
-        area = services.service_area_save(organisation=key.organisation, api_key=key,
-                                          name=payload.name)
+        area = services.service_area_save(
+            organisation=key.organisation, api_key=key, name=payload.name
+        )
     except ValidationError as exc:
         return _invalid(exc)
     return 201, AreaOut(slug=area.slug, name=area.name, active=area.active)
@@ -177,8 +200,9 @@ def list_channels(request: HttpRequest) -> list[ChannelOut]:
 def create_channel(request: HttpRequest, payload: ChannelIn) -> tuple[int, ChannelOut | ErrorOut]:
     key = api_key_of(request)
     try:
-        channel = services.channel_save(organisation=key.organisation, api_key=key,
-                                        **payload.dict())
+        channel = services.channel_save(
+            organisation=key.organisation, api_key=key, **payload.dict()
+        )
     except ValidationError as exc:
         return _invalid(exc)
     return 201, ChannelOut.of(channel)

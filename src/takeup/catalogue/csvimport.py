@@ -13,21 +13,36 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import _csv
 
 T = TypeVar("T")
 
 REQUIRED_COLUMNS = ("name", "area", "kind")
 OPTIONAL_COLUMNS = (
-    "slug", "online_url", "online_since", "target_percent", "target_date", "public", "active",
+    "slug",
+    "online_url",
+    "online_since",
+    "target_percent",
+    "target_date",
+    "public",
+    "active",
 )
 KIND_WORDS = {
-    "pay": "pay", "pay it": "pay",
-    "apply": "apply", "apply for it": "apply",
-    "report": "report", "report it": "report",
-    "book": "book", "book it": "book",
-    "ask": "ask", "ask it": "ask",
-    "find": "find", "find it": "find",
+    "pay": "pay",
+    "pay it": "pay",
+    "apply": "apply",
+    "apply for it": "apply",
+    "report": "report",
+    "report it": "report",
+    "book": "book",
+    "book it": "book",
+    "ask": "ask",
+    "ask it": "ask",
+    "find": "find",
+    "find it": "find",
 }
 TRUE_WORDS = {"yes", "y", "true", "1", "ie", "do"}
 FALSE_WORDS = {"no", "n", "false", "0", "na", "naddo"}
@@ -112,24 +127,38 @@ def parse_catalogue(data: bytes) -> ParsedCatalogue:
     try:
         return _parse_rows(reader)
     except csv.Error as exc:
-        return ParsedCatalogue(errors=(RowError(reader.line_num, "", f"The file is not "
-                                                f"readable as CSV here: {exc}."),))
+        return ParsedCatalogue(
+            errors=(RowError(reader.line_num, "", f"The file is not readable as CSV here: {exc}."),)
+        )
 
 
-def _parse_rows(reader: "csv._reader") -> ParsedCatalogue:
+def _parse_rows(reader: "_csv.Reader") -> ParsedCatalogue:
     header = [h.strip().lower().replace(" ", "_") for h in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         return ParsedCatalogue(
-            errors=(RowError(1, ", ".join(missing),
-                             "The header row has no column called " + ", ".join(missing) + "."),)
+            errors=(
+                RowError(
+                    1,
+                    ", ".join(missing),
+                    "The header row has no column called " + ", ".join(missing) + ".",
+                ),
+            )
         )
     unknown = [h for h in header if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
         return ParsedCatalogue(
-            errors=(RowError(1, ", ".join(unknown), "Unknown column: " + ", ".join(unknown)
-                             + ". Expected " + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
-                             + "."),)
+            errors=(
+                RowError(
+                    1,
+                    ", ".join(unknown),
+                    "Unknown column: "
+                    + ", ".join(unknown)
+                    + ". Expected "
+                    + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+                    + ".",
+                ),
+            )
         )
     rows: list[ServiceRow] = []
     errors: list[RowError] = []
@@ -144,8 +173,14 @@ def _parse_rows(reader: "csv._reader") -> ParsedCatalogue:
         if row is None:
             continue
         if row.slug in seen_slugs:
-            errors.append(RowError(line, "slug", f"'{row.slug}' is also on line "
-                                   f"{seen_slugs[row.slug]}: each service needs its own."))
+            errors.append(
+                RowError(
+                    line,
+                    "slug",
+                    f"'{row.slug}' is also on line "
+                    f"{seen_slugs[row.slug]}: each service needs its own.",
+                )
+            )
             continue
         seen_slugs[row.slug] = line
         rows.append(row)
@@ -166,15 +201,24 @@ def _parse_row(line: int, record: dict[str, str]) -> tuple[ServiceRow | None, li
     name, area, kind_text = need("name"), need("area"), need("kind")
     kind = KIND_WORDS.get(kind_text.lower(), "")
     if kind_text and not kind:
-        errors.append(RowError(line, "kind", f"'{kind_text}' is not a kind: use Pay it, "
-                               "Apply for it, Report it, Book it, Ask it or Find it."))
+        errors.append(
+            RowError(
+                line,
+                "kind",
+                f"'{kind_text}' is not a kind: use Pay it, "
+                "Apply for it, Report it, Book it, Ask it or Find it.",
+            )
+        )
     slug = slugify(record.get("slug") or name)
     if name and not slug:
         errors.append(RowError(line, "slug", "No short name can be made from this name."))
     online_url = record.get("online_url", "")
     if online_url and not re.match(r"^https?://[^\s/]+\.[^\s]+$", online_url):
-        errors.append(RowError(line, "online_url", f"'{online_url}' is not a web address "
-                               "starting with https://."))
+        errors.append(
+            RowError(
+                line, "online_url", f"'{online_url}' is not a web address starting with https://."
+            )
+        )
 
     def optional(column: str, parse: Callable[[str], T]) -> T | None:
         value = record.get(column, "")
@@ -183,8 +227,13 @@ def _parse_row(line: int, record: dict[str, str]) -> tuple[ServiceRow | None, li
         try:
             return parse(value)
         except (ValueError, InvalidOperation) as exc:
-            errors.append(RowError(line, column, str(exc) if isinstance(exc, ValueError)
-                                   else f"'{value}' is not a number."))
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    str(exc) if isinstance(exc, ValueError) else f"'{value}' is not a number.",
+                )
+            )
             return None
 
     online_since = optional("online_since", parse_date)
@@ -195,14 +244,27 @@ def _parse_row(line: int, record: dict[str, str]) -> tuple[ServiceRow | None, li
     if (target_percent is None) != (target_date is None) and not any(
         e.column in {"target_percent", "target_date"} for e in errors
     ):
-        errors.append(RowError(line, "target_date",
-                               "Give a target percentage and a target date together, or neither."))
+        errors.append(
+            RowError(
+                line,
+                "target_date",
+                "Give a target percentage and a target date together, or neither.",
+            )
+        )
     public = optional("public", lambda v: parse_bool(v, False))
     active = optional("active", lambda v: parse_bool(v, True))
     if errors:
         return None, errors
     return ServiceRow(
-        line=line, name=name, area=area, kind=kind, slug=slug, online_url=online_url,
-        online_since=online_since, target_percent=target_percent, target_date=target_date,
-        public=bool(public), active=True if active is None else active,
+        line=line,
+        name=name,
+        area=area,
+        kind=kind,
+        slug=slug,
+        online_url=online_url,
+        online_since=online_since,
+        target_percent=target_percent,
+        target_date=target_date,
+        public=bool(public),
+        active=True if active is None else active,
     ), errors

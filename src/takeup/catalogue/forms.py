@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,24 +11,35 @@ from .models import Channel, Service, ServiceArea, UnitCost
 
 class ServiceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
     online_url = forms.URLField(
-        label=_("Online address"), required=False, max_length=500, assume_scheme="https",
+        label=_("Online address"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
         help_text=_("Where residents use it online, on one of your allowed domains."),
     )
 
     class Meta:
         model = Service
-        fields = ["name", "area", "kind", "online_url", "online_since", "target_percent",
-                  "target_date", "public"]
+        fields = [
+            "name",
+            "area",
+            "kind",
+            "online_url",
+            "online_since",
+            "target_percent",
+            "target_date",
+            "public",
+        ]
         widgets = {"online_since": DateInput(), "target_date": DateInput()}
         help_texts = {
-            "target_percent": _("The share of transactions you aim to have done online, such as "
-                                "82."),
+            "target_percent": _(
+                "The share of transactions you aim to have done online, such as 82."
+            ),
         }
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        area_field = self.fields["area"]
-        assert isinstance(area_field, forms.ModelChoiceField)
+        area_field = cast(forms.ModelChoiceField, self.fields["area"])  # type: ignore[type-arg]
         area_field.queryset = ServiceArea.objects.filter(organisation=organisation, active=True)
 
 
@@ -43,8 +56,10 @@ class ChannelForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
         help_texts = {
             "is_digital": _("Done online, by the resident or with help."),
             "is_self_service": _("The resident does it without staff."),
-            "is_assisted_digital": _("Done online with someone's help. Counted apart: it does not "
-                                     "count towards digital take-up."),
+            "is_assisted_digital": _(
+                "Done online with someone's help. Counted apart: it does not "
+                "count towards digital take-up."
+            ),
         }
 
 
@@ -54,22 +69,29 @@ class UnitCostForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = UnitCost
-        fields = ["channel", "pence_per_transaction", "pence_per_contact", "effective_from",
-                  "source"]
+        fields = [
+            "channel",
+            "pence_per_transaction",
+            "pence_per_contact",
+            "effective_from",
+            "source",
+        ]
         widgets = {"effective_from": DateInput()}
-        help_texts = {"source": _("Where the figure comes from, such as “Finance, 2025/26 "
-                                  "budget”.")}
+        help_texts = {
+            "source": _("Where the figure comes from, such as “Finance, 2025/26 budget”.")
+        }
 
     def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        channel_field = self.fields["channel"]
-        assert isinstance(channel_field, forms.ModelChoiceField)
+        channel_field = cast(forms.ModelChoiceField, self.fields["channel"])  # type: ignore[type-arg]
         channel_field.queryset = Channel.objects.filter(organisation=organisation)
 
 
 class CatalogueUploadForm(GovukForm, forms.Form):
     file = forms.FileField(
         label=_("Catalogue file (CSV)"),
-        help_text=_("Columns: name, area, kind; optionally slug, online_url, online_since, "
-                    "target_percent, target_date, public, active."),
+        help_text=_(
+            "Columns: name, area, kind; optionally slug, online_url, online_since, "
+            "target_percent, target_date, public, active."
+        ),
     )

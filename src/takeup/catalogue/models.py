@@ -21,10 +21,14 @@ class ServiceArea(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "slug"], name="area_slug_unique",
+            models.UniqueConstraint(
+                fields=["organisation", "slug"],
+                name="area_slug_unique",
                 violation_error_message=_("A service area with a name like this already exists."),
             ),
-            models.UniqueConstraint(fields=["organisation", "name"], name="area_name_unique",
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="area_name_unique",
                 violation_error_message=_("A service area with this name already exists."),
             ),
         ]
@@ -44,9 +48,13 @@ class Service(models.Model):
         ASK = "ask", _("Ask it")
         FIND = "find", _("Find it")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="services")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="services"
+    )
     area = models.ForeignKey(
-        ServiceArea, on_delete=models.PROTECT, related_name="services",
+        ServiceArea,
+        on_delete=models.PROTECT,
+        related_name="services",
         verbose_name=_("service area"),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -55,7 +63,11 @@ class Service(models.Model):
     online_url = models.URLField(_("online address"), max_length=500, blank=True)
     online_since = models.DateField(_("date it went online"), null=True, blank=True)
     target_percent = models.DecimalField(
-        _("take-up target (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("take-up target (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     target_date = models.DateField(_("target date"), null=True, blank=True)
@@ -65,8 +77,12 @@ class Service(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "slug"], name="service_slug_unique",
-                violation_error_message=_("A service with this name already exists. Choose another name."),
+            models.UniqueConstraint(
+                fields=["organisation", "slug"],
+                name="service_slug_unique",
+                violation_error_message=_(
+                    "A service with this name already exists. Choose another name."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(target_percent__isnull=True)
@@ -78,7 +94,9 @@ class Service(models.Model):
                 condition=Q(target_percent__isnull=True, target_date__isnull=True)
                 | Q(target_percent__isnull=False, target_date__isnull=False),
                 name="service_target_has_date",
-                violation_error_message=_("Give a take-up target and the date to reach it, or neither."),
+                violation_error_message=_(
+                    "Give a take-up target and the date to reach it, or neither."
+                ),
             ),
         ]
 
@@ -90,7 +108,9 @@ class Channel(models.Model):
     """A way residents reach a service: web, phone, face-to-face… Digital or not, self-service or
     mediated. Assisted digital (online with help) is digital but kept out of digital take-up."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="channels")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="channels"
+    )
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("short name"), max_length=40)
     is_digital = models.BooleanField(_("digital"), default=False)
@@ -103,10 +123,14 @@ class Channel(models.Model):
     class Meta:
         ordering = ["position", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "slug"], name="channel_slug_unique",
+            models.UniqueConstraint(
+                fields=["organisation", "slug"],
+                name="channel_slug_unique",
                 violation_error_message=_("A channel with a name like this already exists."),
             ),
-            models.UniqueConstraint(fields=["organisation", "name"], name="channel_name_unique",
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                name="channel_name_unique",
                 violation_error_message=_("A channel with this name already exists."),
             ),
             models.CheckConstraint(
@@ -146,14 +170,19 @@ class UnitCost(models.Model):
         ordering = ["channel__position", "channel__name", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["channel", "effective_from"], name="unit_cost_one_per_channel_date",
-                violation_error_message=_("This channel already has a unit cost from that date. Change that one instead."),
+                fields=["channel", "effective_from"],
+                name="unit_cost_one_per_channel_date",
+                violation_error_message=_(
+                    "This channel already has a unit cost from that date. Change that one instead."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(pence_per_transaction__isnull=False)
                 | Q(pence_per_contact__isnull=False),
                 name="unit_cost_has_a_cost",
-                violation_error_message=_("Give a cost per transaction, a cost per contact, or both."),
+                violation_error_message=_(
+                    "Give a cost per transaction, a cost per contact, or both."
+                ),
             ),
         ]
 

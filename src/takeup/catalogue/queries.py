@@ -1,6 +1,7 @@
 """Reads for the catalogue, always through one organisation."""
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -11,7 +12,11 @@ from .models import Channel, Service, ServiceArea, UnitCost
 
 
 def services_of(
-    organisation: Organisation, *, area: str = "", kind: str = "", include_archived: bool = False,
+    organisation: Organisation,
+    *,
+    area: str = "",
+    kind: str = "",
+    include_archived: bool = False,
     search: str = "",
 ) -> QuerySet[Service]:
     services = Service.objects.filter(organisation=organisation).select_related("area")
@@ -27,8 +32,9 @@ def services_of(
 
 
 def service_of(organisation: Organisation, slug: str) -> Service:
-    return get_object_or_404(Service.objects.select_related("area"), organisation=organisation,
-                             slug=slug)
+    return get_object_or_404(
+        Service.objects.select_related("area"), organisation=organisation, slug=slug
+    )
 
 
 def areas_of(organisation: Organisation, *, include_archived: bool = True) -> QuerySet[ServiceArea]:
@@ -56,25 +62,29 @@ def unit_costs_of(organisation: Organisation) -> QuerySet[UnitCost]:
 
 
 def unit_cost_of(organisation: Organisation, pk: int) -> UnitCost:
-    return get_object_or_404(UnitCost.objects.select_related("channel"),
-                             organisation=organisation, pk=pk)
+    return get_object_or_404(
+        UnitCost.objects.select_related("channel"), organisation=organisation, pk=pk
+    )
 
 
 def unit_costs_in_force(organisation: Organisation, on: date) -> dict[int, UnitCost]:
     """Channel id → the unit cost in force on the day (the latest effective on or before it)."""
     in_force: dict[int, UnitCost] = {}
-    for cost in unit_costs_of(organisation).filter(effective_from__lte=on).order_by(
-        "channel_id", "-effective_from"
+    for cost in (
+        unit_costs_of(organisation)
+        .filter(effective_from__lte=on)
+        .order_by("channel_id", "-effective_from")
     ):
         in_force.setdefault(cost.channel_id, cost)
     return in_force
 
 
-def services_per_area(organisation: Organisation) -> list[dict[str, object]]:
-    """Active services counted per service area and kind, grouped in the database."""
-    return list(
-        Service.objects.filter(organisation=organisation, active=True)
-        .values("area__name", "kind")
+def services_per_area(organisation: Organisation) -> list[dict[str, Any]]:
+    """Active services counted per service area, grouped in the database."""
+    return [
+        dict(row)
+        for row in Service.objects.filter(organisation=organisation, active=True)
+        .values("area__name")
         .annotate(services=Count("id"))
-        .order_by("area__name", "kind")
-    )
+        .order_by("area__name")
+    ]

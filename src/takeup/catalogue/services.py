@@ -42,9 +42,15 @@ def _domain_allowed(url: str, domains: list[str]) -> bool:
 def _validate_online_url(service: Service) -> None:
     domains = service.organisation.allowed_domains
     if service.online_url and domains and not _domain_allowed(service.online_url, domains):
-        raise ValidationError({"online_url": _(
-            "This address is not on one of the organisation's allowed domains (%(domains)s)."
-        ) % {"domains": ", ".join(domains)}})
+        raise ValidationError(
+            {
+                "online_url": _(
+                    "This address is not on one of the organisation's allowed domains "
+                    "(%(domains)s)."
+                )
+                % {"domains": ", ".join(domains)}
+            }
+        )
 
 
 def _fields(obj: Any, names: list[str]) -> dict[str, Any]:
@@ -70,23 +76,36 @@ def catalogue_defaults_create(*, organisation: Organisation) -> None:
     """Give a new organisation the standard channels and the Socitm 2012 unit costs."""
     for position, (slug, name, digital, self_service, assisted) in enumerate(STANDARD_CHANNELS):
         channel = Channel.objects.create(
-            organisation=organisation, slug=slug, name=name, is_digital=digital,
-            is_self_service=self_service, is_assisted_digital=assisted, standard=True,
+            organisation=organisation,
+            slug=slug,
+            name=name,
+            is_digital=digital,
+            is_self_service=self_service,
+            is_assisted_digital=assisted,
+            standard=True,
             position=position * 10,
         )
         if slug in SOCITM_2012_PENCE:
             pence = SOCITM_2012_PENCE[slug]
             UnitCost.objects.create(
-                organisation=organisation, channel=channel, pence_per_contact=pence,
-                pence_per_transaction=pence, effective_from=SOCITM_2012_FROM,
+                organisation=organisation,
+                channel=channel,
+                pence_per_contact=pence,
+                pence_per_transaction=pence,
+                effective_from=SOCITM_2012_FROM,
                 source=SOCITM_2012_SOURCE,
             )
 
 
 @transaction.atomic
 def service_area_save(
-    *, organisation: Organisation, name: str, active: bool = True,
-    area: ServiceArea | None = None, actor: User | None = None, api_key: ApiKey | None = None,
+    *,
+    organisation: Organisation,
+    name: str,
+    active: bool = True,
+    area: ServiceArea | None = None,
+    actor: User | None = None,
+    api_key: ApiKey | None = None,
 ) -> ServiceArea:
     creating = area is None
     area = area or ServiceArea(organisation=organisation, slug=slugify(name))
@@ -95,21 +114,39 @@ def service_area_save(
     _ensure_unique_name(area, _("A service area with this name already exists."))
     area.full_clean()
     area.save()
-    audit_record(organisation=organisation, obj=area, actor=actor, api_key=api_key,
-                 action="service_area.create" if creating else "service_area.update",
-                 changes=changes_between(before,
-                                         _fields(area, ["name", "active"])))
+    audit_record(
+        organisation=organisation,
+        obj=area,
+        actor=actor,
+        api_key=api_key,
+        action="service_area.create" if creating else "service_area.update",
+        changes=changes_between(before, _fields(area, ["name", "active"])),
+    )
     return area
 
 
-SERVICE_FIELDS = ["name", "area", "kind", "online_url", "online_since", "target_percent",
-                  "target_date", "public", "active"]
+SERVICE_FIELDS = [
+    "name",
+    "area",
+    "kind",
+    "online_url",
+    "online_since",
+    "target_percent",
+    "target_date",
+    "public",
+    "active",
+]
 
 
 @transaction.atomic
 def service_save(
-    *, organisation: Organisation, service: Service | None = None, actor: User | None = None,
-    api_key: ApiKey | None = None, slug: str = "", **values: Any,
+    *,
+    organisation: Organisation,
+    service: Service | None = None,
+    actor: User | None = None,
+    api_key: ApiKey | None = None,
+    slug: str = "",
+    **values: Any,
 ) -> Service:
     """Create a service (service=None) or update one; `values` are SERVICE_FIELDS."""
     unknown = set(values) - set(SERVICE_FIELDS)
@@ -124,13 +161,17 @@ def service_save(
     if service.area_id is not None and service.area.organisation_id != organisation.pk:
         raise ValidationError({"area": _("Choose one of your organisation's service areas.")})
     _validate_online_url(service)
-    _ensure_unique_name(service, _("A service with this name already exists. Choose another "
-                                   "name."))
+    _ensure_unique_name(service, _("A service with this name already exists. Choose another name."))
     service.full_clean()
     service.save()
-    audit_record(organisation=organisation, obj=service, actor=actor, api_key=api_key,
-                 action="service.create" if creating else "service.update",
-                 changes=changes_between(before, _fields(service, SERVICE_FIELDS)))
+    audit_record(
+        organisation=organisation,
+        obj=service,
+        actor=actor,
+        api_key=api_key,
+        action="service.create" if creating else "service.update",
+        changes=changes_between(before, _fields(service, SERVICE_FIELDS)),
+    )
     return service
 
 
@@ -139,8 +180,12 @@ CHANNEL_FIELDS = ["name", "is_digital", "is_self_service", "is_assisted_digital"
 
 @transaction.atomic
 def channel_save(
-    *, organisation: Organisation, channel: Channel | None = None, actor: User | None = None,
-    api_key: ApiKey | None = None, **values: Any,
+    *,
+    organisation: Organisation,
+    channel: Channel | None = None,
+    actor: User | None = None,
+    api_key: ApiKey | None = None,
+    **values: Any,
 ) -> Channel:
     unknown = set(values) - set(CHANNEL_FIELDS)
     if unknown:
@@ -154,19 +199,32 @@ def channel_save(
     _ensure_unique_name(channel, _("A channel with this name already exists."))
     channel.full_clean()
     channel.save()
-    audit_record(organisation=organisation, obj=channel, actor=actor, api_key=api_key,
-                 action="channel.create" if creating else "channel.update",
-                 changes=changes_between(before, _fields(channel, CHANNEL_FIELDS)))
+    audit_record(
+        organisation=organisation,
+        obj=channel,
+        actor=actor,
+        api_key=api_key,
+        action="channel.create" if creating else "channel.update",
+        changes=changes_between(before, _fields(channel, CHANNEL_FIELDS)),
+    )
     return channel
 
 
-UNIT_COST_FIELDS = ["channel", "pence_per_transaction", "pence_per_contact", "effective_from",
-                    "source"]
+UNIT_COST_FIELDS = [
+    "channel",
+    "pence_per_transaction",
+    "pence_per_contact",
+    "effective_from",
+    "source",
+]
 
 
 @transaction.atomic
 def unit_cost_save(
-    *, organisation: Organisation, unit_cost: UnitCost | None = None, actor: User | None = None,
+    *,
+    organisation: Organisation,
+    unit_cost: UnitCost | None = None,
+    actor: User | None = None,
     **values: Any,
 ) -> UnitCost:
     creating = unit_cost is None
@@ -178,16 +236,21 @@ def unit_cost_save(
         raise ValidationError({"channel": _("Choose one of your organisation's channels.")})
     unit_cost.full_clean()
     unit_cost.save()
-    audit_record(organisation=organisation, obj=unit_cost, actor=actor,
-                 action="unit_cost.create" if creating else "unit_cost.update",
-                 changes=changes_between(before, _fields(unit_cost, UNIT_COST_FIELDS)))
+    audit_record(
+        organisation=organisation,
+        obj=unit_cost,
+        actor=actor,
+        action="unit_cost.create" if creating else "unit_cost.update",
+        changes=changes_between(before, _fields(unit_cost, UNIT_COST_FIELDS)),
+    )
     return unit_cost
 
 
 @transaction.atomic
 def unit_cost_delete(*, unit_cost: UnitCost, actor: User) -> None:
-    audit_record(organisation=unit_cost.organisation, obj=unit_cost, actor=actor,
-                 action="unit_cost.delete")
+    audit_record(
+        organisation=unit_cost.organisation, obj=unit_cost, actor=actor, action="unit_cost.delete"
+    )
     unit_cost.delete()
 
 
@@ -208,7 +271,10 @@ class CatalogueImportResult:
 
 @transaction.atomic
 def catalogue_import(
-    *, organisation: Organisation, parsed: ParsedCatalogue, actor: User | None = None,
+    *,
+    organisation: Organisation,
+    parsed: ParsedCatalogue,
+    actor: User | None = None,
     file_name: str = "",
 ) -> CatalogueImportResult:
     """Add or update every service in the file, or, if any row is wrong, save nothing at all."""
@@ -246,7 +312,15 @@ def catalogue_import(
     if errors:
         raise CatalogueRejected(errors)
     result = CatalogueImportResult(created=created, updated=updated, areas_created=areas_created)
-    audit_record(organisation=organisation, action="catalogue.import", actor=actor,
-                 changes={"file": file_name, "created": created, "updated": updated,
-                          "areas_created": areas_created})
+    audit_record(
+        organisation=organisation,
+        action="catalogue.import",
+        actor=actor,
+        changes={
+            "file": file_name,
+            "created": created,
+            "updated": updated,
+            "areas_created": areas_created,
+        },
+    )
     return result

@@ -27,10 +27,17 @@ EDIT = Permission.EDIT_CATALOGUE
 
 
 def _form_page(
-    request: OrganisationRequest, form: forms.BaseForm, *, title: str, save: Callable[..., Model],
-    next_url: Callable[[Model], str], done: str, cancel_url: str, caption: str = "",
+    request: OrganisationRequest,
+    form: forms.BaseForm,
+    *,
+    title: str,
+    save: Callable[..., Model],
+    next_url: Callable[[Model], str],
+    done: str,
+    cancel_url: str,
+    caption: str = "",
 ) -> HttpResponse:
-    """Show a form; on a valid POST call `save(**cleaned_data)`, whose errors go back on the form."""
+    """Show a form; on a valid POST call `save(**cleaned_data)`; its errors go on the form."""
     if request.method == "POST" and form.is_valid():
         try:
             obj = save(**form.cleaned_data)
@@ -39,9 +46,16 @@ def _form_page(
         else:
             messages.success(request, done % {"name": obj})
             return redirect(next_url(obj))
-    return render(request, "catalogue/form.html", {
-        "form": form, "title": title, "caption": caption, "cancel_url": cancel_url,
-    })
+    return render(
+        request,
+        "catalogue/form.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": caption,
+            "cancel_url": cancel_url,
+        },
+    )
 
 
 def _url(request: OrganisationRequest, name: str, **kwargs: Any) -> str:
@@ -56,15 +70,27 @@ def service_list(request: OrganisationRequest) -> HttpResponse:
         "search": request.GET.get("q", "").strip(),
         "include_archived": request.GET.get("archived") == "1",
     }
-    service_rows = queries.services_of(request.organisation, **filters)
+    service_rows = queries.services_of(
+        request.organisation,
+        area=str(filters["area"]),
+        kind=str(filters["kind"]),
+        search=str(filters["search"]),
+        include_archived=bool(filters["include_archived"]),
+    )
     if request.GET.get("format") == "csv":
         return _catalogue_csv(request, service_rows)
-    return render(request, "catalogue/service_list.html", {
-        "services": service_rows, "filters": filters,
-        "areas": queries.areas_of(request.organisation, include_archived=False),
-        "kinds": Service.Kind.choices, "can_edit": can(request, EDIT),
-        "csv_query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "catalogue/service_list.html",
+        {
+            "services": service_rows,
+            "filters": filters,
+            "areas": queries.areas_of(request.organisation, include_archived=False),
+            "kinds": Service.Kind.choices,
+            "can_edit": can(request, EDIT),
+            "csv_query": request.GET.urlencode(),
+        },
+    )
 
 
 def _catalogue_csv(request: OrganisationRequest, rows: Any) -> HttpResponse:
@@ -74,31 +100,61 @@ def _catalogue_csv(request: OrganisationRequest, rows: Any) -> HttpResponse:
         f'attachment; filename="{request.organisation.slug}-services.csv"'
     )
     writer = csv.writer(response)
-    writer.writerow(["name", "slug", "area", "kind", "online_url", "online_since",
-                     "target_percent", "target_date", "public", "active"])
+    writer.writerow(
+        [
+            "name",
+            "slug",
+            "area",
+            "kind",
+            "online_url",
+            "online_since",
+            "target_percent",
+            "target_date",
+            "public",
+            "active",
+        ]
+    )
     for s in rows:
-        writer.writerow([s.name, s.slug, s.area.name, s.get_kind_display(), s.online_url,
-                         s.online_since or "", s.target_percent or "", s.target_date or "",
-                         "yes" if s.public else "no", "yes" if s.active else "no"])
+        writer.writerow(
+            [
+                s.name,
+                s.slug,
+                s.area.name,
+                s.get_kind_display(),
+                s.online_url,
+                s.online_since or "",
+                s.target_percent or "",
+                s.target_date or "",
+                "yes" if s.public else "no",
+                "yes" if s.active else "no",
+            ]
+        )
     return response
 
 
 @organisation_view()
 def service_detail(request: OrganisationRequest, slug: str) -> HttpResponse:
-    return render(request, "catalogue/service_detail.html", {
-        "service": queries.service_of(request.organisation, slug), "can_edit": can(request, EDIT),
-    })
+    return render(
+        request,
+        "catalogue/service_detail.html",
+        {
+            "service": queries.service_of(request.organisation, slug),
+            "can_edit": can(request, EDIT),
+        },
+    )
 
 
 @organisation_view(EDIT)
 def service_add(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
     return _form_page(
-        request, ServiceForm(request.POST or None, organisation=org),
+        request,
+        ServiceForm(request.POST or None, organisation=org),
         title=_("Add a service"),
         save=lambda **data: services.service_save(organisation=org, actor=request.user, **data),
         next_url=lambda s: _url(request, "services"),
-        done=_("“%(name)s” was added."), cancel_url=_url(request, "services"),
+        done=_("“%(name)s” was added."),
+        cancel_url=_url(request, "services"),
     )
 
 
@@ -107,12 +163,16 @@ def service_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
     org = request.organisation
     service = queries.service_of(org, slug)
     return _form_page(
-        request, ServiceForm(request.POST or None, instance=service, organisation=org),
-        title=_("Change a service"), caption=service.name,
-        save=lambda **data: services.service_save(organisation=org, service=service,
-                                                  actor=request.user, **data),
+        request,
+        ServiceForm(request.POST or None, instance=service, organisation=org),
+        title=_("Change a service"),
+        caption=service.name,
+        save=lambda **data: services.service_save(
+            organisation=org, service=service, actor=request.user, **data
+        ),
         next_url=lambda s: _url(request, "service", slug=slug),
-        done=_("“%(name)s” was saved."), cancel_url=_url(request, "service", slug=slug),
+        done=_("“%(name)s” was saved."),
+        cancel_url=_url(request, "service", slug=slug),
     )
 
 
@@ -121,8 +181,9 @@ def service_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
 def service_archive(request: OrganisationRequest, slug: str) -> HttpResponse:
     service = queries.service_of(request.organisation, slug)
     restore = request.POST.get("restore") == "1"
-    services.service_save(organisation=request.organisation, service=service,
-                          actor=request.user, active=restore)
+    services.service_save(
+        organisation=request.organisation, service=service, actor=request.user, active=restore
+    )
     done = _("“%(name)s” was restored.") if restore else _("“%(name)s” was archived.")
     messages.success(request, done % {"name": service.name})
     return redirect(_url(request, "service", slug=slug))
@@ -130,21 +191,29 @@ def service_archive(request: OrganisationRequest, slug: str) -> HttpResponse:
 
 @organisation_view()
 def area_list(request: OrganisationRequest) -> HttpResponse:
-    return render(request, "catalogue/area_list.html", {
-        "areas": queries.areas_of(request.organisation), "can_edit": can(request, EDIT),
-    })
+    return render(
+        request,
+        "catalogue/area_list.html",
+        {
+            "areas": queries.areas_of(request.organisation),
+            "can_edit": can(request, EDIT),
+        },
+    )
 
 
 @organisation_view(EDIT)
 def area_add(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
     return _form_page(
-        request, ServiceAreaForm(request.POST or None, initial={"active": True}),
+        request,
+        ServiceAreaForm(request.POST or None, initial={"active": True}),
         title=_("Add a service area"),
-        save=lambda **data: services.service_area_save(organisation=org, actor=request.user,
-                                                       **data),
+        save=lambda **data: services.service_area_save(
+            organisation=org, actor=request.user, **data
+        ),
         next_url=lambda a: _url(request, "areas"),
-        done=_("“%(name)s” was added."), cancel_url=_url(request, "areas"),
+        done=_("“%(name)s” was added."),
+        cancel_url=_url(request, "areas"),
     )
 
 
@@ -153,31 +222,42 @@ def area_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
     org = request.organisation
     area = queries.area_of(org, slug)
     return _form_page(
-        request, ServiceAreaForm(request.POST or None, instance=area),
-        title=_("Change a service area"), caption=area.name,
-        save=lambda **data: services.service_area_save(organisation=org, area=area,
-                                                       actor=request.user, **data),
+        request,
+        ServiceAreaForm(request.POST or None, instance=area),
+        title=_("Change a service area"),
+        caption=area.name,
+        save=lambda **data: services.service_area_save(
+            organisation=org, area=area, actor=request.user, **data
+        ),
         next_url=lambda a: _url(request, "areas"),
-        done=_("“%(name)s” was saved."), cancel_url=_url(request, "areas"),
+        done=_("“%(name)s” was saved."),
+        cancel_url=_url(request, "areas"),
     )
 
 
 @organisation_view()
 def channel_list(request: OrganisationRequest) -> HttpResponse:
-    return render(request, "catalogue/channel_list.html", {
-        "channels": queries.channels_of(request.organisation), "can_edit": can(request, EDIT),
-    })
+    return render(
+        request,
+        "catalogue/channel_list.html",
+        {
+            "channels": queries.channels_of(request.organisation),
+            "can_edit": can(request, EDIT),
+        },
+    )
 
 
 @organisation_view(EDIT)
 def channel_add(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
     return _form_page(
-        request, ChannelForm(request.POST or None, initial={"active": True}),
+        request,
+        ChannelForm(request.POST or None, initial={"active": True}),
         title=_("Add a channel"),
         save=lambda **data: services.channel_save(organisation=org, actor=request.user, **data),
         next_url=lambda c: _url(request, "channels"),
-        done=_("“%(name)s” was added."), cancel_url=_url(request, "channels"),
+        done=_("“%(name)s” was added."),
+        cancel_url=_url(request, "channels"),
     )
 
 
@@ -186,31 +266,42 @@ def channel_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
     org = request.organisation
     channel = queries.channel_of(org, slug)
     return _form_page(
-        request, ChannelForm(request.POST or None, instance=channel),
-        title=_("Change a channel"), caption=channel.name,
-        save=lambda **data: services.channel_save(organisation=org, channel=channel,
-                                                  actor=request.user, **data),
+        request,
+        ChannelForm(request.POST or None, instance=channel),
+        title=_("Change a channel"),
+        caption=channel.name,
+        save=lambda **data: services.channel_save(
+            organisation=org, channel=channel, actor=request.user, **data
+        ),
         next_url=lambda c: _url(request, "channels"),
-        done=_("“%(name)s” was saved."), cancel_url=_url(request, "channels"),
+        done=_("“%(name)s” was saved."),
+        cancel_url=_url(request, "channels"),
     )
 
 
 @organisation_view()
 def unit_cost_list(request: OrganisationRequest) -> HttpResponse:
-    return render(request, "catalogue/unit_cost_list.html", {
-        "unit_costs": queries.unit_costs_of(request.organisation), "can_edit": can(request, EDIT),
-    })
+    return render(
+        request,
+        "catalogue/unit_cost_list.html",
+        {
+            "unit_costs": queries.unit_costs_of(request.organisation),
+            "can_edit": can(request, EDIT),
+        },
+    )
 
 
 @organisation_view(EDIT)
 def unit_cost_add(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
     return _form_page(
-        request, UnitCostForm(request.POST or None, organisation=org),
+        request,
+        UnitCostForm(request.POST or None, organisation=org),
         title=_("Add a unit cost"),
         save=lambda **data: services.unit_cost_save(organisation=org, actor=request.user, **data),
         next_url=lambda c: _url(request, "unit-costs"),
-        done=_("The unit cost for %(name)s was added."), cancel_url=_url(request, "unit-costs"),
+        done=_("The unit cost for %(name)s was added."),
+        cancel_url=_url(request, "unit-costs"),
     )
 
 
@@ -220,16 +311,21 @@ def unit_cost_edit(request: OrganisationRequest, pk: int) -> HttpResponse:
     unit_cost = queries.unit_cost_of(org, pk)
     if request.method == "POST" and "delete" in request.POST:
         services.unit_cost_delete(unit_cost=unit_cost, actor=request.user)
-        messages.success(request, _("The unit cost for %(name)s was deleted.") % {
-            "name": unit_cost})
+        messages.success(
+            request, _("The unit cost for %(name)s was deleted.") % {"name": unit_cost}
+        )
         return redirect(_url(request, "unit-costs"))
     return _form_page(
-        request, UnitCostForm(request.POST or None, instance=unit_cost, organisation=org),
-        title=_("Change a unit cost"), caption=str(unit_cost),
-        save=lambda **data: services.unit_cost_save(organisation=org, unit_cost=unit_cost,
-                                                    actor=request.user, **data),
+        request,
+        UnitCostForm(request.POST or None, instance=unit_cost, organisation=org),
+        title=_("Change a unit cost"),
+        caption=str(unit_cost),
+        save=lambda **data: services.unit_cost_save(
+            organisation=org, unit_cost=unit_cost, actor=request.user, **data
+        ),
         next_url=lambda c: _url(request, "unit-costs"),
-        done=_("The unit cost for %(name)s was saved."), cancel_url=_url(request, "unit-costs"),
+        done=_("The unit cost for %(name)s was saved."),
+        cancel_url=_url(request, "unit-costs"),
     )
 
 
@@ -241,18 +337,34 @@ def catalogue_import(request: OrganisationRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         parsed = parse_catalogue(upload.read())
         try:
-            result = services.catalogue_import(organisation=request.organisation, parsed=parsed,
-                                               actor=request.user, file_name=upload.name)
+            result = services.catalogue_import(
+                organisation=request.organisation,
+                parsed=parsed,
+                actor=request.user,
+                file_name=upload.name,
+            )
         except services.CatalogueRejected as rejected:
             errors = rejected.errors
-            form.add_error("file", _("The file has %(count)d problem(s), listed below. Nothing "
-                                     "was saved: correct the file and upload it again.")
-                           % {"count": len(errors)})
+            form.add_error(
+                "file",
+                _(
+                    "The file has %(count)d problem(s), listed below. Nothing "
+                    "was saved: correct the file and upload it again."
+                )
+                % {"count": len(errors)},
+            )
         else:
-            messages.success(request, _(
-                "Catalogue imported: %(created)d services added, %(updated)d updated, "
-                "%(areas)d new service areas."
-            ) % {"created": result.created, "updated": result.updated,
-                 "areas": result.areas_created})
+            messages.success(
+                request,
+                _(
+                    "Catalogue imported: %(created)d services added, %(updated)d updated, "
+                    "%(areas)d new service areas."
+                )
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "areas": result.areas_created,
+                },
+            )
             return redirect(_url(request, "services"))
     return render(request, "catalogue/import.html", {"form": form, "errors": errors})

@@ -31,11 +31,16 @@ class DemoSignIn:
 @transaction.atomic
 def demo_create() -> tuple[Organisation, list[DemoSignIn]]:
     """(Re)build Millbrook from scratch: anything left from an earlier build is replaced."""
+    # Services protect their service areas, so they go first.
+    Service.objects.filter(organisation__slug=DEMO_SLUG).delete()
     Organisation.objects.filter(slug=DEMO_SLUG).delete()
     User.objects.filter(email__in=[DEMO_ADMIN, DEMO_VIEWER]).delete()
     org = organisation_create(
-        name="Millbrook City Council", slug=DEMO_SLUG, kind=Organisation.Kind.UNITARY,
-        nation=Organisation.Nation.ENGLAND, allowed_domains=[DEMO_DOMAIN],
+        name="Millbrook City Council",
+        slug=DEMO_SLUG,
+        kind=Organisation.Kind.UNITARY,
+        nation=Organisation.Nation.ENGLAND,
+        allowed_domains=[DEMO_DOMAIN],
     )
     areas: dict[str, ServiceArea] = {}
     services = []
@@ -44,21 +49,33 @@ def demo_create() -> tuple[Organisation, list[DemoSignIn]]:
             areas[area_name] = ServiceArea.objects.create(
                 organisation=org, name=area_name, slug=slugify(area_name)
             )
-        services.append(Service(
-            organisation=org, area=areas[area_name], name=name, slug=slugify(name), kind=kind,
-            online_url=f"https://www.{DEMO_DOMAIN}{path}" if path else "",
-            online_since=date(online[0], online[1], 1) if online else None,
-            target_percent=Decimal(target) if target is not None else None,
-            target_date=date(2027, 3, 31) if target is not None else None,
-            public=target is not None,
-        ))
+        services.append(
+            Service(
+                organisation=org,
+                area=areas[area_name],
+                name=name,
+                slug=slugify(name),
+                kind=kind,
+                online_url=f"https://www.{DEMO_DOMAIN}{path}" if path else "",
+                online_since=date(online[0], online[1], 1) if online else None,
+                target_percent=Decimal(target) if target is not None else None,
+                target_date=date(2027, 3, 31) if target is not None else None,
+                public=target is not None,
+            )
+        )
     for service in services:
         service.full_clean()
     Service.objects.bulk_create(services)
-    sign_ins = [DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),
-                DemoSignIn(DEMO_VIEWER, DEMO_PASSWORD, "viewer")]
+    sign_ins = [
+        DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),
+        DemoSignIn(DEMO_VIEWER, DEMO_PASSWORD, "viewer"),
+    ]
     for sign_in in sign_ins:
-        membership_add(organisation=org, email=sign_in.email, role=sign_in.role,
-                       password=sign_in.password,
-                       full_name=f"Millbrook {sign_in.role.capitalize()}")
+        membership_add(
+            organisation=org,
+            email=sign_in.email,
+            role=sign_in.role,
+            password=sign_in.password,
+            full_name=f"Millbrook {sign_in.role.capitalize()}",
+        )
     return org, sign_ins

@@ -16,7 +16,7 @@ from .roles import Permission, role_allows
 class OrganisationRequest(HttpRequest):
     """A request to a staff view, with the organisation and the user's membership resolved."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     organisation: Organisation
     membership: Membership
 

@@ -44,8 +44,15 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name, kwargs={"org": organisation.slug})
         except NoReverseMatch:
             continue
-        nav.append({"label": label, "url": url, "ready": ready,
-                    "current": request.path.startswith(url) if name != "organisation-home"
-                    else request.path == url})
+        nav.append(
+            {
+                "label": label,
+                "url": url,
+                "ready": ready,
+                "current": request.path.startswith(url)
+                if name != "organisation-home"
+                else request.path == url,
+            }
+        )
     context.update(organisation=organisation, membership=membership, navigation=nav)
     return context

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from takeup.forms import GovukForm
 
-from .models import Membership
+from .models import ROLE_CHOICES
 from .roles import Role
 
 
@@ -14,7 +14,8 @@ class SignInForm(GovukForm, AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
@@ -24,8 +25,11 @@ class SignInForm(GovukForm, AuthenticationForm):
 
 
 class ResetRequestForm(GovukForm, PasswordResetForm):
-    email = forms.EmailField(label=_("Email address"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def send_mail(self, *args: object, **kwargs: object) -> None:  # pragma: no cover - unused
         raise NotImplementedError("Password reset emails are sent by a task")
@@ -34,16 +38,19 @@ class ResetRequestForm(GovukForm, PasswordResetForm):
 class MemberAddForm(GovukForm, forms.Form):
     email = forms.EmailField(label=_("Email address"))
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Membership._meta.get_field("role").choices)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
 class MemberRoleForm(GovukForm, forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Membership._meta.get_field("role").choices)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
 
 class ApiKeyForm(GovukForm, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What uses this key, such as “nightly CRM export”."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses this key, such as “nightly CRM export”."),
+    )
 
 
 ROLE_DESCRIPTIONS = {

@@ -9,6 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
 
+ROLE_CHOICES = [
+    (Role.ADMIN.value, _("Admin")),
+    (Role.ANALYST.value, _("Analyst")),
+    (Role.EDITOR.value, _("Editor")),
+    (Role.VIEWER.value, _("Viewer")),
+]
+
 domain_validator = RegexValidator(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
     _("Enter a domain such as millbrook.gov.uk, without https:// or a path."),
@@ -103,16 +110,7 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(
-        _("role"),
-        max_length=10,
-        choices=[
-            (Role.ADMIN.value, _("Admin")),
-            (Role.ANALYST.value, _("Analyst")),
-            (Role.EDITOR.value, _("Editor")),
-            (Role.VIEWER.value, _("Viewer")),
-        ],
-    )
+    role = models.CharField(_("role"), max_length=10, choices=ROLE_CHOICES)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -131,7 +129,9 @@ class Membership(models.Model):
 class ApiKey(models.Model):
     """A key for scripted access to one organisation's API. Only its hash is stored."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_keys"
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, unique=True)
     key_hash = models.CharField(max_length=64)

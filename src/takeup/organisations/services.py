@@ -77,15 +77,21 @@ def organisation_create(
     organisation.save()
     for path in settings.TAKEUP_ORGANISATION_SETUP:
         import_string(path)(organisation=organisation)
-    audit_record(organisation=organisation, action="organisation.create", obj=organisation,
-                 actor=actor)
+    audit_record(
+        organisation=organisation, action="organisation.create", obj=organisation, actor=actor
+    )
     return organisation
 
 
 @transaction.atomic
 def membership_add(
-    *, organisation: Organisation, email: str, role: str, actor: User | None = None,
-    full_name: str = "", password: str | None = None,
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    actor: User | None = None,
+    full_name: str = "",
+    password: str | None = None,
 ) -> Membership:
     """Give a user (made if new, with no usable password) a role in the organisation."""
     email = User.objects.normalize_email(email).lower()
@@ -97,8 +103,13 @@ def membership_add(
     membership = Membership(organisation=organisation, user=user, role=role)
     membership.full_clean()
     membership.save()
-    audit_record(organisation=organisation, action="membership.add", obj=membership, actor=actor,
-                 changes={"role": [None, role]})
+    audit_record(
+        organisation=organisation,
+        action="membership.add",
+        obj=membership,
+        actor=actor,
+        changes={"role": [None, role]},
+    )
     return membership
 
 
@@ -120,16 +131,25 @@ def membership_change_role(*, membership: Membership, role: str, actor: User) ->
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
-    audit_record(organisation=membership.organisation, action="membership.change_role",
-                 obj=membership, actor=actor, changes={"role": [old, role]})
+    audit_record(
+        organisation=membership.organisation,
+        action="membership.change_role",
+        obj=membership,
+        actor=actor,
+        changes={"role": [old, role]},
+    )
     return membership
 
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: User) -> None:
     _ensure_an_admin_remains(membership)
-    audit_record(organisation=membership.organisation, action="membership.remove",
-                 obj=membership, actor=actor)
+    audit_record(
+        organisation=membership.organisation,
+        action="membership.remove",
+        obj=membership,
+        actor=actor,
+    )
     membership.delete()
 
 
@@ -145,8 +165,13 @@ def api_key_create(
     """Make a key and return it with its secret, which is shown once and never stored."""
     prefix = secrets.token_hex(4)
     raw = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    api_key = ApiKey(organisation=organisation, name=name.strip(), prefix=prefix,
-                     key_hash=_hash_key(raw), created_by=actor)
+    api_key = ApiKey(
+        organisation=organisation,
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=_hash_key(raw),
+        created_by=actor,
+    )
     api_key.full_clean()
     api_key.save()
     audit_record(organisation=organisation, action="api_key.create", obj=api_key, actor=actor)
@@ -158,8 +183,9 @@ def api_key_revoke(*, api_key: ApiKey, actor: User | None = None) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
-        audit_record(organisation=api_key.organisation, action="api_key.revoke", obj=api_key,
-                     actor=actor)
+        audit_record(
+            organisation=api_key.organisation, action="api_key.revoke", obj=api_key, actor=actor
+        )
     return api_key
 
 

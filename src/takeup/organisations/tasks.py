@@ -22,8 +22,10 @@ def send_password_reset_email(user_id: int, base_url: str, language: str) -> boo
     with translation.override(language):
         link = base_url.rstrip("/") + reverse(
             "password-reset-confirm",
-            kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user)},
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
         )
         context = {"user": user, "link": link}
         subject = render_to_string("organisations/email/reset_subject.txt", context).strip()

@@ -1,10 +1,12 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
 
-coming_soon = (
-    [path(f"{name}/", views.coming_soon, {"capability": name}, name=name)
-     for name in views.COMING_SOON],
+coming_soon: tuple[list[URLPattern], str] = (
+    [
+        path(f"{name}/", views.coming_soon, {"capability": name}, name=name)
+        for name in views.COMING_SOON
+    ],
     "coming-soon",
 )
 
@@ -14,14 +16,16 @@ account_urlpatterns = [
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
     path("password-reset/", views.ResetRequestView.as_view(), name="password-reset"),
     path("password-reset/sent/", views.ResetDoneView.as_view(), name="password-reset-done"),
-    path("password-reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(),
-         name="password-reset-confirm"),
-    path("password-reset/done/", views.ResetCompleteView.as_view(),
-         name="password-reset-complete"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.ResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("password-reset/done/", views.ResetCompleteView.as_view(), name="password-reset-complete"),
     path("organisations/", views.organisations, name="organisations"),
 ]
 
-organisation_urlpatterns = [
+organisation_urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.organisation_home, name="organisation-home"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/staff/", views.members, name="members"),

@@ -1,5 +1,6 @@
 """Staff views for signing in, choosing an organisation and running it."""
 
+from functools import partial
 from typing import cast
 
 from django.contrib import messages
@@ -11,9 +12,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from takeup.charts import bar_chart
@@ -22,7 +22,12 @@ from takeup.forms import apply_errors
 from . import queries, services
 from .access import OrganisationRequest, organisation_view
 from .forms import (
-    ROLE_DESCRIPTIONS, ApiKeyForm, MemberAddForm, MemberRoleForm, ResetRequestForm, SignInForm,
+    ROLE_DESCRIPTIONS,
+    ApiKeyForm,
+    MemberAddForm,
+    MemberRoleForm,
+    ResetRequestForm,
+    SignInForm,
 )
 from .models import User
 from .roles import Permission
@@ -52,7 +57,7 @@ class ResetRequestView(auth_views.PasswordResetView):
         language = get_language() or "en"
         for user in User.objects.filter(email=email, is_active=True):
             transaction.on_commit(
-                lambda pk=user.pk: send_password_reset_email.enqueue(pk, base_url, language)
+                partial(send_password_reset_email.enqueue, user.pk, base_url, language)
             )
         return redirect(self.get_success_url())
 
@@ -94,23 +99,28 @@ def organisations(request: HttpRequest) -> HttpResponse:
 def organisation_home(request: OrganisationRequest) -> HttpResponse:
     from takeup.catalogue.queries import services_per_area
 
-    counts = services_per_area(request.organisation)
-    per_area: dict[str, int] = {}
-    for row in counts:
-        per_area[str(row["area__name"])] = per_area.get(str(row["area__name"]), 0) + int(
-            cast(int, row["services"])
-        )
+    per_area = {
+        row["area__name"]: row["services"] for row in services_per_area(request.organisation)
+    }
     chart = bar_chart(
         id="services-per-area",
         title=_("Services by service area"),
         description=_("How many active services each service area has in the catalogue."),
         records=[{"area": a, "services": n} for a, n in per_area.items()],
-        category="area", value="services",
-        category_label=_("Service area"), value_label=_("Services"),
+        category="area",
+        value="services",
+        category_label=_("Service area"),
+        value_label=_("Services"),
     )
-    return render(request, "organisations/organisation_home.html", {
-        "chart": chart, "service_count": sum(per_area.values()), "area_count": len(per_area),
-    })
+    return render(
+        request,
+        "organisations/organisation_home.html",
+        {
+            "chart": chart,
+            "service_count": sum(per_area.values()),
+            "area_count": len(per_area),
+        },
+    )
 
 
 @organisation_view(Permission.MANAGE_ORGANISATION)
@@ -123,17 +133,23 @@ def members(request: OrganisationRequest) -> HttpResponse:
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_add(organisation=request.organisation, actor=request.user,
-                                    **form.cleaned_data)
+            services.membership_add(
+                organisation=request.organisation, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("%(email)s was added.") % form.cleaned_data)
             return redirect("members", org=request.organisation.slug)
-    return render(request, "organisations/members.html", {
-        "members": queries.members_of(request.organisation), "form": form,
-        "role_descriptions": ROLE_DESCRIPTIONS,
-    })
+    return render(
+        request,
+        "organisations/members.html",
+        {
+            "members": queries.members_of(request.organisation),
+            "form": form,
+            "role_descriptions": ROLE_DESCRIPTIONS,
+        },
+    )
 
 
 @organisation_view(Permission.MANAGE_ORGANISATION)
@@ -144,11 +160,13 @@ def member_edit(request: OrganisationRequest, pk: int) -> HttpResponse:
         try:
             if "remove" in request.POST:
                 services.membership_remove(membership=membership, actor=request.user)
-                messages.success(request, _("%(email)s was removed.") % {
-                    "email": membership.user.email})
+                messages.success(
+                    request, _("%(email)s was removed.") % {"email": membership.user.email}
+                )
             else:
-                services.membership_change_role(membership=membership, actor=request.user,
-                                                role=form.cleaned_data["role"])
+                services.membership_change_role(
+                    membership=membership, actor=request.user, role=form.cleaned_data["role"]
+                )
                 messages.success(request, _("The role was changed."))
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -165,11 +183,17 @@ def api_keys(request: OrganisationRequest) -> HttpResponse:
             organisation=request.organisation, name=form.cleaned_data["name"], actor=request.user
         )
         # The secret is shown in this response only; it is never stored or shown again.
-        return render(request, "organisations/api_key_created.html",
-                      {"api_key": api_key, "raw_key": raw})
-    return render(request, "organisations/api_keys.html", {
-        "api_keys": queries.api_keys_of(request.organisation), "form": form,
-    })
+        return render(
+            request, "organisations/api_key_created.html", {"api_key": api_key, "raw_key": raw}
+        )
+    return render(
+        request,
+        "organisations/api_keys.html",
+        {
+            "api_keys": queries.api_keys_of(request.organisation),
+            "form": form,
+        },
+    )
 
 
 @require_POST
@@ -190,10 +214,13 @@ def audit_log(request: OrganisationRequest) -> HttpResponse:
 
 
 COMING_SOON = {
-    "ledger": gettext_lazy("Take-up: digital take-up, channel mix, cost per transaction and "
-                           "savings for every service, from your own data."),
-    "campaigns": gettext_lazy("Campaigns: every promotion, its tracked links and QR codes, and "
-                              "what it did to take-up."),
+    "ledger": gettext_lazy(
+        "Take-up: digital take-up, channel mix, cost per transaction and "
+        "savings for every service, from your own data."
+    ),
+    "campaigns": gettext_lazy(
+        "Campaigns: every promotion, its tracked links and QR codes, and what it did to take-up."
+    ),
     "insight": gettext_lazy("Visitors: the exit survey on your website and what it tells you."),
     "alerts": gettext_lazy("Alerts: email alerts residents sign up to."),
     "webcheck": gettext_lazy("Website: how well your website promotes self-service."),
@@ -203,5 +230,6 @@ COMING_SOON = {
 
 @organisation_view()
 def coming_soon(request: OrganisationRequest, capability: str) -> HttpResponse:
-    return render(request, "organisations/coming_soon.html",
-                  {"description": COMING_SOON[capability]})
+    return render(
+        request, "organisations/coming_soon.html", {"description": COMING_SOON[capability]}
+    )

@@ -5,71 +5,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('slug', models.SlugField(max_length=40, verbose_name='short name')),
-                ('is_digital', models.BooleanField(default=False, verbose_name='digital')),
-                ('is_self_service', models.BooleanField(default=False, verbose_name='self-service')),
-                ('is_assisted_digital', models.BooleanField(default=False, verbose_name='assisted digital')),
-                ('standard', models.BooleanField(default=False, editable=False)),
-                ('position', models.PositiveSmallIntegerField(default=100)),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("slug", models.SlugField(max_length=40, verbose_name="short name")),
+                ("is_digital", models.BooleanField(default=False, verbose_name="digital")),
+                (
+                    "is_self_service",
+                    models.BooleanField(default=False, verbose_name="self-service"),
+                ),
+                (
+                    "is_assisted_digital",
+                    models.BooleanField(default=False, verbose_name="assisted digital"),
+                ),
+                ("standard", models.BooleanField(default=False, editable=False)),
+                ("position", models.PositiveSmallIntegerField(default=100)),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=80, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('pay', 'Pay it'), ('apply', 'Apply for it'), ('report', 'Report it'), ('book', 'Book it'), ('ask', 'Ask it'), ('find', 'Find it')], max_length=10, verbose_name='kind')),
-                ('online_url', models.URLField(blank=True, max_length=500, verbose_name='online address')),
-                ('online_since', models.DateField(blank=True, null=True, verbose_name='date it went online')),
-                ('target_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='take-up target (%)')),
-                ('target_date', models.DateField(blank=True, null=True, verbose_name='target date')),
-                ('public', models.BooleanField(default=False, verbose_name='show on public performance pages')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=80, verbose_name="short name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pay", "Pay it"),
+                            ("apply", "Apply for it"),
+                            ("report", "Report it"),
+                            ("book", "Book it"),
+                            ("ask", "Ask it"),
+                            ("find", "Find it"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "online_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="online address"),
+                ),
+                (
+                    "online_since",
+                    models.DateField(blank=True, null=True, verbose_name="date it went online"),
+                ),
+                (
+                    "target_percent",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="take-up target (%)",
+                    ),
+                ),
+                (
+                    "target_date",
+                    models.DateField(blank=True, null=True, verbose_name="target date"),
+                ),
+                (
+                    "public",
+                    models.BooleanField(
+                        default=False, verbose_name="show on public performance pages"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceArea',
+            name="ServiceArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(max_length=60, verbose_name='short name')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("slug", models.SlugField(max_length=60, verbose_name="short name")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='UnitCost',
+            name="UnitCost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pence_per_transaction', models.PositiveIntegerField(blank=True, null=True, verbose_name='cost per transaction (pence)')),
-                ('pence_per_contact', models.PositiveIntegerField(blank=True, null=True, verbose_name='cost per contact (pence)')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('source', models.CharField(max_length=300, verbose_name='source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "pence_per_transaction",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="cost per transaction (pence)"
+                    ),
+                ),
+                (
+                    "pence_per_contact",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="cost per contact (pence)"
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                ("source", models.CharField(max_length=300, verbose_name="source")),
             ],
             options={
-                'ordering': ['channel__position', 'channel__name', '-effective_from'],
+                "ordering": ["channel__position", "channel__name", "-effective_from"],
             },
         ),
     ]

@@ -5,83 +5,162 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("catalogue", "0001_initial"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='channel',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channels', to='organisations.organisation'),
+            model_name="channel",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="channels",
+                to="organisations.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='service',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='organisations.organisation'),
+            model_name="service",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="services",
+                to="organisations.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='servicearea',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_areas', to='organisations.organisation'),
+            model_name="servicearea",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="service_areas",
+                to="organisations.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='service',
-            name='area',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='catalogue.servicearea', verbose_name='service area'),
+            model_name="service",
+            name="area",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="services",
+                to="catalogue.servicearea",
+                verbose_name="service area",
+            ),
         ),
         migrations.AddField(
-            model_name='unitcost',
-            name='channel',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unit_costs', to='catalogue.channel', verbose_name='channel'),
+            model_name="unitcost",
+            name="channel",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="unit_costs",
+                to="catalogue.channel",
+                verbose_name="channel",
+            ),
         ),
         migrations.AddField(
-            model_name='unitcost',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unit_costs', to='organisations.organisation'),
+            model_name="unitcost",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="unit_costs",
+                to="organisations.organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.UniqueConstraint(fields=('organisation', 'slug'), name='channel_slug_unique', violation_error_message='A channel with a name like this already exists.'),
+            model_name="channel",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "slug"),
+                name="channel_slug_unique",
+                violation_error_message="A channel with a name like this already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='channel_name_unique', violation_error_message='A channel with this name already exists.'),
+            model_name="channel",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"),
+                name="channel_name_unique",
+                violation_error_message="A channel with this name already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.CheckConstraint(condition=models.Q(('is_assisted_digital', False), ('is_digital', True), _connector='OR'), name='assisted_digital_is_digital', violation_error_message='An assisted digital channel must also be digital.'),
+            model_name="channel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("is_assisted_digital", False), ("is_digital", True), _connector="OR"
+                ),
+                name="assisted_digital_is_digital",
+                violation_error_message="An assisted digital channel must also be digital.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicearea',
-            constraint=models.UniqueConstraint(fields=('organisation', 'slug'), name='area_slug_unique', violation_error_message='A service area with a name like this already exists.'),
+            model_name="servicearea",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "slug"),
+                name="area_slug_unique",
+                violation_error_message="A service area with a name like this already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicearea',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='area_name_unique', violation_error_message='A service area with this name already exists.'),
+            model_name="servicearea",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"),
+                name="area_name_unique",
+                violation_error_message="A service area with this name already exists.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.UniqueConstraint(fields=('organisation', 'slug'), name='service_slug_unique', violation_error_message='A service with this name already exists. Choose another name.'),
+            model_name="service",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "slug"),
+                name="service_slug_unique",
+                violation_error_message="A service with this name already exists. Choose another name.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.CheckConstraint(condition=models.Q(('target_percent__isnull', True), models.Q(('target_percent__gte', 0), ('target_percent__lte', 100)), _connector='OR'), name='service_target_percent_range', violation_error_message='The take-up target must be between 0% and 100%.'),
+            model_name="service",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("target_percent__isnull", True),
+                    models.Q(("target_percent__gte", 0), ("target_percent__lte", 100)),
+                    _connector="OR",
+                ),
+                name="service_target_percent_range",
+                violation_error_message="The take-up target must be between 0% and 100%.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('target_date__isnull', True), ('target_percent__isnull', True)), models.Q(('target_date__isnull', False), ('target_percent__isnull', False)), _connector='OR'), name='service_target_has_date', violation_error_message='Give a take-up target and the date to reach it, or neither.'),
+            model_name="service",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("target_date__isnull", True), ("target_percent__isnull", True)),
+                    models.Q(("target_date__isnull", False), ("target_percent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="service_target_has_date",
+                violation_error_message="Give a take-up target and the date to reach it, or neither.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitcost',
-            constraint=models.UniqueConstraint(fields=('channel', 'effective_from'), name='unit_cost_one_per_channel_date', violation_error_message='This channel already has a unit cost from that date. Change that one instead.'),
+            model_name="unitcost",
+            constraint=models.UniqueConstraint(
+                fields=("channel", "effective_from"),
+                name="unit_cost_one_per_channel_date",
+                violation_error_message="This channel already has a unit cost from that date. Change that one instead.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitcost',
-            constraint=models.CheckConstraint(condition=models.Q(('pence_per_transaction__isnull', False), ('pence_per_contact__isnull', False), _connector='OR'), name='unit_cost_has_a_cost', violation_error_message='Give a cost per transaction, a cost per contact, or both.'),
+            model_name="unitcost",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("pence_per_transaction__isnull", False),
+                    ("pence_per_contact__isnull", False),
+                    _connector="OR",
+                ),
+                name="unit_cost_has_a_cost",
+                violation_error_message="Give a cost per transaction, a cost per contact, or both.",
+            ),
         ),
     ]

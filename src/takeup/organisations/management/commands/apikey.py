@@ -23,8 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         org = Organisation.objects.filter(slug=options["organisation"]).first()
         if org is None:
-            raise CommandError(f"No organisation has the slug '{options['organisation']}'. "
-                               "Check it on the organisation's overview page.")
+            raise CommandError(
+                f"No organisation has the slug '{options['organisation']}'. "
+                "Check it on the organisation's overview page."
+            )
         if options["action"] == "create":
             name = options["name"].strip()
             if not name:
@@ -38,8 +40,8 @@ class Command(BaseCommand):
                 used = key.last_used_at.isoformat() if key.last_used_at else "never used"
                 self.stdout.write(f"tk_{key.prefix}_…  {state:<8} {used:<32} {key.name}")
         else:
-            key = ApiKey.objects.filter(organisation=org, prefix=options["prefix"]).first()
-            if key is None:
+            found = ApiKey.objects.filter(organisation=org, prefix=options["prefix"]).first()
+            if found is None:
                 raise CommandError(f"{org.slug} has no key starting tk_{options['prefix']}_.")
-            api_key_revoke(api_key=key)
-            self.stdout.write(f"Revoked tk_{key.prefix}_… ({key.name}).")
+            api_key_revoke(api_key=found)
+            self.stdout.write(f"Revoked tk_{found.prefix}_… ({found.name}).")
