@@ -1,7 +1,11 @@
 """Schemathesis: every API operation, fed generated input, answers as its schema says."""
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -13,7 +17,19 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def auth_header(db: None) -> dict[str, str]:
+def _keep_test_connection() -> Iterator[None]:
+    # Schemathesis calls the WSGI app directly, so Django would close the database connection
+    # after each request, as in production; the test's transaction needs it open (Django's own
+    # test client disconnects the same handlers).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auth_header(db: None, _keep_test_connection: None) -> dict[str, str]:
     org = OrganisationFactory(slug="schema", allowed_domains=["schema.gov.uk"])
     area = ServiceAreaFactory(organisation=org, slug="parking")
     ServiceFactory(organisation=org, area=area, slug="pay-a-fine")

@@ -98,6 +98,7 @@ def test_production_settings_pass_check_deploy(tmp_path) -> None:  # type: ignor
         "TAKEUP_VAR_DIR": str(tmp_path),
     }
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "takeup.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

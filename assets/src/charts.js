@@ -14,7 +14,8 @@ function drawAll(root) {
     embed(el, spec, {
       ast: true,
       expr: expressionInterpreter,
-      actions: { export: true, source: false, compiled: false, editor: false },
+      // The table beside the chart and its CSV link carry the figures; no extra menu.
+      actions: false,
       renderer: "svg",
     }).catch((err) => {
       el.textContent = el.dataset.chartError || "The chart could not be drawn; the table shows its figures.";

@@ -60,11 +60,18 @@ def bar_chart(
     colour_label: str = "",
     description: str = "",
     csv_url: str = "",
+    whole_numbers: bool = True,
 ) -> Chart:
     """A horizontal bar chart of `value` by `category`, stacked by `colour` if given."""
     encoding: dict[str, Any] = {
         "y": {"field": category, "type": "nominal", "title": category_label, "sort": None},
-        "x": {"field": value, "type": "quantitative", "title": value_label, "stack": "zero"},
+        "x": {
+            "field": value,
+            "type": "quantitative",
+            "title": value_label,
+            "stack": "zero",
+            "axis": {"tickMinStep": 1, "format": "d"} if whole_numbers else {},
+        },
         "tooltip": [
             {"field": category, "title": category_label},
             {"field": value, "title": value_label},

@@ -52,7 +52,7 @@ def test_add_service(editor_client: Client, org: Organisation) -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": "", "kind": "apply"}, "This field is required."),
+        ({"name": "", "kind": "apply"}, "Enter the name of the service"),
         ({"name": "A thing", "kind": "grumble"}, "Select a valid choice."),
         (
             {"name": "A thing", "kind": "pay", "online_url": "https://evil.example.com/x"},

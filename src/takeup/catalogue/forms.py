@@ -31,6 +31,16 @@ class ServiceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
             "public",
         ]
         widgets = {"online_since": DateInput(), "target_date": DateInput()}
+        error_messages = {
+            "name": {
+                "required": _("Enter the name of the service, such as “Report a missed bin”.")
+            },
+            "area": {
+                "required": _("Choose the service area it belongs to."),
+                "invalid_choice": _("Choose one of your organisation's service areas."),
+            },
+            "kind": {"required": _("Choose what kind of service it is.")},
+        }
         help_texts = {
             "target_percent": _(
                 "The share of transactions you aim to have done online, such as 82."

@@ -281,6 +281,9 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "The chart could not be drawn; the table shows its figures.": "Nid oedd modd llunio’r siart; mae’r tabl yn dangos ei ffigurau.",
     "Figures for “%(title)s”": "Ffigurau ar gyfer “%(title)s”",
     "Download “%(title)s” as CSV": "Lawrlwytho “%(title)s” fel CSV",
+    "Enter the name of the service, such as “Report a missed bin”.": "Rhowch enw’r gwasanaeth, er enghraifft “Rhoi gwybod am fin heb ei gasglu”.",
+    "Choose the service area it belongs to.": "Dewiswch y maes gwasanaeth y mae’n perthyn iddo.",
+    "Choose what kind of service it is.": "Dewiswch pa fath o wasanaeth ydyw.",
 }
 
 PLURAL_FORMS = "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"
