@@ -26,14 +26,19 @@ class TakeupAPI(NinjaAPI):
         }
         for path in schema["paths"].values():
             for operation in path.values():
+                # django-ninja keys responses by int; keep one key per status when serialised.
                 responses = operation["responses"]
-                responses.setdefault("401", {"description": "No valid API key", **error})
+                params = operation.get("parameters", [])
+                wanted = {401: "No valid API key"}
                 if operation.get("requestBody"):
-                    responses.setdefault("400", {"description": "The body is not JSON", **error})
-                if operation.get("parameters") or operation.get("requestBody"):
-                    responses.setdefault("422", {"description": "A field to fix", **error})
-                if any(p.get("in") == "path" for p in operation.get("parameters", [])):
-                    responses.setdefault("404", {"description": "Not found", **error})
+                    wanted[400] = "The body is not JSON"
+                if params or operation.get("requestBody"):
+                    wanted[422] = "A field to fix"
+                if any(p.get("in") == "path" for p in params):
+                    wanted[404] = "Not found"
+                for status, description in wanted.items():
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": description, **error}
         return schema
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "takeup.organisations",
     "takeup.catalogue",
     "takeup.demo",

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.test import Client
 
@@ -123,7 +125,21 @@ def test_filters(api_client: Client, org: Organisation) -> None:
     assert len(api_client.get("/api/services?include_archived=true").json()) == 2
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), f"duplicate keys: {keys}"
+    return dict(pairs)
+
+
 def test_openapi_and_docs(client: Client) -> None:
-    schema = client.get("/api/openapi.json").json()
+    schema = json.loads(
+        client.get("/api/openapi.json").content, object_pairs_hook=_no_duplicate_keys
+    )
+    assert set(schema["paths"]["/api/services"]["post"]["responses"]) == {
+        "201",
+        "400",
+        "401",
+        "422",
+    }
     assert {"/api/services", "/api/channels", "/api/services/{slug}"} <= set(schema["paths"])
     assert client.get("/api/docs").status_code == 200

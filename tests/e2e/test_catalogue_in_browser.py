@@ -92,3 +92,10 @@ def test_welsh_pages_are_accessible(page: Any, millbrook: dict[str, Any]) -> Non
     page.get_by_role("link", name="Gwasanaethau", exact=True).click()
     assert page.get_by_role("heading", name="Gwasanaethau").is_visible()
     assert_accessible(page)
+
+
+def test_api_docs_load_under_the_content_security_policy(page: Any, live_server: Any) -> None:
+    # The page fixture fails the test on any console error, such as a blocked script.
+    page.goto(f"{live_server.url}/api/docs")
+    page.wait_for_selector(".opblock", timeout=10_000)
+    assert page.locator(".opblock").count() >= 7

@@ -66,3 +66,84 @@ def test_audit_log_shows_only_our_organisation(
 ) -> None:
     page = admin_client.get(f"/o/{org.slug}/settings/audit-log/").content.decode()
     assert other_org.name not in page
+
+
+def test_admin_edits_organisation_details_and_domains(
+    admin_client: Client, org: Organisation
+) -> None:
+    response = admin_client.post(
+        f"/o/{org.slug}/settings/organisation/",
+        {
+            "name": "Millbrook City Council",
+            "kind": "unitary",
+            "nation": "england",
+            "allowed_domains": "https://www.millbrook.gov.uk/\nmillbrook-libraries.org.uk",
+        },
+    )
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.allowed_domains == ["millbrook.gov.uk", "millbrook-libraries.org.uk"]
+    assert AuditEvent.objects.filter(organisation=org, action="organisation.update").exists()
+
+
+def test_bad_domain_is_refused_and_nothing_changes(admin_client: Client, org: Organisation) -> None:
+    response = admin_client.post(
+        f"/o/{org.slug}/settings/organisation/",
+        {
+            "name": "Renamed",
+            "kind": "unitary",
+            "nation": "england",
+            "allowed_domains": "millbrook.gov.uk\nnot a domain",
+        },
+    )
+    assert b"govuk-error-summary" in response.content
+    assert b"Enter a domain such as millbrook.gov.uk" in response.content
+    org.refresh_from_db()
+    assert org.name == "Millbrook Test Council"
+
+
+def test_cli_creates_an_organisation_with_its_admin(db: None) -> None:
+    from django.core.management import call_command
+
+    call_command(
+        "organisation",
+        "create",
+        "--name",
+        "Caerwen County Borough Council",
+        "--slug",
+        "caerwen",
+        "--kind",
+        "welsh_unitary",
+        "--nation",
+        "wales",
+        "--domains",
+        "caerwen.gov.wales",
+        "--admin",
+        "Digital@Caerwen.gov.wales",
+    )
+    org = Organisation.objects.get(slug="caerwen")
+    assert org.allowed_domains == ["caerwen.gov.wales"]
+    assert org.channels.count() == 9
+    assert Membership.objects.get(organisation=org).user.email == "digital@caerwen.gov.wales"
+
+
+def test_cli_refuses_a_taken_slug_and_creates_nothing(org: Organisation) -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=r"Nothing was created\. Fix: slug"):
+        call_command(
+            "organisation",
+            "create",
+            "--name",
+            "Another",
+            "--slug",
+            org.slug,
+            "--kind",
+            "county",
+            "--nation",
+            "england",
+            "--admin",
+            "a@example.org",
+        )
+    assert Organisation.objects.filter(slug=org.slug).count() == 1
+    assert not Membership.objects.filter(user__email="a@example.org").exists()

@@ -284,6 +284,12 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "Enter the name of the service, such as “Report a missed bin”.": "Rhowch enw’r gwasanaeth, er enghraifft “Rhoi gwybod am fin heb ei gasglu”.",
     "Choose the service area it belongs to.": "Dewiswch y maes gwasanaeth y mae’n perthyn iddo.",
     "Choose what kind of service it is.": "Dewiswch pa fath o wasanaeth ydyw.",
+    "Organisation details and allowed domains": "Manylion y sefydliad a’r parthau a ganiateir",
+    "Organisation details": "Manylion y sefydliad",
+    "The organisation's details were saved.": "Cadwyd manylion y sefydliad.",
+    "Nation": "Gwlad",
+    "Allowed web domains": "Parthau gwe a ganiateir",
+    "One a line, such as millbrook.gov.uk. Service addresses, tracked links and redirects may only go to these domains and their subdomains.": "Un ar bob llinell, fel millbrook.gov.uk. Dim ond i’r parthau hyn a’u his-barthau y caiff cyfeiriadau gwasanaethau, dolenni wedi’u tracio ac ailgyfeiriadau fynd.",
 }
 
 PLURAL_FORMS = "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"
@@ -299,14 +305,18 @@ def fill(path: str) -> list[str]:
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     missing = []
     for entry in po:
+        if "fuzzy" in entry.flags:
+            # makemessages guesses from a similar string; only what is in CY counts.
+            entry.flags.remove("fuzzy")
+            entry.msgstr = ""
+            entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
+            entry.previous_msgid = None
         if entry.msgid_plural:
             forms = CY.get((entry.msgid, entry.msgid_plural))
             if forms:
                 entry.msgstr_plural = dict(enumerate(forms))
         elif entry.msgid in CY:
             entry.msgstr = CY[entry.msgid]
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
         if not entry.translated():
             missing.append(entry.msgid)
     po.save(path)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from takeup.forms import GovukForm
 
-from .models import ROLE_CHOICES
+from .models import ROLE_CHOICES, Organisation
 from .roles import Role
 
 
@@ -43,6 +43,25 @@ class MemberAddForm(GovukForm, forms.Form):
 
 class MemberRoleForm(GovukForm, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+
+
+class OrganisationForm(GovukForm, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
+    nation = forms.ChoiceField(label=_("Nation"), choices=Organisation.Nation.choices)
+    allowed_domains = forms.CharField(
+        label=_("Allowed web domains"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One a line, such as millbrook.gov.uk. Service addresses, tracked links and "
+            "redirects may only go to these domains and their subdomains."
+        ),
+    )
+
+    def clean_allowed_domains(self) -> list[str]:
+        text = self.cleaned_data["allowed_domains"]
+        return [d for d in text.replace(",", "\n").split() if d]
 
 
 class ApiKeyForm(GovukForm, forms.Form):

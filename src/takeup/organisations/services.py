@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .models import ApiKey, AuditEvent, Membership, Organisation, User
+from .models import ApiKey, AuditEvent, Membership, Organisation, User, domain_validator
 from .roles import Role
 
 API_KEY_PREFIX = "tk"
@@ -70,8 +70,12 @@ def organisation_create(
     actor: User | None = None,
 ) -> Organisation:
     """Create an organisation and run each app's set-up for it (TAKEUP_ORGANISATION_SETUP)."""
+    try:
+        domains = _clean_domains(allowed_domains or [])
+    except ValidationError as exc:
+        raise ValidationError({"allowed_domains": exc.messages}) from exc
     organisation = Organisation(
-        name=name, slug=slug, kind=kind, nation=nation, allowed_domains=allowed_domains or []
+        name=name, slug=slug, kind=kind, nation=nation, allowed_domains=domains
     )
     organisation.full_clean()
     organisation.save()
@@ -79,6 +83,57 @@ def organisation_create(
         import_string(path)(organisation=organisation)
     audit_record(
         organisation=organisation, action="organisation.create", obj=organisation, actor=actor
+    )
+    return organisation
+
+
+def _clean_domains(domains: list[str]) -> list[str]:
+    cleaned = []
+    for domain in domains:
+        domain = domain.strip().lower().removeprefix("https://").removeprefix("http://")
+        domain = domain.removeprefix("www.").rstrip("/")
+        if domain and domain not in cleaned:
+            domain_validator(domain)
+            cleaned.append(domain)
+    return cleaned
+
+
+@transaction.atomic
+def organisation_update(
+    *,
+    organisation: Organisation,
+    actor: User,
+    name: str,
+    kind: str,
+    nation: str,
+    allowed_domains: list[str],
+) -> Organisation:
+    before = {
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "nation": organisation.nation,
+        "allowed_domains": list(organisation.allowed_domains),
+    }
+    try:
+        domains = _clean_domains(allowed_domains)
+    except ValidationError as exc:
+        raise ValidationError({"allowed_domains": exc.messages}) from exc
+    organisation.name, organisation.kind, organisation.nation = name.strip(), kind, nation
+    organisation.allowed_domains = domains
+    organisation.full_clean()
+    organisation.save()
+    after = {
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "nation": organisation.nation,
+        "allowed_domains": domains,
+    }
+    audit_record(
+        organisation=organisation,
+        action="organisation.update",
+        obj=organisation,
+        actor=actor,
+        changes=changes_between(before, after),
     )
     return organisation
 

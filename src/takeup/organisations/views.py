@@ -26,6 +26,7 @@ from .forms import (
     ApiKeyForm,
     MemberAddForm,
     MemberRoleForm,
+    OrganisationForm,
     ResetRequestForm,
     SignInForm,
 )
@@ -126,6 +127,29 @@ def organisation_home(request: OrganisationRequest) -> HttpResponse:
 @organisation_view(Permission.MANAGE_ORGANISATION)
 def settings_page(request: OrganisationRequest) -> HttpResponse:
     return render(request, "organisations/settings.html")
+
+
+@organisation_view(Permission.MANAGE_ORGANISATION)
+def organisation_edit(request: OrganisationRequest) -> HttpResponse:
+    org = request.organisation
+    form = OrganisationForm(
+        request.POST or None,
+        initial={
+            "name": org.name,
+            "kind": org.kind,
+            "nation": org.nation,
+            "allowed_domains": "\n".join(org.allowed_domains),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(organisation=org, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The organisation's details were saved."))
+            return redirect("settings", org=org.slug)
+    return render(request, "organisations/organisation_edit.html", {"form": form})
 
 
 @organisation_view(Permission.MANAGE_ORGANISATION)
