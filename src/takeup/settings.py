@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ninja",
     "takeup.organisations",
     "takeup.catalogue",
+    "takeup.ledger",
     "takeup.demo",
 ]
 

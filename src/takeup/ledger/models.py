@@ -1,0 +1,184 @@
+"""Volumes by service × channel × period, where they came from, and the sources that send them."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from takeup.catalogue.models import Channel, Service
+from takeup.organisations.models import ApiKey, Organisation
+
+
+class Period(models.TextChoices):
+    DAY = "day", _("Day")
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+
+
+class Measure(models.TextChoices):
+    TRANSACTIONS = "transactions", _("Transactions")
+    CONTACTS = "contacts", _("Contacts")
+    STARTS = "starts", _("Digital starts")
+
+
+class DataSource(models.Model):
+    """Where figures come from (the CRM export, the phone system), how often they should arrive,
+    and when they last did. A source that is overdue is flagged wherever its figures are shown."""
+
+    class Interval(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    INTERVAL_DAYS = {"daily": 1, "weekly": 7, "monthly": 31}
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="data_sources"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(max_length=60)
+    expected_interval = models.CharField(
+        _("expected every"), max_length=10, choices=Interval.choices, default=Interval.MONTHLY
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100,
+        help_text=_("When two sources report the same figure, the one with the higher priority "
+                    "is used."),
+    )
+    last_received_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="source_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def overdue_since(self, now: "timezone.datetime | None" = None) -> "timezone.datetime | None":
+        """When the next delivery was due, if it is late (a day's grace); else None."""
+        if self.last_received_at is None:
+            return None
+        due = self.last_received_at + timedelta(days=self.INTERVAL_DAYS[self.expected_interval] + 1)
+        return due if (now or timezone.now()) > due else None
+
+
+class NameMapping(models.Model):
+    """What a source calls a service or channel ("Bins - missed", "Tel"), remembered per source."""
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("Service")
+        CHANNEL = "channel", _("Channel")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="mappings")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    source_name = models.CharField(max_length=200, help_text="Lower-cased, trimmed")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind", "source_name"],
+                                    name="one_mapping_per_name"),
+            models.CheckConstraint(
+                condition=Q(kind="service", service__isnull=False, channel__isnull=True)
+                | Q(kind="channel", channel__isnull=False, service__isnull=True),
+                name="mapping_points_at_its_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_name} → {self.service or self.channel}"
+
+
+class ImportBatch(models.Model):
+    """One import: its file, who sent it, what was read, accepted and rejected, and what it
+    replaced. A batch with any rejected row is applied only if the sender chose valid rows only."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        APPLIED = "applied", _("Imported")
+        REJECTED = "rejected", _("Rejected: nothing imported")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="import_batches")
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="batches")
+    file_name = models.CharField(max_length=255, blank=True)
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of what was sent")
+    file_format = models.CharField(max_length=20)
+    default_period = models.CharField(
+        max_length=5, choices=Period.choices, default=Period.DAY,
+        help_text="The period of rows that do not say",
+    )
+    content = models.BinaryField(null=True, blank=True, editable=False,
+                                 help_text="Kept only while the import waits for confirmation")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_accepted = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    rows_replaced = models.PositiveIntegerField(default=0)
+    period_from = models.DateField(null=True, blank=True)
+    period_to = models.DateField(null=True, blank=True)
+    errors = models.JSONField(default=list, blank=True,
+                              help_text="[{line, column, message}], the first 1,000")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class Volume(models.Model):
+    """A count of transactions, contacts or digital starts for one service, channel and period
+    (a day, a week from Monday, or a month from the 1st), as one source reported it.
+
+    Where two sources report the same figure both are kept; `counted` marks the one the figures
+    use (the source with the higher priority), set by the import's recompute step."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="volumes")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="volumes")
+    period_start = models.DateField()
+    period = models.CharField(max_length=5, choices=Period.choices)
+    measure = models.CharField(max_length=12, choices=Measure.choices)
+    count = models.BigIntegerField()
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="volumes")
+    batch = models.ForeignKey(ImportBatch, null=True, on_delete=models.SET_NULL, related_name="+")
+    rank = models.PositiveSmallIntegerField(default=100, help_text="The source's priority")
+    counted = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "channel", "period_start", "period", "measure", "source"],
+                name="one_volume_per_source",
+            ),
+            models.CheckConstraint(condition=Q(count__gte=0), name="volume_count_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "measure", "period_start"],
+                         name="volume_org_measure_start",
+                         condition=Q(counted=True)),
+            models.Index(fields=["service", "measure", "period_start"],
+                         name="volume_service_measure_start",
+                         condition=Q(counted=True)),
+            models.Index(fields=["source", "period_start"], name="volume_source_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.channel} {self.period} {self.period_start}: {self.count}"

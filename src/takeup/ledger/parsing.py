@@ -1,0 +1,322 @@
+"""Reading volume files. Pure: bytes in, rows with line numbers and line-numbered errors out.
+
+Two layouts, each a configuration of the same reader:
+- long: one count a row — date, service, channel, [measure], [period], count;
+- wide: one row per date and service, one column per channel — date, service, [measure],
+  [period], then a column named after each channel.
+Accepted mess: UTF-8 with or without a BOM or Windows-1252; comma or semicolon; dd/mm/yyyy, ISO
+or Excel-serial dates; thousands separators; blank lines; totals rows (skipped and reported).
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+PERIODS = ("day", "week", "month")
+MEASURES = {
+    "transactions": "transactions", "transaction": "transactions",
+    "contacts": "contacts", "contact": "contacts",
+    "starts": "starts", "digital starts": "starts", "started": "starts",
+}
+DATE_HEADERS = ("date", "period start", "period_start", "week commencing", "month", "day")
+COUNT_HEADERS = ("count", "volume", "total")
+TOTAL_WORDS = ("total", "totals", "grand total", "cyfanswm")
+EXCEL_EPOCH = date(1899, 12, 30)
+MAX_ERRORS = 1000
+THOUSANDS = re.compile(r"^\d{1,3}([,  ]\d{3})+$|^\d{1,3}(\.\d{3})+$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RawVolume:
+    """A count as the file states it; names not yet matched to the catalogue."""
+
+    line: int
+    period_start: date
+    period: str
+    service: str
+    channel: str
+    measure: str
+    count: int
+
+
+@dataclass
+class ReadResult:
+    layout: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[RawVolume] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+    skipped_totals: list[int] = field(default_factory=list)
+    preview: list[list[str]] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def error(self, line: int, column: str, message: str) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(line, column, message))
+        else:
+            self.errors[-1] = RowError(line, "", "…and more problems; fix these first.")
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def records_from_csv(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    text = decode(data)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    for values in reader:
+        yield start, values
+        start = reader.line_num + 1
+
+
+def records_from_xlsx(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        yield number, [_cell_text(v) for v in row]
+    book.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class DateReader:
+    """Dates as councils' exports write them, with the answers cached: files repeat dates."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, date] = {}
+
+    def __call__(self, text: str) -> date:
+        if text in self.cache:
+            return self.cache[text]
+        value = text.strip()
+        parsed: date | None = None
+        if value.isdigit() and 20000 <= int(value) <= 80000:
+            parsed = EXCEL_EPOCH + timedelta(days=int(value))
+        else:
+            for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m",
+                        "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+                try:
+                    parsed = datetime.strptime(value, fmt).date()
+                    break
+                except ValueError:
+                    continue
+        if parsed is None:
+            raise ValueError(f"'{text}' is not a date: use dd/mm/yyyy, yyyy-mm-dd or an Excel date")
+        self.cache[text] = parsed
+        return parsed
+
+
+def parse_count(text: str) -> int:
+    value = text.strip().replace("\u00a0", " ")
+    if THOUSANDS.match(value):
+        value = re.sub(r"[,. ]", "", value)
+    if not value.isdigit():
+        if value.startswith("-") and value[1:].replace(",", "").isdigit():
+            raise ValueError(f"'{text}' is negative: a count cannot be below 0")
+        raise ValueError(f"'{text}' is not a whole number")
+    return int(value)
+
+
+def period_start_for(day: date, period: str) -> date:
+    """Months start on the 1st (a monthly figure dated any day of March is March's); weeks must
+    start on a Monday, since weeks starting on other days cannot be added up with ours."""
+    if period == "month":
+        return day.replace(day=1)
+    if period == "week" and day.weekday() != 0:
+        raise ValueError(
+            f"weekly figures must be dated on the Monday their week starts; "
+            f"{day:%d/%m/%Y} is a {day:%A}"
+        )
+    return day
+
+
+def _find(header: list[str], names: Iterable[str]) -> int | None:
+    for name in names:
+        if name in header:
+            return header.index(name)
+    return None
+
+
+def read_volumes(
+    records: Iterable[tuple[int, list[str]]], *, default_period: str = "day",
+    default_measure: str = "transactions", preview_rows: int = 10,
+) -> ReadResult:
+    """Read every record into RawVolumes, or errors naming the line and column."""
+    result = ReadResult()
+    iterator = iter(records)
+    header_line, raw_header = next(((n, r) for n, r in iterator if any(v.strip() for v in r)),
+                                   (1, []))
+    if not raw_header:
+        result.error(1, "", "The file is empty.")
+        return result
+    header = [h.strip().lower().replace("\n", " ") for h in raw_header]
+    result.header = [h.strip() for h in raw_header]
+    date_i = _find(header, DATE_HEADERS)
+    service_i = _find(header, ("service", "service name"))
+    channel_i = _find(header, ("channel",))
+    count_i = _find(header, COUNT_HEADERS)
+    measure_i = _find(header, ("measure",))
+    period_i = _find(header, ("period",))
+    missing = [name for name, i in (("date", date_i), ("service", service_i)) if i is None]
+    if missing:
+        result.error(header_line, ", ".join(missing),
+                     "The header row needs a column called " + " and ".join(missing) + ".")
+        return result
+    assert date_i is not None and service_i is not None  # noqa: S101 - narrowed just above
+    used = {i for i in (date_i, service_i, channel_i, count_i, measure_i, period_i) if i is not None}
+    if channel_i is not None and count_i is not None:
+        result.layout = "long"
+        channel_columns: list[tuple[int, str]] = []
+    else:
+        result.layout = "wide"
+        channel_columns = [(i, raw_header[i].strip()) for i in range(len(header))
+                           if i not in used and header[i]]
+        if not channel_columns:
+            result.error(header_line, "", "No count column and no channel columns: add a "
+                         "'channel' and a 'count' column, or one column per channel.")
+            return result
+    result.columns = {"date": raw_header[date_i].strip(), "service": raw_header[service_i].strip()}
+    if result.layout == "long":
+        result.columns["channel"] = raw_header[channel_i or 0].strip()
+        result.columns["count"] = raw_header[count_i or 0].strip()
+    else:
+        result.columns["channels"] = ", ".join(name for _, name in channel_columns)
+
+    read_date = DateReader()
+    for line, values in iterator:
+        if not any(v.strip() for v in values):
+            continue
+        if len(result.preview) < preview_rows:
+            result.preview.append(values)
+        cell = lambda i: values[i].strip() if i is not None and i < len(values) else ""  # noqa: E731
+        date_text, service = cell(date_i), cell(service_i)
+        if date_text.lower().startswith(TOTAL_WORDS) or service.lower() in TOTAL_WORDS or (
+            not date_text and not service
+        ):
+            result.skipped_totals.append(line)
+            continue
+        result.rows_read += 1
+        errors_before = len(result.errors)
+        try:
+            day = read_date(date_text)
+        except ValueError as exc:
+            result.error(line, result.columns["date"], str(exc))
+            continue
+        period = (cell(period_i).lower() or default_period) if period_i is not None else default_period
+        if period not in PERIODS:
+            result.error(line, "period", f"'{period}' is not a period: use day, week or month.")
+            continue
+        measure_text = cell(measure_i).lower() if measure_i is not None else ""
+        measure = MEASURES.get(measure_text or default_measure)
+        if measure is None:
+            result.error(line, "measure", f"'{measure_text}' is not a measure: use transactions, "
+                         "contacts or starts.")
+            continue
+        try:
+            start = period_start_for(day, period)
+        except ValueError as exc:
+            result.error(line, result.columns["date"], str(exc))
+            continue
+        if not service:
+            result.error(line, result.columns["service"], "The service is empty.")
+            continue
+        if result.layout == "long":
+            channel = cell(channel_i)
+            if not channel:
+                result.error(line, result.columns["channel"], "The channel is empty.")
+                continue
+            try:
+                count = parse_count(cell(count_i))
+            except ValueError as exc:
+                result.error(line, result.columns["count"], str(exc))
+                continue
+            result.rows.append(RawVolume(line, start, period, service, channel, measure, count))
+        else:
+            cells: list[RawVolume] = []
+            for i, channel in channel_columns:
+                text = cell(i)
+                if text in ("", "-", "–"):
+                    continue  # no figure for this channel
+                try:
+                    cells.append(RawVolume(line, start, period, service, channel, measure,
+                                           parse_count(text)))
+                except ValueError as exc:
+                    result.error(line, channel, str(exc))
+            if len(result.errors) == errors_before:  # a line is taken whole or not at all
+                result.rows.extend(cells)
+    if result.rows_read == 0 and not result.errors:
+        result.error(header_line + 1, "", "The file has a header row but no figures.")
+    return result
+
+
+@dataclass(frozen=True)
+class Resolved:
+    line: int
+    service_id: int
+    channel_id: int
+    period_start: date
+    period: str
+    measure: str
+    count: int
+
+
+def resolve_names(
+    rows: Iterable[RawVolume], *, services: dict[str, int], channels: dict[str, int],
+    result: ReadResult,
+) -> tuple[list[Resolved], set[str], set[str]]:
+    """Match names (lower-cased) to ids; unknown names become errors and are returned too, so a
+    person can map them. The same figure twice in one file is an error, not a sum."""
+    resolved: list[Resolved] = []
+    unknown_services: set[str] = set()
+    unknown_channels: set[str] = set()
+    seen: dict[tuple[int, int, date, str, str], int] = {}
+    for row in rows:
+        service_id = services.get(row.service.lower())
+        channel_id = channels.get(row.channel.lower())
+        if service_id is None:
+            unknown_services.add(row.service)
+            result.error(row.line, "service", f"No service called '{row.service}': add it to the "
+                         "catalogue or match it to one.")
+        if channel_id is None:
+            unknown_channels.add(row.channel)
+            result.error(row.line, "channel", f"No channel called '{row.channel}': add it or "
+                         "match it to one.")
+        if service_id is None or channel_id is None:
+            continue
+        key = (service_id, channel_id, row.period_start, row.period, row.measure)
+        if key in seen:
+            result.error(row.line, "", f"The same figure is also on line {seen[key]}: "
+                         f"{row.service}, {row.channel}, {row.period_start:%d/%m/%Y}.")
+            continue
+        seen[key] = row.line
+        resolved.append(Resolved(row.line, service_id, channel_id, row.period_start, row.period,
+                                 row.measure, row.count))
+    return resolved, unknown_services, unknown_channels

@@ -1,0 +1,264 @@
+"""The import pipeline, in fixed steps for every format: read → validate → replace → recompute.
+
+A format is configuration of the reader (ledger/parsing.py), not a new command. Nothing is
+half-saved: a file with any rejected row imports nothing unless the sender chose to import only
+the valid rows, and the replace and insert happen in one transaction."""
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from takeup.catalogue.csvimport import slugify
+from takeup.catalogue.models import Channel, Service
+from takeup.organisations.models import ApiKey, Organisation, User
+from takeup.organisations.services import audit_record
+
+from . import parsing
+from .models import DataSource, ImportBatch, NameMapping, Volume
+
+INSERT_BATCH = 5000
+
+
+@dataclass
+class ImportOutcome:
+    batch: ImportBatch
+    read: parsing.ReadResult
+    unknown_services: set[str] = field(default_factory=set)
+    unknown_channels: set[str] = field(default_factory=set)
+    accepted: list[parsing.Resolved] = field(default_factory=list)
+
+    @property
+    def imported(self) -> bool:
+        return self.batch.status == ImportBatch.Status.APPLIED
+
+
+def data_source_save(
+    *, organisation: Organisation, name: str, expected_interval: str = "monthly",
+    priority: int = 100, source: DataSource | None = None, actor: User | None = None,
+) -> DataSource:
+    creating = source is None
+    source = source or DataSource(organisation=organisation, slug=slugify(name)[:60])
+    source.name, source.expected_interval, source.priority = name.strip(), expected_interval, priority
+    if DataSource.objects.filter(organisation=organisation, slug=source.slug).exclude(
+        pk=source.pk
+    ).exists():
+        raise ValidationError({"name": _("A data source with this name already exists.")})
+    source.full_clean()
+    with transaction.atomic():
+        source.save()
+        if not creating:  # a new priority changes which source's figures count
+            Volume.objects.filter(source=source).update(rank=priority)
+            _recompute(organisation, Volume.objects.filter(organisation=organisation))
+        audit_record(organisation=organisation, obj=source, actor=actor,
+                     action="data_source.create" if creating else "data_source.update")
+    return source
+
+
+def data_source_for(organisation: Organisation, name: str) -> DataSource:
+    """The source with this name, made (monthly, priority 100) if it is new."""
+    existing = DataSource.objects.filter(organisation=organisation, slug=slugify(name)[:60]).first()
+    return existing or data_source_save(organisation=organisation, name=name)
+
+
+def name_lookups(source: DataSource) -> tuple[dict[str, int], dict[str, int]]:
+    """Lower-cased names and slugs → ids, with this source's remembered mappings on top."""
+    services: dict[str, int] = {}
+    for pk, name, slug in Service.objects.filter(organisation=source.organisation_id).values_list(
+        "pk", "name", "slug"
+    ):
+        services[name.strip().lower()] = services[slug] = pk
+    channels: dict[str, int] = {}
+    for pk, name, slug in Channel.objects.filter(organisation=source.organisation_id).values_list(
+        "pk", "name", "slug"
+    ):
+        channels[name.strip().lower()] = channels[slug] = pk
+    for mapping in NameMapping.objects.filter(source=source):
+        if mapping.kind == NameMapping.Kind.SERVICE and mapping.service_id:
+            services[mapping.source_name] = mapping.service_id
+        elif mapping.channel_id:
+            channels[mapping.source_name] = mapping.channel_id
+    return services, channels
+
+
+@transaction.atomic
+def mapping_save(
+    *, source: DataSource, kind: str, source_name: str, service: Service | None = None,
+    channel: Channel | None = None, actor: User | None = None,
+) -> NameMapping:
+    """Remember that this source's `source_name` means this service (or channel)."""
+    target = service or channel
+    if target is None or target.organisation_id != source.organisation_id:
+        raise ValidationError({kind: _("Choose one of your organisation's services or channels.")})
+    mapping, _created = NameMapping.objects.update_or_create(
+        source=source, kind=kind, source_name=source_name.strip().lower(),
+        defaults={"organisation_id": source.organisation_id, "service": service,
+                  "channel": channel},
+    )
+    audit_record(organisation=source.organisation, obj=mapping, actor=actor,
+                 action="name_mapping.save")
+    return mapping
+
+
+def records_for(data: bytes, file_name: str) -> tuple[str, Iterable[tuple[int, list[str]]]]:
+    if file_name.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
+        return "xlsx", parsing.records_from_xlsx(data)
+    return "csv", parsing.records_from_csv(data)
+
+
+def volumes_import(
+    *, organisation: Organisation, source: DataSource, data: bytes, file_name: str = "",
+    default_period: str = "day", only_valid: bool = False, actor: User | None = None,
+    api_key: ApiKey | None = None, batch: ImportBatch | None = None,
+    progress: Callable[[int], None] | None = None, preview: bool = False,
+) -> ImportOutcome:
+    """Read, validate, replace and recompute one file (CSV or XLSX) from one source. With
+    `preview`, stop after validating: the batch waits, holding the file, for confirmation."""
+    file_format, records = records_for(data, file_name)
+    try:
+        read = parsing.read_volumes(records, default_period=default_period)
+    except Exception as exc:  # a file the reader cannot open at all
+        read = parsing.ReadResult()
+        read.error(1, "", _("The file could not be read as %(format)s: %(problem)s")
+                   % {"format": file_format.upper(), "problem": exc})
+    batch = batch or ImportBatch(organisation=organisation, source=source)
+    batch.file_name, batch.file_format = file_name[:255], file_format
+    batch.default_period = default_period
+    batch.checksum = hashlib.sha256(data).hexdigest()
+    batch.uploaded_by = actor if actor is not None and actor.is_authenticated else None
+    batch.api_key = api_key
+    if preview:
+        return _validate(batch, read, keep=data)
+    return _apply(batch, read, only_valid=only_valid, progress=progress)
+
+
+def batch_confirm(*, batch: ImportBatch, only_valid: bool, actor: User) -> ImportOutcome:
+    """Import a previewed file, as it was uploaded, through the same pipeline."""
+    if batch.status != ImportBatch.Status.PENDING or batch.content is None:
+        raise ValidationError(_("This import has already been dealt with."))
+    return volumes_import(
+        organisation=batch.organisation, source=batch.source, data=bytes(batch.content),
+        file_name=batch.file_name, only_valid=only_valid, actor=actor, batch=batch,
+        default_period=batch.default_period,
+    )
+
+
+def volumes_import_rows(
+    *, organisation: Organisation, source: DataSource, rows: list[dict[str, object]],
+    only_valid: bool = False, api_key: ApiKey | None = None, file_name: str = "api",
+) -> ImportOutcome:
+    """The same pipeline for JSON rows (POST /api/volumes): each row is one long-layout line."""
+    columns = ["date", "period", "service", "channel", "measure", "count"]
+    records = [(1, columns)] + [
+        (n, [_text(row.get(c)) for c in columns]) for n, row in enumerate(rows, start=1)
+    ]
+    read = parsing.read_volumes(records)
+    batch = ImportBatch(organisation=organisation, source=source, file_name=file_name,
+                        file_format="json", api_key=api_key)
+    batch.checksum = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return _apply(batch, read, only_valid=only_valid)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _validate(
+    batch: ImportBatch, read: parsing.ReadResult, keep: bytes | None = None
+) -> ImportOutcome:
+    """Match names and record what is wrong; with `keep`, save the batch as waiting."""
+    source = batch.source
+    services, channels = name_lookups(source)
+    resolved, unknown_services, unknown_channels = parsing.resolve_names(
+        read.rows, services=services, channels=channels, result=read)
+    bad_lines = {e.line for e in read.errors}
+    good = [r for r in resolved if r.line not in bad_lines]
+    batch.rows_read = read.rows_read
+    batch.rows_rejected = len(bad_lines)
+    batch.errors = [{"line": e.line, "column": e.column, "message": e.message}
+                    for e in read.errors]
+    batch.rows_accepted = len({r.line for r in good})
+    outcome = ImportOutcome(batch, read, unknown_services, unknown_channels, good)
+    if keep is not None:
+        batch.status, batch.content = ImportBatch.Status.PENDING, keep
+        batch.save()
+    return outcome
+
+
+def _apply(
+    batch: ImportBatch, read: parsing.ReadResult, *, only_valid: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportOutcome:
+    outcome = _validate(batch, read)
+    good, source = outcome.accepted, batch.source
+    if (read.errors and not only_valid) or not good:
+        batch.status, batch.content = ImportBatch.Status.REJECTED, None
+        batch.rows_accepted = 0
+        batch.save()
+        return outcome
+    with transaction.atomic():
+        batch.content = None
+        batch.status = ImportBatch.Status.APPLIED
+        batch.period_from = min(r.period_start for r in good)
+        batch.period_to = max(r.period_start for r in good)
+        batch.save()
+        # Replace: what this source said before about these services and dates goes.
+        scope = Volume.objects.filter(
+            source=source, service_id__in={r.service_id for r in good},
+            period__in={r.period for r in good},
+            period_start__range=(batch.period_from, batch.period_to),
+        )
+        batch.rows_replaced, _ = scope.delete()
+        rank = source.priority
+        pending: list[Volume] = []
+        for n, r in enumerate(good, start=1):
+            pending.append(Volume(
+                organisation_id=batch.organisation_id, service_id=r.service_id,
+                channel_id=r.channel_id, period_start=r.period_start, period=r.period,
+                measure=r.measure, count=r.count, source=source, batch=batch, rank=rank,
+            ))
+            if len(pending) >= INSERT_BATCH:
+                Volume.objects.bulk_create(pending)
+                pending = []
+                if progress:
+                    progress(n)
+        Volume.objects.bulk_create(pending)
+        if progress:
+            progress(len(good))
+        batch.save(update_fields=["rows_replaced"])
+        # Recompute: which source's figure counts where two report the same thing.
+        _recompute(batch.organisation, Volume.objects.filter(
+            service_id__in={r.service_id for r in good},
+            period_start__range=(batch.period_from, batch.period_to),
+        ))
+        source.last_received_at = timezone.now()
+        source.save(update_fields=["last_received_at"])
+        audit_record(organisation=batch.organisation, obj=batch, actor=batch.uploaded_by,
+                     api_key=batch.api_key, action="volumes.import",
+                     changes={"source": source.name, "rows": batch.rows_accepted,
+                              "rejected": batch.rows_rejected, "replaced": batch.rows_replaced})
+    return outcome
+
+
+def _recompute(organisation: Organisation, volumes: "Volume.objects") -> None:  # type: ignore[name-defined]
+    """Mark as counted the one figure per service, channel, period and measure whose source has
+    the highest priority (ties: the older source)."""
+    better = Volume.objects.filter(
+        service=OuterRef("service"), channel=OuterRef("channel"),
+        period_start=OuterRef("period_start"), period=OuterRef("period"),
+        measure=OuterRef("measure"),
+    ).filter(Q(rank__gt=OuterRef("rank")) | Q(rank=OuterRef("rank"),
+                                               source_id__lt=OuterRef("source_id")))
+    volumes.update(counted=~Exists(better))
+
+
+@transaction.atomic
+def batch_cancel(*, batch: ImportBatch, actor: User) -> None:
+    if batch.status == ImportBatch.Status.PENDING:
+        batch.status, batch.content = ImportBatch.Status.CANCELLED, None
+        batch.save(update_fields=["status", "content"])

@@ -1,0 +1,122 @@
+"""KPI maths: hand-checked examples and properties."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from takeup.ledger.kpi import (
+    ChannelCounts,
+    change,
+    channel_mix,
+    channel_shift_saving,
+    completion_rate,
+    cost,
+    digital_take_up,
+    progress_to_target,
+    ratio,
+    take_up_including_assisted,
+)
+
+WEB, PHONE, F2F, AD = 1, 2, 3, 4
+SOCITM = {WEB: 15, PHONE: 283, F2F: 862}
+
+
+def counts(web: int, phone: int, f2f: int = 0, ad: int = 0) -> ChannelCounts:
+    return ChannelCounts({WEB: web, PHONE: phone, F2F: f2f, AD: ad}, frozenset({WEB}),
+                         frozenset({AD}))
+
+
+def test_take_up_by_hand() -> None:
+    c = counts(web=540, phone=400, f2f=50, ad=10)
+    assert digital_take_up(c).value == pytest.approx(0.54)
+    assert (digital_take_up(c).part, digital_take_up(c).whole) == (540, 1000)
+    assert take_up_including_assisted(c).value == pytest.approx(0.55)
+
+
+def test_take_up_above_100_percent_is_refused() -> None:
+    result = ratio(120, 100)
+    assert result.value is None and "more than the total" in result.problem
+
+
+def test_nothing_to_divide_by() -> None:
+    assert ratio(0, 0).value is None
+
+
+def test_cost_per_transaction_by_hand() -> None:
+    # 600 online at 15p, 300 by phone at 283p, 100 face to face at 862p = 9,000 + 84,900 + 86,200
+    result = cost({WEB: 600, PHONE: 300, F2F: 100}, SOCITM)
+    assert result.pence == 180_100
+    assert result.pence_per_transaction == pytest.approx(180.1)
+
+
+def test_channels_without_a_unit_cost_are_named() -> None:
+    result = cost({WEB: 10, AD: 5}, SOCITM)
+    assert result.uncosted_channels == {AD}
+
+
+def test_saving_by_hand() -> None:
+    # Baseline: half online, half by phone. Now 1,000 transactions, 800 online.
+    saving = channel_shift_saving(baseline={WEB: 50, PHONE: 50}, current={WEB: 800, PHONE: 200},
+                                  pence_each=SOCITM)
+    at_baseline_mix = 500 * 15 + 500 * 283
+    actual = 800 * 15 + 200 * 283
+    assert saving == at_baseline_mix - actual == 80_400
+
+
+def test_completion_rate_never_above_100() -> None:
+    assert completion_rate(90, 100).value == pytest.approx(0.9)
+    assert completion_rate(110, 100).value is None
+
+
+def test_progress() -> None:
+    p = progress_to_target(baseline=40, current=61, target=82)
+    assert p.share_of_the_way == pytest.approx(0.5) and not p.reached
+    assert progress_to_target(baseline=90, current=95, target=82).reached
+
+
+def test_change() -> None:
+    assert change(54.0, 40.0) == pytest.approx(14.0)
+    assert change(None, 40.0) is None
+
+
+volumes = st.dictionaries(st.sampled_from([WEB, PHONE, F2F, AD]), st.integers(0, 10**7),
+                          min_size=1)
+
+
+@given(volumes)
+def test_take_up_stays_within_0_and_100(v: dict[int, int]) -> None:
+    c = ChannelCounts(v, frozenset({WEB}), frozenset({AD}))
+    r = digital_take_up(c)
+    assert r.value is None or 0 <= r.value <= 1
+    assert r.value is not None or r.whole == 0
+
+
+@given(volumes)
+def test_mix_sums_to_one(v: dict[int, int]) -> None:
+    mix = channel_mix(v)
+    assert not mix or sum(mix.values()) == pytest.approx(1)
+
+
+@given(volumes, st.integers(1, 50))
+def test_saving_is_zero_when_the_mix_equals_the_baseline(v: dict[int, int], k: int) -> None:
+    scaled = {c: n * k for c, n in v.items()}
+    saving = channel_shift_saving(baseline=v, current=scaled, pence_each=SOCITM)
+    assert saving is None or abs(saving) <= 1  # rounding to the penny
+
+
+@given(volumes, volumes)
+def test_moving_phone_to_web_saves(baseline: dict[int, int], current: dict[int, int]) -> None:
+    shifted = dict(current)
+    moved = shifted.get(PHONE, 0)
+    shifted[PHONE] = 0
+    shifted[WEB] = shifted.get(WEB, 0) + moved
+    before = channel_shift_saving(baseline=baseline, current=current, pence_each=SOCITM)
+    after = channel_shift_saving(baseline=baseline, current=shifted, pence_each=SOCITM)
+    if before is not None and after is not None:
+        assert after >= before
+
+
+@given(volumes)
+def test_cost_is_additive(v: dict[int, int]) -> None:
+    total = cost(v, SOCITM).pence
+    assert total == sum(cost({c: n}, SOCITM).pence for c, n in v.items())
