@@ -10,6 +10,7 @@ from django.test import Client
 
 from takeup.catalogue.models import Service, ServiceArea, UnitCost
 from takeup.charts import bar_chart
+from takeup.ledger.models import Volume
 from takeup.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +115,7 @@ def test_no_missing_migrations() -> None:
 
 
 def test_demo_builds_millbrook_and_can_be_rebuilt(capsys: pytest.CaptureFixture[str]) -> None:
-    call_command("demo")
+    call_command("demo", "--years", "1")
     call_command("demo")  # a second build replaces the first
     out = capsys.readouterr().out
     org = Organisation.objects.get(slug="millbrook")
@@ -135,6 +136,9 @@ def test_demo_builds_millbrook_and_can_be_rebuilt(capsys: pytest.CaptureFixture[
     } <= areas
     assert UnitCost.objects.filter(organisation=org).count() == 3
     assert "admin@millbrook.example" in out and "viewer@millbrook.example" in out
+    days = Volume.objects.filter(organisation=org).dates("period_start", "day")
+    assert 3 * 365 - 3 <= len(days) <= 3 * 365
+    assert Volume.objects.filter(organisation=org).count() > 100_000
     client = Client()
     assert (
         client.post(

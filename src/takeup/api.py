@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from takeup.api_errors import ErrorOut, FieldError
 from takeup.catalogue.api import router as catalogue_router
+from takeup.ledger.api import router as ledger_router
 from takeup.organisations.api import ApiKeyAuth
 from takeup.organisations.api import router as organisation_router
 
@@ -52,6 +53,7 @@ api = TakeupAPI(
 )
 api.add_router("/", organisation_router)
 api.add_router("/", catalogue_router)
+api.add_router("/", ledger_router)
 
 IGNORED_LOCATION = {"body", "payload", "query", "filters", "path"}
 

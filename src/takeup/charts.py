@@ -109,3 +109,110 @@ def bar_chart(
         csv_url=csv_url,
         numeric_columns=frozenset({len(labels) - 1}),
     )
+
+
+def time_chart(
+    *,
+    id: str,
+    title: str,
+    records: Sequence[dict[str, Cell]],
+    time: str,
+    value: str,
+    time_label: str,
+    value_label: str,
+    colour: str | None = None,
+    colour_label: str = "",
+    stacked: bool = False,
+    percent: bool = False,
+    target: float | None = None,
+    target_label: str = "",
+    description: str = "",
+    csv_url: str = "",
+    table: tuple[tuple[str, ...], tuple[tuple[Cell, ...], ...]] | None = None,
+) -> Chart:
+    """A line over time (or stacked bars with `stacked`), by `colour` if given; `target` draws
+    a dashed rule. Percentages are given as 0–100."""
+    y_axis: dict[str, Any] = {"format": ".0f"}
+    if percent:
+        y_axis = {"format": ".0f", "title": value_label, "labelExpr": "datum.label + '%'"}
+    encoding: dict[str, Any] = {
+        "x": {
+            "field": time,
+            "type": "temporal",
+            "title": time_label,
+            "axis": {"format": "%b %Y", "labelAngle": -40},
+        },
+        "y": {
+            "field": value,
+            "type": "quantitative",
+            "title": value_label,
+            "axis": y_axis,
+            **({"scale": {"domain": [0, 100]}} if percent else {}),
+            **({"stack": "zero"} if stacked else {}),
+        },
+        "tooltip": [
+            {"field": time, "type": "temporal", "title": time_label, "format": "%d %b %Y"},
+            {"field": value, "title": value_label, "format": ",.1f" if percent else ","},
+        ],
+    }
+    if colour:
+        encoding["color"] = {
+            "field": colour,
+            "type": "nominal",
+            "title": colour_label,
+            "scale": {"range": PALETTE},
+            "legend": {"orient": "bottom"},
+        }
+        encoding["tooltip"].insert(1, {"field": colour, "title": colour_label})
+    else:
+        encoding["color"] = {"value": PALETTE[0]}
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {"type": "bar"} if stacked else {"type": "line", "point": True},
+            "encoding": encoding,
+        }
+    ]
+    if target is not None:
+        layers.append(
+            {
+                "data": {"values": [{"target": target, "label": target_label}]},
+                "mark": {"type": "rule", "strokeDash": [6, 4], "color": PALETTE[4]},
+                "encoding": {
+                    "y": {"field": "target", "type": "quantitative"},
+                    "tooltip": [{"field": "label", "title": target_label}],
+                },
+            }
+        )
+    spec = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": description or title,
+        "width": "container",
+        "height": 220,
+        "data": {"values": list(records)},
+        "layer": layers,
+        "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}},
+    }
+    keys = [time, *([colour] if colour else []), value]
+    labels = [time_label, *([colour_label] if colour else []), value_label]
+    rows = tuple(
+        tuple(
+            (f"{r.get(k):.1f}" if percent and k == value and r.get(k) is not None else r.get(k))
+            for k in keys
+        )
+        for r in records
+    )
+    columns: tuple[str, ...] = tuple(labels)
+    numeric = frozenset({len(labels) - 1})
+    if table is not None:  # a wider table reads better, e.g. one column per channel
+        columns, rows = table
+        numeric = frozenset(range(1, len(columns)))
+    return Chart(
+        id=id,
+        title=title,
+        spec=spec,
+        columns=columns,
+        rows=rows,
+        description=description,
+        csv_url=csv_url,
+        numeric_columns=numeric,
+    )

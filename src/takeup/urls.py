@@ -12,6 +12,7 @@ urlpatterns = [
         *account_urlpatterns,
         path("o/<slug:org>/", include(organisation_urlpatterns)),
         path("o/<slug:org>/catalogue/", include("takeup.catalogue.urls")),
+        path("o/<slug:org>/take-up/", include("takeup.ledger.urls")),
         prefix_default_language=False,
     ),
 ]

@@ -1,4 +1,4 @@
-"""The import pipeline against the database: all-or-nothing, replace not add, mappings, conflicts."""
+"""The import pipeline and the database: all or nothing, replace not add, mappings, conflicts."""
 
 from pathlib import Path
 
@@ -21,13 +21,22 @@ DATA = Path(__file__).parent / "data"
 
 
 def load(org: Organisation, name: str, source: str = "CRM", **kwargs):  # type: ignore[no-untyped-def]
-    return volumes_import(organisation=org, source=data_source_for(org, source),
-                          data=(DATA / name).read_bytes(), file_name=name, **kwargs)
+    return volumes_import(
+        organisation=org,
+        source=data_source_for(org, source),
+        data=(DATA / name).read_bytes(),
+        file_name=name,
+        **kwargs,
+    )
 
 
 def total(org: Organisation, **filters: object) -> int:
-    return Volume.objects.filter(organisation=org, counted=True, **filters).aggregate(
-        n=Sum("count"))["n"] or 0
+    return (
+        Volume.objects.filter(organisation=org, counted=True, **filters).aggregate(n=Sum("count"))[
+            "n"
+        ]
+        or 0
+    )
 
 
 def test_clean_file_imports_with_provenance(org: Organisation, service: Service) -> None:
@@ -74,8 +83,12 @@ def test_mapping_is_remembered_per_source(org: Organisation, service: Service) -
     first = load(org, "windows-1252-excel-serial.csv", source="Phone system")
     assert not first.imported and first.unknown_channels == {"Téléphone"}
     source = data_source_for(org, "Phone system")
-    mapping_save(source=source, kind="channel", source_name="Téléphone",
-                 channel=Channel.objects.get(organisation=org, slug="phone"))
+    mapping_save(
+        source=source,
+        kind="channel",
+        source_name="Téléphone",
+        channel=Channel.objects.get(organisation=org, slug="phone"),
+    )
     again = load(org, "windows-1252-excel-serial.csv", source="Phone system")
     assert again.imported
     assert total(org, channel__slug="phone") == 56
@@ -106,13 +119,19 @@ def test_other_organisations_names_do_not_match(
 
 def test_json_rows_like_the_performance_platform(org: Organisation, service: Service) -> None:
     source = data_source_for(org, "API feed")
-    rows = [{"date": "2015-06-08", "period": "week", "service": service.name,
-             "channel": "Phone", "count": 2000}]
+    rows = [
+        {
+            "date": "2015-06-08",
+            "period": "week",
+            "service": service.name,
+            "channel": "Phone",
+            "count": 2000,
+        }
+    ]
     assert volumes_import_rows(organisation=org, source=source, rows=rows).imported
     assert volumes_import_rows(organisation=org, source=source, rows=rows).imported
     assert total(org) == 2000
-    bad = volumes_import_rows(organisation=org, source=source,
-                              rows=[{**rows[0], "count": "44.2"}])
+    bad = volumes_import_rows(organisation=org, source=source, rows=[{**rows[0], "count": "44.2"}])
     assert not bad.imported and "whole number" in bad.batch.errors[0]["message"]
     assert total(org) == 2000
 
@@ -130,14 +149,22 @@ def test_xlsx(org: Organisation, service: Service, tmp_path: Path) -> None:
     sheet.append([datetime(2026, 3, 3), "Report a missed bin", 11, 4])
     path = tmp_path / "volumes.xlsx"
     book.save(path)
-    outcome = volumes_import(organisation=org, source=data_source_for(org, "Excel"),
-                             data=path.read_bytes(), file_name="volumes.xlsx")
+    outcome = volumes_import(
+        organisation=org,
+        source=data_source_for(org, "Excel"),
+        data=path.read_bytes(),
+        file_name="volumes.xlsx",
+    )
     assert outcome.imported, outcome.batch.errors
     assert outcome.batch.file_format == "xlsx" and total(org) == 30
 
 
 def test_garbage_xlsx_is_a_clear_rejection(org: Organisation) -> None:
-    outcome = volumes_import(organisation=org, source=data_source_for(org, "Excel"),
-                             data=b"PK\x03\x04 not really a workbook", file_name="x.xlsx")
+    outcome = volumes_import(
+        organisation=org,
+        source=data_source_for(org, "Excel"),
+        data=b"PK\x03\x04 not really a workbook",
+        file_name="x.xlsx",
+    )
     assert not outcome.imported
     assert "could not be read as XLSX" in outcome.batch.errors[0]["message"]

@@ -22,8 +22,9 @@ SOCITM = {WEB: 15, PHONE: 283, F2F: 862}
 
 
 def counts(web: int, phone: int, f2f: int = 0, ad: int = 0) -> ChannelCounts:
-    return ChannelCounts({WEB: web, PHONE: phone, F2F: f2f, AD: ad}, frozenset({WEB}),
-                         frozenset({AD}))
+    return ChannelCounts(
+        {WEB: web, PHONE: phone, F2F: f2f, AD: ad}, frozenset({WEB}), frozenset({AD})
+    )
 
 
 def test_take_up_by_hand() -> None:
@@ -56,8 +57,9 @@ def test_channels_without_a_unit_cost_are_named() -> None:
 
 def test_saving_by_hand() -> None:
     # Baseline: half online, half by phone. Now 1,000 transactions, 800 online.
-    saving = channel_shift_saving(baseline={WEB: 50, PHONE: 50}, current={WEB: 800, PHONE: 200},
-                                  pence_each=SOCITM)
+    saving = channel_shift_saving(
+        baseline={WEB: 50, PHONE: 50}, current={WEB: 800, PHONE: 200}, pence_each=SOCITM
+    )
     at_baseline_mix = 500 * 15 + 500 * 283
     actual = 800 * 15 + 200 * 283
     assert saving == at_baseline_mix - actual == 80_400
@@ -79,8 +81,7 @@ def test_change() -> None:
     assert change(None, 40.0) is None
 
 
-volumes = st.dictionaries(st.sampled_from([WEB, PHONE, F2F, AD]), st.integers(0, 10**7),
-                          min_size=1)
+volumes = st.dictionaries(st.sampled_from([WEB, PHONE, F2F, AD]), st.integers(0, 10**7), min_size=1)
 
 
 @given(volumes)

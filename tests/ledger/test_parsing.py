@@ -27,7 +27,11 @@ def test_long_layout() -> None:
     assert result.rows_read == 4
     first = result.rows[0]
     assert (first.line, first.period_start, first.channel, first.count) == (
-        2, date(2026, 3, 2), "Web", 120)
+        2,
+        date(2026, 3, 2),
+        "Web",
+        120,
+    )
 
 
 def test_wide_layout_with_bom_semicolons_thousands_blank_line_and_totals_row() -> None:
@@ -37,9 +41,11 @@ def test_wide_layout_with_bom_semicolons_thousands_blank_line_and_totals_row() -
     assert result.rows_read == 2
     counts = {(r.period_start, r.channel): r.count for r in result.rows}
     assert counts == {
-        (date(2026, 3, 1), "Web"): 1250, (date(2026, 3, 1), "Phone"): 800,
+        (date(2026, 3, 1), "Web"): 1250,
+        (date(2026, 3, 1), "Phone"): 800,
         (date(2026, 3, 1), "Face-to-face"): 12,
-        (date(2026, 4, 1), "Web"): 1300, (date(2026, 4, 1), "Phone"): 750,
+        (date(2026, 4, 1), "Web"): 1300,
+        (date(2026, 4, 1), "Phone"): 750,
     }  # "-" is no figure, not zero; monthly figures are kept as months
     assert all(r.period == "month" for r in result.rows)
 
@@ -73,10 +79,17 @@ def test_missing_columns_are_named() -> None:
     assert "date" in result.errors[0].message
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1,234", 1234), ("1 234", 1234), ("1.234.567", 1234567), ("0", 0), (" 42 ", 42),
-    ("1\u00a0234", 1234),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,234", 1234),
+        ("1 234", 1234),
+        ("1.234.567", 1234567),
+        ("0", 0),
+        (" 42 ", 42),
+        ("1\u00a0234", 1234),
+    ],
+)
 def test_counts(text: str, expected: int) -> None:
     assert parse_count(text) == expected
 

@@ -53,7 +53,7 @@ class Service(models.Model):
     )
     area = models.ForeignKey(
         ServiceArea,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # an area with services goes only with its organisation
         related_name="services",
         verbose_name=_("service area"),
     )
@@ -145,7 +145,9 @@ class Channel(models.Model):
 
     @property
     def counts_towards_take_up(self) -> bool:
-        return self.is_digital and not self.is_assisted_digital
+        """Digital take-up counts what residents complete online themselves (GDS): digital and
+        self-service. Webchat and email are digital but mediated; assisted digital has help."""
+        return self.is_digital and self.is_self_service and not self.is_assisted_digital
 
 
 class UnitCost(models.Model):

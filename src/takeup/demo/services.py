@@ -2,17 +2,20 @@
 benchmarks, so it is quick and gives the same catalogue every time."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from takeup.catalogue.csvimport import slugify
-from takeup.catalogue.models import Service, ServiceArea
+from takeup.catalogue.models import Channel, Service, ServiceArea
+from takeup.ledger.models import DataSource, ImportBatch, Volume
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import membership_add, organisation_create
 
 from .catalogue import SERVICES
+from .volumes import ServicePlan, daily_volumes
 
 DEMO_SLUG = "millbrook"
 DEMO_DOMAIN = "millbrook.gov.uk"
@@ -29,10 +32,10 @@ class DemoSignIn:
 
 
 @transaction.atomic
-def demo_create() -> tuple[Organisation, list[DemoSignIn]]:
+def demo_create(
+    *, end: date | None = None, years: int = 3
+) -> tuple[Organisation, list[DemoSignIn]]:
     """(Re)build Millbrook from scratch: anything left from an earlier build is replaced."""
-    # Services protect their service areas, so they go first.
-    Service.objects.filter(organisation__slug=DEMO_SLUG).delete()
     Organisation.objects.filter(slug=DEMO_SLUG).delete()
     User.objects.filter(email__in=[DEMO_ADMIN, DEMO_VIEWER]).delete()
     org = organisation_create(
@@ -66,6 +69,7 @@ def demo_create() -> tuple[Organisation, list[DemoSignIn]]:
     for service in services:
         service.full_clean()
     Service.objects.bulk_create(services)
+    demo_volumes_create(org, end=end or timezone.localdate() - timedelta(days=1), years=years)
     sign_ins = [
         DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),
         DemoSignIn(DEMO_VIEWER, DEMO_PASSWORD, "viewer"),
@@ -79,3 +83,67 @@ def demo_create() -> tuple[Organisation, list[DemoSignIn]]:
             full_name=f"Millbrook {sign_in.role.capitalize()}",
         )
     return org, sign_ins
+
+
+def demo_volumes_create(org: Organisation, *, end: date, years: int = 3) -> int:
+    """Three years of daily volumes from the council's CRM, plus a face-to-face log for the
+    libraries that is overdue, so the dashboard shows what a late source looks like."""
+    crm = DataSource.objects.create(
+        organisation=org,
+        name="Millbrook CRM",
+        slug="millbrook-crm",
+        expected_interval="daily",
+        last_received_at=timezone.now(),
+    )
+    late = DataSource.objects.create(
+        organisation=org,
+        name="Library counter log",
+        slug="library-counter-log",
+        expected_interval="weekly",
+        last_received_at=timezone.now() - timedelta(days=20),
+    )
+    services = list(Service.objects.filter(organisation=org).select_related("area"))
+    by_slug = {s.slug: s for s in services}
+    channels = {c.slug: c.pk for c in Channel.objects.filter(organisation=org)}
+    plans = [ServicePlan(s.slug, s.kind, s.area.name, s.online_since) for s in services]
+    batches = {
+        source.pk: ImportBatch.objects.create(
+            organisation=org,
+            source=source,
+            file_name="demo generator",
+            file_format="demo",
+            checksum="-",
+            status=ImportBatch.Status.APPLIED,
+        )
+        for source in (crm, late)
+    }
+    pending: list[Volume] = []
+    written = 0
+    for v in daily_volumes(plans, end=end, years=years):
+        service = by_slug[v.slug]
+        source = late if service.area.name == "Libraries" and v.channel == "face-to-face" else crm
+        pending.append(
+            Volume(
+                organisation_id=org.pk,
+                service_id=service.pk,
+                channel_id=channels[v.channel],
+                period_start=v.day,
+                period="day",
+                measure=v.measure,
+                count=v.count,
+                source=source,
+                batch=batches[source.pk],
+                rank=source.priority,
+            )
+        )
+        if len(pending) >= 10_000:
+            Volume.objects.bulk_create(pending)
+            written += len(pending)
+            pending = []
+    Volume.objects.bulk_create(pending)
+    written += len(pending)
+    for batch in batches.values():
+        batch.rows_read = batch.rows_accepted = Volume.objects.filter(batch=batch).count()
+        batch.period_from, batch.period_to = end - timedelta(days=365 * years - 1), end
+        batch.save()
+    return written

@@ -1,6 +1,6 @@
 """Volumes by service × channel × period, where they came from, and the sources that send them."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -44,9 +44,11 @@ class DataSource(models.Model):
         _("expected every"), max_length=10, choices=Interval.choices, default=Interval.MONTHLY
     )
     priority = models.PositiveSmallIntegerField(
-        _("priority"), default=100,
-        help_text=_("When two sources report the same figure, the one with the higher priority "
-                    "is used."),
+        _("priority"),
+        default=100,
+        help_text=_(
+            "When two sources report the same figure, the one with the higher priority is used."
+        ),
     )
     last_received_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -60,7 +62,7 @@ class DataSource(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def overdue_since(self, now: "timezone.datetime | None" = None) -> "timezone.datetime | None":
+    def overdue_since(self, now: datetime | None = None) -> datetime | None:
         """When the next delivery was due, if it is late (a day's grace); else None."""
         if self.last_received_at is None:
             return None
@@ -79,15 +81,18 @@ class NameMapping(models.Model):
     source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="mappings")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source_name = models.CharField(max_length=200, help_text="Lower-cased, trimmed")
-    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="+")
-    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="+")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "kind", "source_name"],
-                                    name="one_mapping_per_name"),
+            models.UniqueConstraint(
+                fields=["source", "kind", "source_name"], name="one_mapping_per_name"
+            ),
             models.CheckConstraint(
                 condition=Q(kind="service", service__isnull=False, channel__isnull=True)
                 | Q(kind="channel", channel__isnull=False, service__isnull=True),
@@ -109,22 +114,32 @@ class ImportBatch(models.Model):
         REJECTED = "rejected", _("Rejected: nothing imported")
         CANCELLED = "cancelled", _("Cancelled")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="import_batches")
-    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="batches")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    # RESTRICT: a source with imports cannot be deleted alone, but goes with its organisation.
+    source = models.ForeignKey(DataSource, on_delete=models.RESTRICT, related_name="batches")
     file_name = models.CharField(max_length=255, blank=True)
     checksum = models.CharField(max_length=64, help_text="SHA-256 of what was sent")
     file_format = models.CharField(max_length=20)
     default_period = models.CharField(
-        max_length=5, choices=Period.choices, default=Period.DAY,
+        max_length=5,
+        choices=Period.choices,
+        default=Period.DAY,
         help_text="The period of rows that do not say",
     )
-    content = models.BinaryField(null=True, blank=True, editable=False,
-                                 help_text="Kept only while the import waits for confirmation")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+    content = models.BinaryField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Kept only while the import waits for confirmation",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     rows_read = models.PositiveIntegerField(default=0)
@@ -133,8 +148,9 @@ class ImportBatch(models.Model):
     rows_replaced = models.PositiveIntegerField(default=0)
     period_from = models.DateField(null=True, blank=True)
     period_to = models.DateField(null=True, blank=True)
-    errors = models.JSONField(default=list, blank=True,
-                              help_text="[{line, column, message}], the first 1,000")
+    errors = models.JSONField(
+        default=list, blank=True, help_text="[{line, column, message}], the first 1,000"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -171,12 +187,16 @@ class Volume(models.Model):
             models.CheckConstraint(condition=Q(count__gte=0), name="volume_count_not_negative"),
         ]
         indexes = [
-            models.Index(fields=["organisation", "measure", "period_start"],
-                         name="volume_org_measure_start",
-                         condition=Q(counted=True)),
-            models.Index(fields=["service", "measure", "period_start"],
-                         name="volume_service_measure_start",
-                         condition=Q(counted=True)),
+            models.Index(
+                fields=["organisation", "measure", "period_start"],
+                name="volume_org_measure_start",
+                condition=Q(counted=True),
+            ),
+            models.Index(
+                fields=["service", "measure", "period_start"],
+                name="volume_service_measure_start",
+                condition=Q(counted=True),
+            ),
             models.Index(fields=["source", "period_start"], name="volume_source_start"),
         ]
 

@@ -17,9 +17,13 @@ from datetime import date, datetime, timedelta
 
 PERIODS = ("day", "week", "month")
 MEASURES = {
-    "transactions": "transactions", "transaction": "transactions",
-    "contacts": "contacts", "contact": "contacts",
-    "starts": "starts", "digital starts": "starts", "started": "starts",
+    "transactions": "transactions",
+    "transaction": "transactions",
+    "contacts": "contacts",
+    "contact": "contacts",
+    "starts": "starts",
+    "digital starts": "starts",
+    "started": "starts",
 }
 DATE_HEADERS = ("date", "period start", "period_start", "week commencing", "month", "day")
 COUNT_HEADERS = ("count", "volume", "total")
@@ -121,8 +125,16 @@ class DateReader:
         if value.isdigit() and 20000 <= int(value) <= 80000:
             parsed = EXCEL_EPOCH + timedelta(days=int(value))
         else:
-            for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m",
-                        "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+            for fmt in (
+                "%Y-%m-%d",
+                "%d/%m/%Y",
+                "%d-%m-%Y",
+                "%d.%m.%Y",
+                "%d/%m/%y",
+                "%Y-%m",
+                "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%dT%H:%M:%S",
+            ):
                 try:
                     parsed = datetime.strptime(value, fmt).date()
                     break
@@ -166,14 +178,18 @@ def _find(header: list[str], names: Iterable[str]) -> int | None:
 
 
 def read_volumes(
-    records: Iterable[tuple[int, list[str]]], *, default_period: str = "day",
-    default_measure: str = "transactions", preview_rows: int = 10,
+    records: Iterable[tuple[int, list[str]]],
+    *,
+    default_period: str = "day",
+    default_measure: str = "transactions",
+    preview_rows: int = 10,
 ) -> ReadResult:
     """Read every record into RawVolumes, or errors naming the line and column."""
     result = ReadResult()
     iterator = iter(records)
-    header_line, raw_header = next(((n, r) for n, r in iterator if any(v.strip() for v in r)),
-                                   (1, []))
+    header_line, raw_header = next(
+        ((n, r) for n, r in iterator if any(v.strip() for v in r)), (1, [])
+    )
     if not raw_header:
         result.error(1, "", "The file is empty.")
         return result
@@ -187,21 +203,31 @@ def read_volumes(
     period_i = _find(header, ("period",))
     missing = [name for name, i in (("date", date_i), ("service", service_i)) if i is None]
     if missing:
-        result.error(header_line, ", ".join(missing),
-                     "The header row needs a column called " + " and ".join(missing) + ".")
+        result.error(
+            header_line,
+            ", ".join(missing),
+            "The header row needs a column called " + " and ".join(missing) + ".",
+        )
         return result
     assert date_i is not None and service_i is not None  # noqa: S101 - narrowed just above
-    used = {i for i in (date_i, service_i, channel_i, count_i, measure_i, period_i) if i is not None}
+    used = {
+        i for i in (date_i, service_i, channel_i, count_i, measure_i, period_i) if i is not None
+    }
     if channel_i is not None and count_i is not None:
         result.layout = "long"
         channel_columns: list[tuple[int, str]] = []
     else:
         result.layout = "wide"
-        channel_columns = [(i, raw_header[i].strip()) for i in range(len(header))
-                           if i not in used and header[i]]
+        channel_columns = [
+            (i, raw_header[i].strip()) for i in range(len(header)) if i not in used and header[i]
+        ]
         if not channel_columns:
-            result.error(header_line, "", "No count column and no channel columns: add a "
-                         "'channel' and a 'count' column, or one column per channel.")
+            result.error(
+                header_line,
+                "",
+                "No count column and no channel columns: add a "
+                "'channel' and a 'count' column, or one column per channel.",
+            )
             return result
     result.columns = {"date": raw_header[date_i].strip(), "service": raw_header[service_i].strip()}
     if result.layout == "long":
@@ -216,10 +242,15 @@ def read_volumes(
             continue
         if len(result.preview) < preview_rows:
             result.preview.append(values)
-        cell = lambda i: values[i].strip() if i is not None and i < len(values) else ""  # noqa: E731
+
+        def cell(i: int | None, values: list[str] = values) -> str:
+            return values[i].strip() if i is not None and i < len(values) else ""
+
         date_text, service = cell(date_i), cell(service_i)
-        if date_text.lower().startswith(TOTAL_WORDS) or service.lower() in TOTAL_WORDS or (
-            not date_text and not service
+        if (
+            date_text.lower().startswith(TOTAL_WORDS)
+            or service.lower() in TOTAL_WORDS
+            or (not date_text and not service)
         ):
             result.skipped_totals.append(line)
             continue
@@ -230,15 +261,20 @@ def read_volumes(
         except ValueError as exc:
             result.error(line, result.columns["date"], str(exc))
             continue
-        period = (cell(period_i).lower() or default_period) if period_i is not None else default_period
+        period = (
+            (cell(period_i).lower() or default_period) if period_i is not None else default_period
+        )
         if period not in PERIODS:
             result.error(line, "period", f"'{period}' is not a period: use day, week or month.")
             continue
         measure_text = cell(measure_i).lower() if measure_i is not None else ""
         measure = MEASURES.get(measure_text or default_measure)
         if measure is None:
-            result.error(line, "measure", f"'{measure_text}' is not a measure: use transactions, "
-                         "contacts or starts.")
+            result.error(
+                line,
+                "measure",
+                f"'{measure_text}' is not a measure: use transactions, contacts or starts.",
+            )
             continue
         try:
             start = period_start_for(day, period)
@@ -266,8 +302,9 @@ def read_volumes(
                 if text in ("", "-", "–"):
                     continue  # no figure for this channel
                 try:
-                    cells.append(RawVolume(line, start, period, service, channel, measure,
-                                           parse_count(text)))
+                    cells.append(
+                        RawVolume(line, start, period, service, channel, measure, parse_count(text))
+                    )
                 except ValueError as exc:
                     result.error(line, channel, str(exc))
             if len(result.errors) == errors_before:  # a line is taken whole or not at all
@@ -289,7 +326,10 @@ class Resolved:
 
 
 def resolve_names(
-    rows: Iterable[RawVolume], *, services: dict[str, int], channels: dict[str, int],
+    rows: Iterable[RawVolume],
+    *,
+    services: dict[str, int],
+    channels: dict[str, int],
     result: ReadResult,
 ) -> tuple[list[Resolved], set[str], set[str]]:
     """Match names (lower-cased) to ids; unknown names become errors and are returned too, so a
@@ -303,20 +343,39 @@ def resolve_names(
         channel_id = channels.get(row.channel.lower())
         if service_id is None:
             unknown_services.add(row.service)
-            result.error(row.line, "service", f"No service called '{row.service}': add it to the "
-                         "catalogue or match it to one.")
+            result.error(
+                row.line,
+                "service",
+                f"No service called '{row.service}': add it to the catalogue or match it to one.",
+            )
         if channel_id is None:
             unknown_channels.add(row.channel)
-            result.error(row.line, "channel", f"No channel called '{row.channel}': add it or "
-                         "match it to one.")
+            result.error(
+                row.line,
+                "channel",
+                f"No channel called '{row.channel}': add it or match it to one.",
+            )
         if service_id is None or channel_id is None:
             continue
         key = (service_id, channel_id, row.period_start, row.period, row.measure)
         if key in seen:
-            result.error(row.line, "", f"The same figure is also on line {seen[key]}: "
-                         f"{row.service}, {row.channel}, {row.period_start:%d/%m/%Y}.")
+            result.error(
+                row.line,
+                "",
+                f"The same figure is also on line {seen[key]}: "
+                f"{row.service}, {row.channel}, {row.period_start:%d/%m/%Y}.",
+            )
             continue
         seen[key] = row.line
-        resolved.append(Resolved(row.line, service_id, channel_id, row.period_start, row.period,
-                                 row.measure, row.count))
+        resolved.append(
+            Resolved(
+                row.line,
+                service_id,
+                channel_id,
+                row.period_start,
+                row.period,
+                row.measure,
+                row.count,
+            )
+        )
     return resolved, unknown_services, unknown_channels

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,15 +39,26 @@ class ImportOutcome:
 
 
 def data_source_save(
-    *, organisation: Organisation, name: str, expected_interval: str = "monthly",
-    priority: int = 100, source: DataSource | None = None, actor: User | None = None,
+    *,
+    organisation: Organisation,
+    name: str,
+    expected_interval: str = "monthly",
+    priority: int = 100,
+    source: DataSource | None = None,
+    actor: User | None = None,
 ) -> DataSource:
     creating = source is None
     source = source or DataSource(organisation=organisation, slug=slugify(name)[:60])
-    source.name, source.expected_interval, source.priority = name.strip(), expected_interval, priority
-    if DataSource.objects.filter(organisation=organisation, slug=source.slug).exclude(
-        pk=source.pk
-    ).exists():
+    source.name, source.expected_interval, source.priority = (
+        name.strip(),
+        expected_interval,
+        priority,
+    )
+    if (
+        DataSource.objects.filter(organisation=organisation, slug=source.slug)
+        .exclude(pk=source.pk)
+        .exists()
+    ):
         raise ValidationError({"name": _("A data source with this name already exists.")})
     source.full_clean()
     with transaction.atomic():
@@ -55,8 +66,12 @@ def data_source_save(
         if not creating:  # a new priority changes which source's figures count
             Volume.objects.filter(source=source).update(rank=priority)
             _recompute(organisation, Volume.objects.filter(organisation=organisation))
-        audit_record(organisation=organisation, obj=source, actor=actor,
-                     action="data_source.create" if creating else "data_source.update")
+        audit_record(
+            organisation=organisation,
+            obj=source,
+            actor=actor,
+            action="data_source.create" if creating else "data_source.update",
+        )
     return source
 
 
@@ -88,20 +103,31 @@ def name_lookups(source: DataSource) -> tuple[dict[str, int], dict[str, int]]:
 
 @transaction.atomic
 def mapping_save(
-    *, source: DataSource, kind: str, source_name: str, service: Service | None = None,
-    channel: Channel | None = None, actor: User | None = None,
+    *,
+    source: DataSource,
+    kind: str,
+    source_name: str,
+    service: Service | None = None,
+    channel: Channel | None = None,
+    actor: User | None = None,
 ) -> NameMapping:
     """Remember that this source's `source_name` means this service (or channel)."""
     target = service or channel
     if target is None or target.organisation_id != source.organisation_id:
         raise ValidationError({kind: _("Choose one of your organisation's services or channels.")})
     mapping, _created = NameMapping.objects.update_or_create(
-        source=source, kind=kind, source_name=source_name.strip().lower(),
-        defaults={"organisation_id": source.organisation_id, "service": service,
-                  "channel": channel},
+        source=source,
+        kind=kind,
+        source_name=source_name.strip().lower(),
+        defaults={
+            "organisation_id": source.organisation_id,
+            "service": service,
+            "channel": channel,
+        },
     )
-    audit_record(organisation=source.organisation, obj=mapping, actor=actor,
-                 action="name_mapping.save")
+    audit_record(
+        organisation=source.organisation, obj=mapping, actor=actor, action="name_mapping.save"
+    )
     return mapping
 
 
@@ -112,10 +138,18 @@ def records_for(data: bytes, file_name: str) -> tuple[str, Iterable[tuple[int, l
 
 
 def volumes_import(
-    *, organisation: Organisation, source: DataSource, data: bytes, file_name: str = "",
-    default_period: str = "day", only_valid: bool = False, actor: User | None = None,
-    api_key: ApiKey | None = None, batch: ImportBatch | None = None,
-    progress: Callable[[int], None] | None = None, preview: bool = False,
+    *,
+    organisation: Organisation,
+    source: DataSource,
+    data: bytes,
+    file_name: str = "",
+    default_period: str = "day",
+    only_valid: bool = False,
+    actor: User | None = None,
+    api_key: ApiKey | None = None,
+    batch: ImportBatch | None = None,
+    progress: Callable[[int], None] | None = None,
+    preview: bool = False,
 ) -> ImportOutcome:
     """Read, validate, replace and recompute one file (CSV or XLSX) from one source. With
     `preview`, stop after validating: the batch waits, holding the file, for confirmation."""
@@ -124,8 +158,12 @@ def volumes_import(
         read = parsing.read_volumes(records, default_period=default_period)
     except Exception as exc:  # a file the reader cannot open at all
         read = parsing.ReadResult()
-        read.error(1, "", _("The file could not be read as %(format)s: %(problem)s")
-                   % {"format": file_format.upper(), "problem": exc})
+        read.error(
+            1,
+            "",
+            _("The file could not be read as %(format)s: %(problem)s")
+            % {"format": file_format.upper(), "problem": exc},
+        )
     batch = batch or ImportBatch(organisation=organisation, source=source)
     batch.file_name, batch.file_format = file_name[:255], file_format
     batch.default_period = default_period
@@ -142,15 +180,25 @@ def batch_confirm(*, batch: ImportBatch, only_valid: bool, actor: User) -> Impor
     if batch.status != ImportBatch.Status.PENDING or batch.content is None:
         raise ValidationError(_("This import has already been dealt with."))
     return volumes_import(
-        organisation=batch.organisation, source=batch.source, data=bytes(batch.content),
-        file_name=batch.file_name, only_valid=only_valid, actor=actor, batch=batch,
+        organisation=batch.organisation,
+        source=batch.source,
+        data=bytes(batch.content),
+        file_name=batch.file_name,
+        only_valid=only_valid,
+        actor=actor,
+        batch=batch,
         default_period=batch.default_period,
     )
 
 
 def volumes_import_rows(
-    *, organisation: Organisation, source: DataSource, rows: list[dict[str, object]],
-    only_valid: bool = False, api_key: ApiKey | None = None, file_name: str = "api",
+    *,
+    organisation: Organisation,
+    source: DataSource,
+    rows: list[dict[str, object]],
+    only_valid: bool = False,
+    api_key: ApiKey | None = None,
+    file_name: str = "api",
 ) -> ImportOutcome:
     """The same pipeline for JSON rows (POST /api/volumes): each row is one long-layout line."""
     columns = ["date", "period", "service", "channel", "measure", "count"]
@@ -158,8 +206,13 @@ def volumes_import_rows(
         (n, [_text(row.get(c)) for c in columns]) for n, row in enumerate(rows, start=1)
     ]
     read = parsing.read_volumes(records)
-    batch = ImportBatch(organisation=organisation, source=source, file_name=file_name,
-                        file_format="json", api_key=api_key)
+    batch = ImportBatch(
+        organisation=organisation,
+        source=source,
+        file_name=file_name,
+        file_format="json",
+        api_key=api_key,
+    )
     batch.checksum = hashlib.sha256(repr(rows).encode()).hexdigest()
     return _apply(batch, read, only_valid=only_valid)
 
@@ -175,13 +228,13 @@ def _validate(
     source = batch.source
     services, channels = name_lookups(source)
     resolved, unknown_services, unknown_channels = parsing.resolve_names(
-        read.rows, services=services, channels=channels, result=read)
+        read.rows, services=services, channels=channels, result=read
+    )
     bad_lines = {e.line for e in read.errors}
     good = [r for r in resolved if r.line not in bad_lines]
     batch.rows_read = read.rows_read
     batch.rows_rejected = len(bad_lines)
-    batch.errors = [{"line": e.line, "column": e.column, "message": e.message}
-                    for e in read.errors]
+    batch.errors = [{"line": e.line, "column": e.column, "message": e.message} for e in read.errors]
     batch.rows_accepted = len({r.line for r in good})
     outcome = ImportOutcome(batch, read, unknown_services, unknown_channels, good)
     if keep is not None:
@@ -191,7 +244,10 @@ def _validate(
 
 
 def _apply(
-    batch: ImportBatch, read: parsing.ReadResult, *, only_valid: bool,
+    batch: ImportBatch,
+    read: parsing.ReadResult,
+    *,
+    only_valid: bool,
     progress: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
     outcome = _validate(batch, read)
@@ -209,7 +265,8 @@ def _apply(
         batch.save()
         # Replace: what this source said before about these services and dates goes.
         scope = Volume.objects.filter(
-            source=source, service_id__in={r.service_id for r in good},
+            source=source,
+            service_id__in={r.service_id for r in good},
             period__in={r.period for r in good},
             period_start__range=(batch.period_from, batch.period_to),
         )
@@ -217,11 +274,20 @@ def _apply(
         rank = source.priority
         pending: list[Volume] = []
         for n, r in enumerate(good, start=1):
-            pending.append(Volume(
-                organisation_id=batch.organisation_id, service_id=r.service_id,
-                channel_id=r.channel_id, period_start=r.period_start, period=r.period,
-                measure=r.measure, count=r.count, source=source, batch=batch, rank=rank,
-            ))
+            pending.append(
+                Volume(
+                    organisation_id=batch.organisation_id,
+                    service_id=r.service_id,
+                    channel_id=r.channel_id,
+                    period_start=r.period_start,
+                    period=r.period,
+                    measure=r.measure,
+                    count=r.count,
+                    source=source,
+                    batch=batch,
+                    rank=rank,
+                )
+            )
             if len(pending) >= INSERT_BATCH:
                 Volume.objects.bulk_create(pending)
                 pending = []
@@ -232,28 +298,43 @@ def _apply(
             progress(len(good))
         batch.save(update_fields=["rows_replaced"])
         # Recompute: which source's figure counts where two report the same thing.
-        _recompute(batch.organisation, Volume.objects.filter(
-            service_id__in={r.service_id for r in good},
-            period_start__range=(batch.period_from, batch.period_to),
-        ))
+        _recompute(
+            batch.organisation,
+            Volume.objects.filter(
+                service_id__in={r.service_id for r in good},
+                period_start__range=(batch.period_from, batch.period_to),
+            ),
+        )
         source.last_received_at = timezone.now()
         source.save(update_fields=["last_received_at"])
-        audit_record(organisation=batch.organisation, obj=batch, actor=batch.uploaded_by,
-                     api_key=batch.api_key, action="volumes.import",
-                     changes={"source": source.name, "rows": batch.rows_accepted,
-                              "rejected": batch.rows_rejected, "replaced": batch.rows_replaced})
+        audit_record(
+            organisation=batch.organisation,
+            obj=batch,
+            actor=batch.uploaded_by,
+            api_key=batch.api_key,
+            action="volumes.import",
+            changes={
+                "source": source.name,
+                "rows": batch.rows_accepted,
+                "rejected": batch.rows_rejected,
+                "replaced": batch.rows_replaced,
+            },
+        )
     return outcome
 
 
-def _recompute(organisation: Organisation, volumes: "Volume.objects") -> None:  # type: ignore[name-defined]
+def _recompute(organisation: Organisation, volumes: QuerySet[Volume]) -> None:
     """Mark as counted the one figure per service, channel, period and measure whose source has
     the highest priority (ties: the older source)."""
     better = Volume.objects.filter(
-        service=OuterRef("service"), channel=OuterRef("channel"),
-        period_start=OuterRef("period_start"), period=OuterRef("period"),
+        service=OuterRef("service"),
+        channel=OuterRef("channel"),
+        period_start=OuterRef("period_start"),
+        period=OuterRef("period"),
         measure=OuterRef("measure"),
-    ).filter(Q(rank__gt=OuterRef("rank")) | Q(rank=OuterRef("rank"),
-                                               source_id__lt=OuterRef("source_id")))
+    ).filter(
+        Q(rank__gt=OuterRef("rank")) | Q(rank=OuterRef("rank"), source_id__lt=OuterRef("source_id"))
+    )
     volumes.update(counted=~Exists(better))
 
 

@@ -14,7 +14,7 @@ from .roles import Permission, role_allows
 NAVIGATION = [
     (_("Overview"), "organisation-home", Permission.VIEW, True),
     (_("Services"), "catalogue:services", Permission.VIEW, True),
-    (_("Take-up"), "coming-soon:ledger", Permission.VIEW, False),
+    (_("Take-up"), "ledger:overview", Permission.VIEW, True),
     (_("Campaigns"), "coming-soon:campaigns", Permission.VIEW, False),
     (_("Visitors"), "coming-soon:insight", Permission.VIEW, False),
     (_("Alerts"), "coming-soon:alerts", Permission.VIEW, False),

@@ -238,10 +238,6 @@ def audit_log(request: OrganisationRequest) -> HttpResponse:
 
 
 COMING_SOON = {
-    "ledger": gettext_lazy(
-        "Take-up: digital take-up, channel mix, cost per transaction and "
-        "savings for every service, from your own data."
-    ),
     "campaigns": gettext_lazy(
         "Campaigns: every promotion, its tracked links and QR codes, and what it did to take-up."
     ),

@@ -11,3 +11,11 @@ def pounds(pence: int | None) -> str:
     if pence is None:
         return ""
     return f"{Decimal(pence) / 100:,.2f}"
+
+
+@register.filter
+def pounds_whole(pence: int | None) -> str:
+    """123456 → "1,235": pounds, rounded, for headline figures."""
+    if pence is None:
+        return ""
+    return f"{round(pence / 100):,}"

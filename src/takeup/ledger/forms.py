@@ -1,0 +1,98 @@
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from takeup.catalogue.models import Channel, Service
+from takeup.forms import GovukForm
+from takeup.organisations.models import Organisation
+
+from .models import DataSource, Period
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class UploadForm(GovukForm, forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or Excel .xlsx)"),
+        help_text=_(
+            "Long layout: date, service, channel, count (and optionally measure, "
+            "period). Wide layout: date, service and one column per channel."
+        ),
+    )
+    source = forms.ModelChoiceField(
+        label=_("Data source"),
+        queryset=DataSource.objects.none(),
+        required=False,
+        empty_label=_("A new source (name it below)"),
+    )
+    new_source = forms.CharField(
+        label=_("New source's name"),
+        max_length=120,
+        required=False,
+        help_text=_("Such as “CRM export” or “Phone system”."),
+    )
+    period = forms.ChoiceField(
+        label=_("Each row is a"),
+        choices=Period.choices,
+        initial=Period.DAY,
+        help_text=_("For files with no period column. Weeks start on Monday, months on the 1st."),
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = DataSource.objects.filter(  # type: ignore[attr-defined]
+            organisation=organisation
+        )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB: split it by year."))
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("source") and not (data.get("new_source") or "").strip():
+            self.add_error("new_source", _("Choose a data source, or name a new one."))
+        return data
+
+
+class MappingForm(GovukForm, forms.Form):
+    """One choice per name the file uses that the catalogue does not know."""
+
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        unknown_services: list[str],
+        unknown_channels: list[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.names: list[tuple[str, str, str]] = []
+        for i, name in enumerate(unknown_services):
+            key = f"service_{i}"
+            self.fields[key] = forms.ModelChoiceField(
+                label=_("Service called “%(name)s”") % {"name": name},
+                required=False,
+                queryset=Service.objects.filter(organisation=organisation),
+                empty_label=_("Leave unmatched"),
+            )
+            self.names.append(("service", name, key))
+        for i, name in enumerate(unknown_channels):
+            key = f"channel_{i}"
+            self.fields[key] = forms.ModelChoiceField(
+                label=_("Channel called “%(name)s”") % {"name": name},
+                required=False,
+                queryset=Channel.objects.filter(organisation=organisation),
+                empty_label=_("Leave unmatched"),
+            )
+            self.names.append(("channel", name, key))
+
+    def mappings(self) -> Iterator[tuple[str, str, Any]]:
+        for kind, name, key in self.names:
+            target = self.cleaned_data.get(key)
+            if target is not None:
+                yield kind, name, target

@@ -1,0 +1,177 @@
+"""Reads for the ledger. One class per metric: a typed input, one GROUP BY in the database, a
+typed result. Figures always come from counted volumes (one source per figure)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from takeup.catalogue.models import Channel, UnitCost
+from takeup.organisations.models import Organisation
+
+from .kpi import ChannelCounts
+from .models import DataSource, Measure, Volume
+
+
+@dataclass(frozen=True)
+class Scope:
+    organisation_id: int
+    start: date
+    end: date
+    service_ids: tuple[int, ...] | None = None  # None: every service
+
+    def volumes(self, measure: str = Measure.TRANSACTIONS) -> QuerySet[Volume]:
+        qs = Volume.objects.filter(
+            organisation_id=self.organisation_id,
+            counted=True,
+            measure=measure,
+            period_start__gte=self.start,
+            period_start__lte=self.end,
+        )
+        if self.service_ids is not None:
+            qs = qs.filter(service_id__in=self.service_ids)
+        return qs
+
+
+@dataclass(frozen=True)
+class ChannelFlags:
+    digital: frozenset[int]
+    assisted_digital: frozenset[int]
+    names: dict[int, str]
+    order: tuple[int, ...]
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> "ChannelFlags":
+        channels = list(Channel.objects.filter(organisation=organisation))
+        return cls(
+            digital=frozenset(c.pk for c in channels if c.counts_towards_take_up),
+            assisted_digital=frozenset(c.pk for c in channels if c.is_assisted_digital),
+            names={c.pk: c.name for c in channels},
+            order=tuple(c.pk for c in channels),
+        )
+
+    def counts(self, by_channel: dict[int, int]) -> ChannelCounts:
+        return ChannelCounts(by_channel, self.digital, self.assisted_digital)
+
+
+class CountsByServiceAndChannel:
+    """Σ count per service and channel over the scope."""
+
+    def run(self, scope: Scope, measure: str = Measure.TRANSACTIONS) -> dict[int, dict[int, int]]:
+        out: dict[int, dict[int, int]] = defaultdict(dict)
+        for row in (
+            scope.volumes(measure).values("service_id", "channel_id").annotate(n=Sum("count"))
+        ):
+            out[row["service_id"]][row["channel_id"]] = row["n"]
+        return out
+
+
+class CostByServiceAndChannel:
+    """Σ count × the unit cost in force on each figure's first day, per service and channel, in
+    pence; channels with no unit cost in force are left out (and named on screen)."""
+
+    def run(self, scope: Scope) -> dict[int, dict[int, int]]:
+        in_force = (
+            UnitCost.objects.filter(
+                channel_id=OuterRef("channel_id"),
+                effective_from__lte=OuterRef("period_start"),
+                pence_per_transaction__isnull=False,
+            )
+            .order_by("-effective_from")
+            .values("pence_per_transaction")[:1]
+        )
+        rows = (
+            scope.volumes()
+            .annotate(pence=Subquery(in_force))
+            .filter(pence__isnull=False)
+            .values("service_id", "channel_id")
+            .annotate(cost=Sum(F("count") * F("pence")))
+        )
+        out: dict[int, dict[int, int]] = defaultdict(dict)
+        for row in rows:
+            out[row["service_id"]][row["channel_id"]] = int(row["cost"])
+        return out
+
+
+class SeriesByChannel:
+    """Σ count per time bucket (week or month) and channel, for one service or all."""
+
+    def run(
+        self, scope: Scope, grain: str = "month", measure: str = Measure.TRANSACTIONS
+    ) -> dict[date, dict[int, int]]:
+        trunc = TruncWeek("period_start") if grain == "week" else TruncMonth("period_start")
+        out: dict[date, dict[int, int]] = defaultdict(dict)
+        for row in (
+            scope.volumes(measure)
+            .annotate(bucket=trunc)
+            .values("bucket", "channel_id")
+            .annotate(n=Sum("count"))
+            .order_by("bucket")
+        ):
+            bucket = row["bucket"]
+            bucket = bucket.date() if hasattr(bucket, "date") else bucket
+            out[bucket][row["channel_id"]] = row["n"]
+        return dict(sorted(out.items()))
+
+
+class MonthlyTakeUpByService:
+    """Digital and all transactions per service per month: the overview's sparklines."""
+
+    def run(self, scope: Scope, flags: ChannelFlags) -> dict[int, list[tuple[date, int, int]]]:
+        rows = (
+            scope.volumes()
+            .annotate(bucket=TruncMonth("period_start"))
+            .values("service_id", "bucket", "channel_id")
+            .annotate(n=Sum("count"))
+            .order_by("service_id", "bucket")
+        )
+        grouped: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        for row in rows:
+            bucket = row["bucket"]
+            bucket = bucket.date() if hasattr(bucket, "date") else bucket
+            cell = grouped[row["service_id"]][bucket]
+            cell[1] += row["n"]
+            if row["channel_id"] in flags.digital:
+                cell[0] += row["n"]
+        return {
+            s: [(m, d, t) for m, (d, t) in sorted(months.items())] for s, months in grouped.items()
+        }
+
+
+def latest_date(organisation: Organisation) -> date | None:
+    row = (
+        Volume.objects.filter(organisation=organisation, counted=True)
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
+    return row
+
+
+def sources_by_service(scope: Scope) -> dict[int, list[DataSource]]:
+    """The sources whose figures appear in the scope, per service (for the overdue flag)."""
+    pairs = scope.volumes().values_list("service_id", "source_id").distinct()
+    sources = {s.pk: s for s in DataSource.objects.filter(organisation_id=scope.organisation_id)}
+    out: dict[int, list[DataSource]] = defaultdict(list)
+    for service_id, source_id in pairs:
+        out[service_id].append(sources[source_id])
+    return out
+
+
+def superseded_by_source(scope: Scope) -> dict[str, int]:
+    """Figures in the scope that a source reported but another, higher-priority source also
+    reported (so they are not counted), by the superseded source's name."""
+    qs = Volume.objects.filter(
+        organisation_id=scope.organisation_id,
+        counted=False,
+        period_start__gte=scope.start,
+        period_start__lte=scope.end,
+    )
+    if scope.service_ids is not None:
+        qs = qs.filter(service_id__in=scope.service_ids)
+    return {
+        row["source__name"]: row["n"]
+        for row in qs.values("source__name").annotate(n=Count("id")).order_by("source__name")
+    }

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ledger"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("services/<slug:slug>/", views.service_page, name="service"),
+    path("upload/", views.upload, name="upload"),
+    path("imports/<int:pk>/", views.batch_detail, name="batch"),
+    path("sources/", views.sources, name="sources"),
+]

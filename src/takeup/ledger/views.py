@@ -1,0 +1,389 @@
+"""Take-up dashboard pages and the upload screens."""
+
+import csv
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from takeup.catalogue.models import Service, UnitCost
+from takeup.catalogue.queries import areas_of, service_of, services_of
+from takeup.charts import Chart, time_chart
+from takeup.organisations.access import OrganisationRequest, can, organisation_view
+from takeup.organisations.models import Organisation
+from takeup.organisations.roles import Permission
+
+from . import periods, services
+from .forms import MappingForm, UploadForm
+from .kpi import digital_take_up
+from .models import DataSource, ImportBatch
+from .queries import ChannelFlags, Scope, SeriesByChannel, latest_date, superseded_by_source
+from .reports import service_figures, sparkline_svg_points
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _period(request: HttpRequest, latest: date) -> tuple[str, periods.Range, periods.Range]:
+    kind = request.GET.get("period", "quarter")
+    kind = kind if kind in periods.KINDS else "quarter"
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    if kind == "custom" and start and end:
+        period = periods.resolve("custom", latest, start, end)
+    else:
+        kind = "quarter" if kind == "custom" else kind
+        period = periods.last_complete(kind, latest)
+    b_start, b_end = _date(request.GET.get("baseline_from")), _date(request.GET.get("baseline_to"))
+    baseline = (
+        periods.Range(min(b_start, b_end), max(b_start, b_end))
+        if b_start and b_end
+        else period.year_earlier()
+    )
+    return kind, period, baseline
+
+
+def _csv(
+    name: str, columns: tuple[str, ...] | list[str], rows: list[tuple[object, ...]]
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return response
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+@organisation_view()
+def overview(request: OrganisationRequest) -> HttpResponse:
+    org = request.organisation
+    latest = latest_date(org) or timezone.localdate()
+    kind, period, baseline = _period(request, latest)
+    area, service_kind = request.GET.get("area", ""), request.GET.get("kind", "")
+    service_list = list(services_of(org, area=area, kind=service_kind))
+    rows = service_figures(org, service_list, period, baseline)
+    sort = request.GET.get("sort", "area")
+    keys = {
+        "name": lambda r: r.service.name.lower(),
+        "take-up": lambda r: -(r.take_up.percent if r.take_up.percent is not None else -1),
+        "change": lambda r: -(r.change_points if r.change_points is not None else -1000),
+        "saving": lambda r: -(r.saving_pence or 0),
+        "transactions": lambda r: -r.take_up.whole,
+    }
+    if sort in keys:
+        rows.sort(key=keys[sort])
+    flags = ChannelFlags.of(org)
+    totals: dict[int, int] = {}
+    for r in rows:
+        for channel, n in r.counts.items():
+            totals[channel] = totals.get(channel, 0) + n
+    total_take_up = digital_take_up(flags.counts(totals))
+    if request.GET.get("format") == "csv":
+        return _csv(
+            f"{org.slug}-take-up-{period.start}-{period.end}",
+            [
+                "service",
+                "service area",
+                "transactions",
+                "digital",
+                "digital take-up %",
+                "baseline take-up %",
+                "change (points)",
+                "cost (£)",
+                "saving (£)",
+            ],
+            [
+                (
+                    r.service.name,
+                    r.service.area.name,
+                    r.take_up.whole,
+                    r.take_up.part,
+                    _percent(r.take_up.percent),
+                    _percent(r.baseline_take_up.percent),
+                    _percent(r.change_points),
+                    f"{r.cost.pence / 100:.2f}",
+                    "" if r.saving_pence is None else f"{r.saving_pence / 100:.2f}",
+                )
+                for r in rows
+            ],
+        )
+    return render(
+        request,
+        "ledger/overview.html",
+        {
+            "rows": [(r, sparkline_svg_points(r.sparkline)) for r in rows],
+            "period": period,
+            "baseline": baseline,
+            "kind": kind,
+            "sort": sort,
+            "areas": areas_of(org, include_archived=False),
+            "kinds": Service.Kind.choices,
+            "filters": {"area": area, "kind": service_kind},
+            "total_take_up": total_take_up,
+            "total_saving": sum(r.saving_pence or 0 for r in rows),
+            "total_cost": sum(r.cost.pence for r in rows),
+            "any_overdue": any(r.overdue_sources for r in rows),
+            "query": request.GET.urlencode(),
+            "has_data": latest_date(org) is not None,
+        },
+    )
+
+
+@organisation_view()
+def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
+    org = request.organisation
+    service = service_of(org, slug)
+    latest = latest_date(org) or timezone.localdate()
+    kind, period, baseline = _period(request, latest)
+    grain = "week" if request.GET.get("grain") == "week" else "month"
+    figures = service_figures(org, [service], period, baseline)[0]
+    flags = ChannelFlags.of(org)
+    scope = Scope(org.pk, period.start, period.end, (service.pk,))
+    # The charts show the twelve months to the period's end, so the trend is visible.
+    history = Scope(
+        org.pk,
+        periods.month(period.end).start.replace(year=period.end.year - 1),
+        period.end,
+        (service.pk,),
+    )
+    series = SeriesByChannel().run(history, grain=grain)
+    take_up_records: list[dict[str, str | int | float | None]] = []
+    mix_records: list[dict[str, str | int | float | None]] = []
+    for bucket, by_channel in series.items():
+        share = digital_take_up(flags.counts(by_channel)).percent
+        take_up_records.append({"period": bucket.isoformat(), "take_up": share})
+        mix_records.extend(
+            {"period": bucket.isoformat(), "channel": flags.names[c], "count": n}
+            for c, n in sorted(by_channel.items(), key=lambda kv: flags.order.index(kv[0]))
+        )
+    base_url = request.path + "?" + request.GET.urlencode()
+    sep = "&" if request.GET else ""
+    take_up_chart = time_chart(
+        id="take-up",
+        title=_("Digital take-up against the target"),
+        description=_("Digital take-up of %(service)s each %(grain)s, with its target.")
+        % {"service": service.name, "grain": grain},
+        records=take_up_records,
+        time="period",
+        value="take_up",
+        time_label=_("Period starting"),
+        value_label=_("Digital take-up (%)"),
+        percent=True,
+        target=float(service.target_percent) if service.target_percent is not None else None,
+        target_label=_("Target"),
+        csv_url=f"{base_url}{sep}download=take-up",
+    )
+    mix_chart = time_chart(
+        id="channel-mix",
+        title=_("Channel mix"),
+        stacked=True,
+        description=_("Transactions of %(service)s in each channel, stacked.")
+        % {"service": service.name},
+        records=mix_records,
+        time="period",
+        value="count",
+        colour="channel",
+        time_label=_("Period starting"),
+        value_label=_("Transactions"),
+        colour_label=_("Channel"),
+        csv_url=f"{base_url}{sep}download=channel-mix",
+    )
+    channel_rows: list[dict[str, Any]] = []
+    total = figures.take_up.whole
+    unit_costs = _unit_costs_used(org, period)
+    for channel_id in flags.order:
+        n = figures.counts.get(channel_id)
+        if n is None:
+            continue
+        channel_rows.append(
+            {
+                "name": flags.names[channel_id],
+                "count": n,
+                "share": n / total * 100 if total else None,
+                "digital": channel_id in flags.digital,
+                "assisted": channel_id in flags.assisted_digital,
+                "costed": channel_id not in figures.cost.uncosted_channels,
+            }
+        )
+    download = request.GET.get("download")
+    charts: dict[str, Chart] = {"take-up": take_up_chart, "channel-mix": mix_chart}
+    if download in charts:
+        chart = charts[download]
+        return _csv(f"{service.slug}-{download}", chart.columns, list(chart.rows))
+    if download == "counts":
+        return _csv(
+            f"{service.slug}-counts-{period.start}-{period.end}",
+            ["channel", "transactions", "share %", "counts towards take-up"],
+            [
+                (r["name"], r["count"], _percent(r["share"]), "yes" if r["digital"] else "no")
+                for r in channel_rows
+            ],
+        )
+    return render(
+        request,
+        "ledger/service.html",
+        {
+            "service": service,
+            "figures": figures,
+            "period": period,
+            "baseline": baseline,
+            "kind": kind,
+            "grain": grain,
+            "charts": [take_up_chart, mix_chart],
+            "channel_rows": channel_rows,
+            "unit_costs": unit_costs,
+            "superseded": superseded_by_source(scope),
+            "counts_csv": f"{base_url}{sep}download=counts",
+        },
+    )
+
+
+def _mix_table(
+    series: dict[date, dict[int, int]], flags: ChannelFlags, first: str
+) -> tuple[tuple[str, ...], tuple[tuple[str | int | None, ...], ...]]:
+    used = [c for c in flags.order if any(c in by_channel for by_channel in series.values())]
+    columns = (first, *(flags.names[c] for c in used))
+    rows: tuple[tuple[str | int | None, ...], ...] = tuple(
+        (bucket.isoformat(), *(by_channel.get(c, 0) for c in used))
+        for bucket, by_channel in series.items()
+    )
+    return columns, rows
+
+
+def _unit_costs_used(org: Organisation, period: periods.Range) -> list[UnitCost]:
+    """Every unit cost in force at some point in the period, per channel."""
+    costs = list(
+        UnitCost.objects.filter(organisation=org, effective_from__lte=period.end)
+        .select_related("channel")
+        .order_by("channel__position", "-effective_from")
+    )
+    used: list[UnitCost] = []
+    for cost in costs:
+        same = [c for c in used if c.channel_id == cost.channel_id]
+        if not same or same[-1].effective_from > period.start:
+            used.append(cost)
+    return used
+
+
+@organisation_view(Permission.IMPORT_DATA)
+def upload(request: OrganisationRequest) -> HttpResponse:
+    org = request.organisation
+    form = UploadForm(request.POST or None, request.FILES or None, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        source = form.cleaned_data["source"] or services.data_source_for(
+            org, form.cleaned_data["new_source"]
+        )
+        upload_file = form.cleaned_data["file"]
+        outcome = services.volumes_import(
+            organisation=org,
+            source=source,
+            data=upload_file.read(),
+            file_name=upload_file.name,
+            default_period=form.cleaned_data["period"],
+            actor=request.user,
+            preview=True,
+        )
+        return redirect("ledger:batch", org=org.slug, pk=outcome.batch.pk)
+    return render(
+        request,
+        "ledger/upload.html",
+        {
+            "form": form,
+            "batches": ImportBatch.objects.filter(organisation=org).select_related(
+                "source", "uploaded_by"
+            )[:20],
+        },
+    )
+
+
+@organisation_view(Permission.IMPORT_DATA)
+def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
+    org = request.organisation
+    batch = get_object_or_404(ImportBatch.objects.select_related("source"), organisation=org, pk=pk)
+    outcome = None
+    if batch.status == ImportBatch.Status.PENDING and batch.content is not None:
+        outcome = services.volumes_import(
+            organisation=org,
+            source=batch.source,
+            data=bytes(batch.content),
+            file_name=batch.file_name,
+            default_period=batch.default_period,
+            preview=True,
+            batch=batch,
+            actor=request.user,
+        )
+    mapping_form = MappingForm(
+        organisation=org,
+        unknown_services=sorted(outcome.unknown_services) if outcome else [],
+        unknown_channels=sorted(outcome.unknown_channels) if outcome else [],
+        data=request.POST or None,
+    )
+    if request.method == "POST" and batch.status == ImportBatch.Status.PENDING:
+        action = request.POST.get("action")
+        if action == "cancel":
+            services.batch_cancel(batch=batch, actor=request.user)
+            messages.success(request, _("The import was cancelled; nothing was saved."))
+            return redirect("ledger:upload", org=org.slug)
+        if action == "map" and mapping_form.is_valid():
+            for kind, name, target in mapping_form.mappings():
+                services.mapping_save(
+                    source=batch.source,
+                    kind=kind,
+                    source_name=name,
+                    actor=request.user,
+                    **({"service": target} if kind == "service" else {"channel": target}),
+                )
+            return redirect("ledger:batch", org=org.slug, pk=batch.pk)
+        if action in {"import", "import-valid"}:
+            try:
+                result = services.batch_confirm(
+                    batch=batch, only_valid=action == "import-valid", actor=request.user
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                if result.imported:
+                    messages.success(
+                        request,
+                        _("Imported %(rows)d rows; %(replaced)d earlier figures were replaced.")
+                        % {
+                            "rows": result.batch.rows_accepted,
+                            "replaced": result.batch.rows_replaced,
+                        },
+                    )
+            return redirect("ledger:batch", org=org.slug, pk=batch.pk)
+    return render(
+        request,
+        "ledger/batch.html",
+        {
+            "batch": batch,
+            "outcome": outcome,
+            "mapping_form": mapping_form,
+            "preview_header": outcome.read.header if outcome else [],
+            "preview_rows": outcome.read.preview if outcome else [],
+        },
+    )
+
+
+@organisation_view()
+def sources(request: OrganisationRequest) -> HttpResponse:
+    return render(
+        request,
+        "ledger/sources.html",
+        {
+            "sources": DataSource.objects.filter(organisation=request.organisation),
+            "can_import": can(request, Permission.IMPORT_DATA),
+        },
+    )
