@@ -179,6 +179,13 @@ def batch_confirm(*, batch: ImportBatch, only_valid: bool, actor: User) -> Impor
     """Import a previewed file, as it was uploaded, through the same pipeline."""
     if batch.status != ImportBatch.Status.PENDING or batch.content is None:
         raise ValidationError(_("This import has already been dealt with."))
+    if batch.rows_rejected and not only_valid:
+        raise ValidationError(
+            _(
+                "The file has rejected rows. Fix the file and upload it again, "
+                "or import only the valid rows."
+            )
+        )
     return volumes_import(
         organisation=batch.organisation,
         source=batch.source,

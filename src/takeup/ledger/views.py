@@ -69,11 +69,12 @@ def _percent(value: float | None) -> str:
 @organisation_view()
 def overview(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
-    latest = latest_date(org) or timezone.localdate()
-    kind, period, baseline = _period(request, latest)
+    last_figure = latest_date(org)
+    kind, period, baseline = _period(request, last_figure or timezone.localdate())
     area, service_kind = request.GET.get("area", ""), request.GET.get("kind", "")
     service_list = list(services_of(org, area=area, kind=service_kind))
-    rows = service_figures(org, service_list, period, baseline)
+    flags = ChannelFlags.of(org)
+    rows = service_figures(org, service_list, period, baseline, flags=flags)
     sort = request.GET.get("sort", "area")
     keys = {
         "name": lambda r: r.service.name.lower(),
@@ -84,7 +85,6 @@ def overview(request: OrganisationRequest) -> HttpResponse:
     }
     if sort in keys:
         rows.sort(key=keys[sort])
-    flags = ChannelFlags.of(org)
     totals: dict[int, int] = {}
     for r in rows:
         for channel, n in r.counts.items():
@@ -136,7 +136,7 @@ def overview(request: OrganisationRequest) -> HttpResponse:
             "total_cost": sum(r.cost.pence for r in rows),
             "any_overdue": any(r.overdue_sources for r in rows),
             "query": request.GET.urlencode(),
-            "has_data": latest_date(org) is not None,
+            "has_data": last_figure is not None,
         },
     )
 
@@ -148,8 +148,8 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
     latest = latest_date(org) or timezone.localdate()
     kind, period, baseline = _period(request, latest)
     grain = "week" if request.GET.get("grain") == "week" else "month"
-    figures = service_figures(org, [service], period, baseline)[0]
     flags = ChannelFlags.of(org)
+    figures = service_figures(org, [service], period, baseline, flags=flags)[0]
     scope = Scope(org.pk, period.start, period.end, (service.pk,))
     # The charts show the twelve months to the period's end, so the trend is visible.
     history = Scope(
@@ -199,6 +199,7 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
         value_label=_("Transactions"),
         colour_label=_("Channel"),
         csv_url=f"{base_url}{sep}download=channel-mix",
+        table=_mix_table(series, flags, _("Period starting")),
     )
     channel_rows: list[dict[str, Any]] = []
     total = figures.take_up.whole

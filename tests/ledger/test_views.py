@@ -1,0 +1,224 @@
+"""The take-up pages: figures and their counts, periods, CSV, tenancy, query counts, upload."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from takeup.catalogue.models import Service
+from takeup.ledger.models import ImportBatch, Volume
+from takeup.ledger.services import data_source_for, volumes_import_rows
+from takeup.organisations.models import Organisation
+from tests.factories import ServiceFactory
+
+pytestmark = pytest.mark.django_db
+DATA = Path(__file__).parent / "data"
+MARCH = "period=custom&from=2026-03-01&to=2026-03-31"
+
+
+def feed(org: Organisation, service: Service, day: date, **counts: int) -> None:
+    rows = [
+        {
+            "date": day.isoformat(),
+            "service": service.slug,
+            "channel": c.replace("_", "-"),
+            "count": n,
+        }
+        for c, n in counts.items()
+    ]
+    assert volumes_import_rows(
+        organisation=org, source=data_source_for(org, "CRM"), rows=rows
+    ).imported
+
+
+@pytest.fixture
+def figures(org: Organisation, service: Service) -> Service:
+    # March 2025: 40% online. March 2026: 60% online, with assisted digital in the total.
+    feed(org, service, date(2025, 3, 10), web=40, phone=60)
+    feed(org, service, date(2026, 3, 10), web=60, phone=35, assisted_digital=5)
+    return service
+
+
+def test_service_page_shows_take_up_with_its_counts(
+    viewer_client: Client, org: Organisation, figures: Service
+) -> None:
+    url = f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}"
+    page = viewer_client.get(url).content.decode()
+    assert 'id="take-up-figure">60.0%' in page
+    assert "60 of 100 transactions" in page
+    assert "Including assisted digital: 65.0%" in page
+    # Baseline: March 2025 at 40%; the saving prices the shift with the Socitm costs.
+    assert "40.0%" in page
+    assert "Socitm" in page  # the unit costs used are named
+
+
+def test_overview_lists_every_service_and_totals(
+    viewer_client: Client, org: Organisation, figures: Service
+) -> None:
+    ServiceFactory(organisation=org, name="Pay council tax", slug="pay-council-tax")
+    page = viewer_client.get(f"/o/{org.slug}/take-up/?{MARCH}").content.decode()
+    assert "Report a missed bin" in page and "Pay council tax" in page
+    assert 'id="total-take-up">60.0%' in page
+    assert "+20.0 pts" in page
+
+
+def test_overview_csv(viewer_client: Client, org: Organisation, figures: Service) -> None:
+    response = viewer_client.get(f"/o/{org.slug}/take-up/?{MARCH}&format=csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("service,service area,transactions,digital,digital take-up %")
+    assert lines[1].startswith("Report a missed bin,") and ",100,60,60.0,40.0,20.0," in lines[1]
+
+
+def test_service_chart_csv_downloads(
+    viewer_client: Client, org: Organisation, figures: Service
+) -> None:
+    base = (
+        f"/o/{org.slug}/take-up/services/{figures.slug}/"
+        "?period=custom&from=2025-04-01&to=2026-03-31&download="
+    )
+    take_up = viewer_client.get(base + "take-up").content.decode().splitlines()
+    assert take_up[0] == "Period starting,Digital take-up (%)"
+    assert "2026-03-01,60.0" in take_up
+    mix = viewer_client.get(base + "channel-mix").content.decode().splitlines()
+    assert mix[0] == "Period starting,Web,Phone,Assisted digital"
+    assert "2026-03-01,60,35,5" in mix
+    counts = viewer_client.get(base + "counts").content.decode().splitlines()
+    assert "Web,60,60.0,yes" in counts
+
+
+def test_financial_year_and_custom_periods(
+    viewer_client: Client, org: Organisation, figures: Service
+) -> None:
+    fy = viewer_client.get(f"/o/{org.slug}/take-up/services/{figures.slug}/?period=fy")
+    assert fy.context["period"].start == date(2024, 4, 1)  # latest complete FY: 2024/25
+    custom = viewer_client.get(f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}")
+    assert custom.context["figures"].take_up.part == 60
+    bad = viewer_client.get(f"/o/{org.slug}/take-up/?period=custom&from=nonsense&to=2026-13-01")
+    assert bad.status_code == 200  # falls back to the latest quarter
+
+
+def test_conflicting_source_is_shown_not_added(
+    viewer_client: Client, org: Organisation, figures: Service
+) -> None:
+    web = data_source_for(org, "Web analytics")
+    web.priority = 10
+    web.save()
+    volumes_import_rows(
+        organisation=org,
+        source=web,
+        rows=[{"date": "2026-03-10", "service": figures.slug, "channel": "web", "count": 500}],
+    )
+    page = viewer_client.get(
+        f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}"
+    ).content.decode()
+    assert "60 of 100 transactions" in page
+    assert "1 figures from Web analytics are not used" in page
+
+
+def test_overdue_source_is_flagged(
+    viewer_client: Client, org: Organisation, figures: Service
+) -> None:
+    source = data_source_for(org, "CRM")
+    source.expected_interval = "daily"
+    source.last_received_at = source.last_received_at - timedelta(days=5)
+    source.save()
+    page = viewer_client.get(f"/o/{org.slug}/take-up/?{MARCH}").content.decode()
+    assert "CRM is overdue" in page
+
+
+def test_another_organisations_service_answers_404(
+    viewer_client: Client, org: Organisation, other_org: Organisation
+) -> None:
+    theirs = ServiceFactory(organisation=other_org, slug="theirs")
+    assert viewer_client.get(f"/o/{org.slug}/take-up/services/{theirs.slug}/").status_code == 404
+    assert viewer_client.get(f"/o/{other_org.slug}/take-up/").status_code == 404
+
+
+def test_overview_query_count_is_pinned(
+    viewer_client: Client, org: Organisation, figures: Service, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"/o/{org.slug}/take-up/?{MARCH}"
+    viewer_client.get(url)
+    with django_assert_num_queries(14):
+        viewer_client.get(url)
+    for _ in range(5):
+        feed(org, ServiceFactory(organisation=org), date(2026, 3, 10), web=1, phone=1)
+    with django_assert_num_queries(14):
+        viewer_client.get(url)
+
+
+def test_service_page_query_count_is_pinned(
+    viewer_client: Client, org: Organisation, figures: Service, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}"
+    viewer_client.get(url)
+    with django_assert_num_queries(16):
+        viewer_client.get(url)
+
+
+def test_upload_preview_then_import(
+    member_client,
+    org: Organisation,  # type: ignore[no-untyped-def]
+    service: Service,
+) -> None:
+    client = member_client("analyst")
+    with (DATA / "long-clean.csv").open("rb") as f:
+        response = client.post(
+            f"/o/{org.slug}/take-up/upload/", {"file": f, "new_source": "CRM", "period": "day"}
+        )
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get(organisation=org)
+    assert batch.status == "pending" and Volume.objects.count() == 0
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="preview"' in page and "Long: one count a row" in page
+    client.post(response["Location"], {"action": "import"})
+    batch.refresh_from_db()
+    assert batch.status == "applied" and Volume.objects.count() == 4
+
+
+def test_upload_with_bad_rows_then_only_valid(
+    member_client,
+    org: Organisation,  # type: ignore[no-untyped-def]
+    service: Service,
+) -> None:
+    client = member_client("analyst")
+    with (DATA / "bad-rows.csv").open("rb") as f:
+        location = client.post(
+            f"/o/{org.slug}/take-up/upload/", {"file": f, "new_source": "CRM", "period": "day"}
+        )["Location"]
+    page = client.get(location).content.decode()
+    assert 'id="import-errors"' in page and "Import only the 1 valid rows" in page
+    assert "is not a date" in page
+    client.post(location, {"action": "import"})  # refused: the file has rejected rows
+    assert Volume.objects.count() == 0
+    client.post(location, {"action": "import-valid"})
+    assert Volume.objects.count() == 1
+
+
+def test_upload_maps_unknown_names(
+    member_client,
+    org: Organisation,  # type: ignore[no-untyped-def]
+    service: Service,
+) -> None:
+    client = member_client("analyst")
+    with (DATA / "windows-1252-excel-serial.csv").open("rb") as f:
+        location = client.post(
+            f"/o/{org.slug}/take-up/upload/", {"file": f, "new_source": "Phones", "period": "day"}
+        )["Location"]
+    page = client.get(location).content.decode()
+    assert "Channel called “Téléphone”" in page
+    phone = org.channels.get(slug="phone")
+    client.post(location, {"action": "map", "channel_0": phone.pk})
+    client.post(location, {"action": "import"})
+    assert Volume.objects.filter(channel=phone).count() == 1
+
+
+def test_upload_needs_a_source_and_a_role(member_client, org: Organisation) -> None:  # type: ignore[no-untyped-def]
+    viewer = member_client("viewer")
+    assert viewer.get(f"/o/{org.slug}/take-up/upload/").status_code == 403
+    analyst = member_client("analyst")
+    with (DATA / "long-clean.csv").open("rb") as f:
+        response = analyst.post(f"/o/{org.slug}/take-up/upload/", {"file": f, "period": "day"})
+    assert b"Choose a data source, or name a new one." in response.content
+    assert not ImportBatch.objects.exists()
