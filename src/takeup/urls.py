@@ -2,14 +2,20 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from takeup.api import api
+from takeup.ledger import public
 from takeup.organisations.urls import account_urlpatterns, organisation_urlpatterns
 
 # Staff pages are in English at / and in Welsh at /cy/: the language lives in the address, so
 # switching needs no cookie. The API answers in one place for both.
 urlpatterns = [
     path("api/", api.urls),
+    path(
+        "performance/<slug:org>/<slug:slug>.json", public.performance_json, name="performance-json"
+    ),
+    path("performance/<slug:org>/<slug:slug>.csv", public.performance_csv, name="performance-csv"),
     *i18n_patterns(
         *account_urlpatterns,
+        path("performance/<slug:org>/<slug:slug>/", public.performance_page, name="performance"),
         path("o/<slug:org>/", include(organisation_urlpatterns)),
         path("o/<slug:org>/catalogue/", include("takeup.catalogue.urls")),
         path("o/<slug:org>/take-up/", include("takeup.ledger.urls")),

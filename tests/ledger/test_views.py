@@ -140,11 +140,11 @@ def test_overview_query_count_is_pinned(
 ) -> None:  # type: ignore[no-untyped-def]
     url = f"/o/{org.slug}/take-up/?{MARCH}"
     viewer_client.get(url)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         viewer_client.get(url)
     for _ in range(5):
         feed(org, ServiceFactory(organisation=org), date(2026, 3, 10), web=1, phone=1)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         viewer_client.get(url)
 
 
@@ -153,7 +153,7 @@ def test_service_page_query_count_is_pinned(
 ) -> None:  # type: ignore[no-untyped-def]
     url = f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}"
     viewer_client.get(url)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         viewer_client.get(url)
 
 

@@ -4,11 +4,15 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from takeup.api_errors import ErrorOut, FieldError
+from takeup.catalogue.queries import service_of
 from takeup.organisations.api import api_key_of
 
+from .periods import Range
+from .queries import ChannelFlags
+from .reports import service_figures
 from .services import data_source_for, volumes_import_rows
 
 router = Router(tags=["ledger"])
@@ -90,4 +94,80 @@ def post_volumes(request: HttpRequest, payload: VolumesIn) -> tuple[int, Volumes
         rows_rejected=batch.rows_rejected,
         rows_replaced=batch.rows_replaced,
         errors=errors,
+    )
+
+
+class ChannelFigure(Schema):
+    channel: str
+    transactions: int
+    counts_towards_take_up: bool
+
+
+class KpisOut(Schema):
+    service: str
+    date_from: dt.date = Field(alias="from")
+    date_to: dt.date = Field(alias="to")
+    transactions: int
+    digital_transactions: int
+    digital_take_up_percent: float | None
+    digital_take_up_including_assisted_percent: float | None
+    baseline_from: dt.date
+    baseline_to: dt.date
+    baseline_take_up_percent: float | None
+    change_points: float | None
+    cost_pence: int
+    cost_per_transaction_pence: float | None
+    channel_shift_saving_pence: int | None
+    completion_rate_percent: float | None
+    problem: str
+    by_channel: list[ChannelFigure]
+
+
+class KpiQuery(Schema):
+    date_from: dt.date = Field(alias="from")
+    date_to: dt.date = Field(alias="to")
+
+
+@router.get(
+    "/services/{slug}/kpis",
+    response={200: KpisOut, 404: ErrorOut, 422: ErrorOut},
+    by_alias=True,
+    summary="A service's KPIs over a period",
+)
+def service_kpis(request: HttpRequest, slug: str, query: Query[KpiQuery]) -> KpisOut:
+    """Digital take-up, cost per transaction, saving and completion rate for `from`–`to`
+    (inclusive), against the same dates a year earlier, with the counts behind them."""
+    org = api_key_of(request).organisation
+    service = service_of(org, slug)
+    period = Range(min(query.date_from, query.date_to), max(query.date_from, query.date_to))
+    baseline = period.year_earlier()
+    flags = ChannelFlags.of(org)
+    f = service_figures(org, [service], period, baseline, flags=flags)[0]
+    return KpisOut.model_validate(
+        {
+            "service": service.slug,
+            "from": period.start,
+            "to": period.end,
+            "transactions": f.take_up.whole,
+            "digital_transactions": f.take_up.part,
+            "digital_take_up_percent": f.take_up.percent,
+            "digital_take_up_including_assisted_percent": f.take_up_with_assisted.percent,
+            "baseline_from": baseline.start,
+            "baseline_to": baseline.end,
+            "baseline_take_up_percent": f.baseline_take_up.percent,
+            "change_points": f.change_points,
+            "cost_pence": f.cost.pence,
+            "cost_per_transaction_pence": f.cost.pence_per_transaction,
+            "channel_shift_saving_pence": f.saving_pence,
+            "completion_rate_percent": f.completion.percent if f.completion else None,
+            "problem": f.take_up.problem,
+            "by_channel": [
+                {
+                    "channel": flags.names[c],
+                    "transactions": n,
+                    "counts_towards_take_up": c in flags.digital,
+                }
+                for c, n in sorted(f.counts.items(), key=lambda kv: flags.order.index(kv[0]))
+            ],
+        }
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 
 from takeup.catalogue.models import Channel, UnitCost
 from takeup.organisations.models import Organisation
@@ -68,23 +68,27 @@ class CountsByServiceAndChannel:
         return out
 
 
+def _in_force_pence() -> Subquery:
+    """The pence per transaction of the unit cost in force on a volume's first day."""
+    return Subquery(
+        UnitCost.objects.filter(
+            channel_id=OuterRef("channel_id"),
+            effective_from__lte=OuterRef("period_start"),
+            pence_per_transaction__isnull=False,
+        )
+        .order_by("-effective_from")
+        .values("pence_per_transaction")[:1]
+    )
+
+
 class CostByServiceAndChannel:
     """Σ count × the unit cost in force on each figure's first day, per service and channel, in
     pence; channels with no unit cost in force are left out (and named on screen)."""
 
     def run(self, scope: Scope) -> dict[int, dict[int, int]]:
-        in_force = (
-            UnitCost.objects.filter(
-                channel_id=OuterRef("channel_id"),
-                effective_from__lte=OuterRef("period_start"),
-                pence_per_transaction__isnull=False,
-            )
-            .order_by("-effective_from")
-            .values("pence_per_transaction")[:1]
-        )
         rows = (
             scope.volumes()
-            .annotate(pence=Subquery(in_force))
+            .annotate(pence=_in_force_pence())
             .filter(pence__isnull=False)
             .values("service_id", "channel_id")
             .annotate(cost=Sum(F("count") * F("pence")))
@@ -114,6 +118,34 @@ class SeriesByChannel:
             bucket = bucket.date() if hasattr(bucket, "date") else bucket
             out[bucket][row["channel_id"]] = row["n"]
         return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    quarter: date
+    counts: dict[int, int]
+    cost_pence: int
+
+
+class QuarterlyFigures:
+    """Transactions by channel and their cost per calendar quarter: the public pages."""
+
+    def run(self, scope: Scope) -> list[QuarterFigures]:
+        counts: dict[date, dict[int, int]] = defaultdict(dict)
+        costs: dict[date, int] = defaultdict(int)
+        rows = (
+            scope.volumes()
+            .annotate(bucket=TruncQuarter("period_start"), pence=_in_force_pence())
+            .values("bucket", "channel_id")
+            .annotate(n=Sum("count"), cost=Sum(F("count") * F("pence")))
+            .order_by("bucket")
+        )
+        for row in rows:
+            bucket = row["bucket"]
+            bucket = bucket.date() if hasattr(bucket, "date") else bucket
+            counts[bucket][row["channel_id"]] = row["n"]
+            costs[bucket] += int(row["cost"] or 0)
+        return [QuarterFigures(q, counts[q], costs[q]) for q in sorted(counts)]
 
 
 class MonthlyTakeUpByService:

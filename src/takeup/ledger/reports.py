@@ -8,7 +8,7 @@ from takeup.catalogue.models import Service
 from takeup.organisations.models import Organisation
 
 from . import kpi
-from .models import DataSource
+from .models import DataSource, Measure
 from .periods import Range
 from .queries import (
     ChannelFlags,
@@ -30,6 +30,8 @@ class ServiceFigures:
     change_points: float | None
     cost: kpi.Cost
     saving_pence: int | None
+    completion: kpi.Ratio | None = None
+    progress: kpi.Progress | None = None
     sparkline: list[tuple[date, float | None]] = field(default_factory=list)
     overdue_sources: list[DataSource] = field(default_factory=list)
 
@@ -57,6 +59,7 @@ def service_figures(
     counts = CountsByServiceAndChannel().run(now)
     baseline_counts = CountsByServiceAndChannel().run(before)
     costs = CostByServiceAndChannel().run(now)
+    starts = CountsByServiceAndChannel().run(now, measure=Measure.STARTS)
     spark_start = (period.end.replace(day=1) - timedelta(days=31 * (sparkline_months - 1))).replace(
         day=1
     )
@@ -88,11 +91,31 @@ def service_figures(
                 saving_pence=kpi.channel_shift_saving(baseline=b, current=c, pence_each=pence)
                 if b and c
                 else None,
+                completion=_completion(flags, c, starts.get(service.pk, {})),
+                progress=kpi.progress_to_target(
+                    baseline=base.percent,
+                    current=take_up.percent,
+                    target=float(service.target_percent),
+                )
+                if service.target_percent is not None
+                and base.percent is not None
+                and take_up.percent is not None
+                else None,
                 sparkline=[(m, d / t if t else None) for m, d, t in spark.get(service.pk, [])],
                 overdue_sources=[s for s in sources.get(service.pk, []) if s.overdue_since()],
             )
         )
     return rows
+
+
+def _completion(
+    flags: ChannelFlags, done: dict[int, int], started: dict[int, int]
+) -> kpi.Ratio | None:
+    """Digital transactions completed ÷ digital starts, where the source reports starts."""
+    started_total = sum(n for c, n in started.items() if c in flags.digital)
+    if not started_total:
+        return None
+    return kpi.completion_rate(sum(n for c, n in done.items() if c in flags.digital), started_total)
 
 
 def sparkline_svg_points(

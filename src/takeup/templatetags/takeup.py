@@ -19,3 +19,11 @@ def pounds_whole(pence: int | None) -> str:
     if pence is None:
         return ""
     return f"{round(pence / 100):,}"
+
+
+@register.filter
+def percent(share: float | None) -> str:
+    """0.456 → "46%"."""
+    if share is None:
+        return ""
+    return f"{share * 100:.0f}%"

@@ -1,0 +1,149 @@
+"""Public performance pages and their open data, for services whose council opts in: digital
+take-up, cost per transaction and transactions per quarter, in the spirit of the retired GOV.UK
+performance platform. No sign-in; the JSON and CSV allow cross-origin GETs."""
+
+import csv
+from datetime import timedelta
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from takeup.catalogue.models import Service
+from takeup.charts import time_chart
+
+from . import kpi, periods
+from .queries import ChannelFlags, QuarterlyFigures, Scope, latest_date
+
+QUARTERS = 8
+LICENCE = "Open Government Licence v3.0"
+
+
+def _public_service(org: str, slug: str) -> Service:
+    service = get_object_or_404(
+        Service.objects.select_related("organisation", "area"),
+        organisation__slug=org,
+        slug=slug,
+        active=True,
+    )
+    if not service.public:
+        raise Http404("Not published")
+    return service
+
+
+def quarterly(service: Service) -> list[dict[str, Any]]:
+    """The last eight complete quarters: transactions, digital, take-up and cost per transaction."""
+    organisation = service.organisation
+    latest = latest_date(organisation)
+    if latest is None:
+        return []
+    last = periods.last_complete("quarter", latest)
+    first = last.start
+    for _step in range(QUARTERS - 1):
+        first = periods.quarter(first.replace(day=1) - timedelta(days=1)).start
+    flags = ChannelFlags.of(organisation)
+    rows = []
+    for q in QuarterlyFigures().run(Scope(organisation.pk, first, last.end, (service.pk,))):
+        counts = flags.counts(q.counts)
+        take_up = kpi.digital_take_up(counts)
+        rows.append(
+            {
+                "quarter_start": q.quarter.isoformat(),
+                "quarter": f"{q.quarter.year} Q{(q.quarter.month - 1) // 3 + 1}",
+                "transactions": counts.total,
+                "digital_transactions": counts.digital_total,
+                "assisted_digital_transactions": counts.assisted_total,
+                "digital_take_up_percent": None
+                if take_up.percent is None
+                else round(take_up.percent, 1),
+                "cost_per_transaction_pounds": round(q.cost_pence / counts.total / 100, 2)
+                if counts.total
+                else None,
+            }
+        )
+    return rows
+
+
+def performance_page(request: HttpRequest, org: str, slug: str) -> HttpResponse:
+    service = _public_service(org, slug)
+    rows = quarterly(service)
+    chart = time_chart(
+        id="public-take-up",
+        title=_("Digital take-up each quarter"),
+        description=_("The share of %(service)s transactions done online each quarter.")
+        % {"service": service.name},
+        records=[
+            {"quarter": r["quarter_start"], "take_up": r["digital_take_up_percent"]} for r in rows
+        ],
+        time="quarter",
+        value="take_up",
+        time_label=_("Quarter starting"),
+        value_label=_("Digital take-up (%)"),
+        percent=True,
+        csv_url=request.path.rstrip("/") + ".csv",
+    )
+    return render(
+        request,
+        "ledger/public_service.html",
+        {
+            "service": service,
+            "public_organisation": service.organisation,
+            "rows": rows,
+            "latest": rows[-1] if rows else None,
+            "chart": chart,
+        },
+    )
+
+
+def _open_data(service: Service) -> dict[str, Any]:
+    return {
+        "organisation": {"name": service.organisation.name, "slug": service.organisation.slug},
+        "service": {
+            "name": service.name,
+            "slug": service.slug,
+            "kind": service.kind,
+            "url": service.online_url,
+        },
+        "definitions": {
+            "digital_take_up_percent": "digital transactions ÷ all transactions in every "
+            "channel; assisted digital is in the total but not counted as digital",
+            "cost_per_transaction_pounds": "Σ transactions × the unit cost in force ÷ "
+            "transactions, using the organisation's unit costs",
+        },
+        "quarters": quarterly(service),
+        "licence": LICENCE,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def _cors(response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "GET"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def performance_json(request: HttpRequest, org: str, slug: str) -> HttpResponse:
+    data = _open_data(_public_service(org, slug))
+    return _cors(JsonResponse(data, json_dumps_params={"ensure_ascii": False}))
+
+
+def performance_csv(request: HttpRequest, org: str, slug: str) -> HttpResponse:
+    service = _public_service(org, slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{org}-{slug}-performance.csv"'
+    columns = [
+        "quarter_start",
+        "quarter",
+        "transactions",
+        "digital_transactions",
+        "assisted_digital_transactions",
+        "digital_take_up_percent",
+        "cost_per_transaction_pounds",
+    ]
+    writer = csv.DictWriter(response, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(quarterly(service))
+    return _cors(response)

@@ -1,0 +1,76 @@
+import pytest
+from django.test import Client
+
+from takeup.catalogue.models import Service
+from takeup.ledger.services import data_source_for, volumes_import_rows
+from takeup.organisations.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(org: Organisation, service: Service) -> Service:
+    service.public = True
+    service.save()
+    rows = [
+        {
+            "date": f"2026-{m:02d}-01",
+            "period": "month",
+            "service": service.slug,
+            "channel": c,
+            "count": n,
+        }
+        for m in (1, 2, 3, 4)
+        for c, n in (("web", 60 + m), ("phone", 40 - m))
+    ]
+    assert volumes_import_rows(
+        organisation=org, source=data_source_for(org, "CRM"), rows=rows
+    ).imported
+    return service
+
+
+def test_public_page_needs_no_sign_in(
+    client: Client, org: Organisation, published: Service
+) -> None:
+    response = client.get(f"/performance/{org.slug}/{published.slug}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert published.name in page and org.name in page
+    assert "2026 Q1" in page  # Q2 is incomplete (data end in April), so not shown
+    assert "2026 Q2" not in page
+    assert "62.0%" in page  # (61 + 62 + 63) / 300
+
+
+def test_open_data_json_and_csv_with_cors(
+    client: Client, org: Organisation, published: Service
+) -> None:
+    response = client.get(f"/performance/{org.slug}/{published.slug}.json")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    body = response.json()
+    quarter = body["quarters"][0]
+    assert quarter == {
+        **quarter,
+        "quarter": "2026 Q1",
+        "transactions": 300,
+        "digital_transactions": 186,
+        "digital_take_up_percent": 62.0,
+    }
+    assert body["licence"] == "Open Government Licence v3.0"
+    csv_response = client.get(f"/performance/{org.slug}/{published.slug}.csv")
+    assert csv_response["Access-Control-Allow-Origin"] == "*"
+    assert csv_response.content.decode().splitlines()[1].startswith("2026-01-01,2026 Q1,300,186")
+
+
+def test_unpublished_and_unknown_services_404(
+    client: Client, org: Organisation, service: Service
+) -> None:
+    assert client.get(f"/performance/{org.slug}/{service.slug}/").status_code == 404
+    assert client.get(f"/performance/{org.slug}/{service.slug}.json").status_code == 404
+    assert client.get(f"/performance/{org.slug}/nothing/").status_code == 404
+    assert client.get(f"/performance/nowhere/{service.slug}/").status_code == 404
+
+
+def test_welsh_public_page(client: Client, org: Organisation, published: Service) -> None:
+    response = client.get(f"/cy/performance/{org.slug}/{published.slug}/")
+    assert response.status_code == 200
+    assert '<html lang="cy"' in response.content.decode()
