@@ -1,0 +1,82 @@
+"""From upload to the figure on the page, in a real browser, with axe-core on every page."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ServiceAreaFactory,
+    ServiceFactory,
+    UserFactory,
+)
+
+from .conftest import assert_accessible
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+DATA = Path(__file__).parent.parent / "ledger" / "data"
+
+
+@pytest.fixture
+def millbrook(live_server: Any) -> str:
+    org = OrganisationFactory(
+        name="Millbrook City Council", slug="millbrook", allowed_domains=["millbrook.gov.uk"]
+    )
+    area = ServiceAreaFactory(organisation=org, name="Waste and recycling", slug="waste")
+    ServiceFactory(
+        organisation=org,
+        area=area,
+        name="Report a missed bin",
+        slug="report-a-missed-bin",
+        target_percent=80,
+        target_date="2027-03-31",
+    )
+    MembershipFactory(
+        organisation=org, user=UserFactory(email="analyst@millbrook.gov.uk"), role="analyst"
+    )
+    return str(live_server.url)
+
+
+def test_upload_a_messy_file_and_see_the_figure(page: Any, millbrook: str) -> None:
+    base = millbrook
+    page.goto(f"{base}/sign-in/")
+    page.get_by_label("Email address").fill("analyst@millbrook.gov.uk")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/o/millbrook/")
+
+    page.get_by_role("link", name="Take-up", exact=True).click()
+    assert page.get_by_text("There are no figures yet.").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Import volumes").first.click()
+    assert_accessible(page)
+
+    page.get_by_label("File (CSV or Excel .xlsx)").set_input_files(
+        str(DATA / "wide-bom-semicolon-monthly.csv")
+    )
+    page.get_by_label("New source's name").fill("CRM export")
+    page.get_by_label("Each row is a").select_option("month")
+    page.get_by_role("button", name="Check the file").click()
+
+    assert page.get_by_role("heading", name="Check the file before importing").is_visible()
+    assert page.locator("#preview tbody tr").count() == 3  # the file's first rows, as written
+    assert page.locator("#skipped").inner_text() == "line 5"
+    assert page.locator("#rows-rejected").inner_text() == "0"
+    assert_accessible(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    assert page.get_by_role("heading", name="Imported").is_visible()
+    assert_accessible(page)
+
+    page.goto(
+        f"{base}/o/millbrook/take-up/services/report-a-missed-bin/"
+        "?period=custom&from=2026-03-01&to=2026-04-30"
+    )
+    # 1,250 + 1,300 online of 1,250 + 800 + 12 + 1,300 + 750 = 4,112 transactions
+    assert page.locator("#take-up-figure").inner_text() == "62.0%"
+    assert page.get_by_text("2,550 of 4,112 transactions").is_visible()
+    page.wait_for_selector(
+        "#take-up .takeup-chart__figure svg, .takeup-chart__figure svg", timeout=10_000
+    )
+    assert_accessible(page)
