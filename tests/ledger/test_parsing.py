@@ -26,7 +26,7 @@ def test_long_layout() -> None:
     assert result.layout == "long" and not result.errors
     assert result.rows_read == 4
     first = result.rows[0]
-    assert (first.line, first.period_start, first.channel, first.count) == (
+    assert (first.line, first.period_start, first.channel, first.number) == (
         2,
         date(2026, 3, 2),
         "Web",
@@ -39,7 +39,7 @@ def test_wide_layout_with_bom_semicolons_thousands_blank_line_and_totals_row() -
     assert result.layout == "wide" and not result.errors, result.errors
     assert result.skipped_totals == [5]
     assert result.rows_read == 2
-    counts = {(r.period_start, r.channel): r.count for r in result.rows}
+    counts = {(r.period_start, r.channel): r.number for r in result.rows}
     assert counts == {
         (date(2026, 3, 1), "Web"): 1250,
         (date(2026, 3, 1), "Phone"): 800,
@@ -54,7 +54,7 @@ def test_windows_1252_and_excel_serial_dates() -> None:
     result = read("windows-1252-excel-serial.csv")
     assert not result.errors
     assert result.rows[0].period_start == date(1899, 12, 30) + timedelta(days=46082)
-    assert result.rows[0].count == 1234
+    assert result.rows[0].number == 1234
     assert result.rows[1].channel == "Téléphone"
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Channel, Service, ServiceArea
 from takeup.ledger.models import DataSource, ImportBatch, Volume
+from takeup.ledger.services import insert_volumes
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import membership_add, organisation_create
 
@@ -117,33 +118,28 @@ def demo_volumes_create(org: Organisation, *, end: date, years: int = 3) -> int:
         )
         for source in (crm, late)
     }
-    pending: list[Volume] = []
-    written = 0
+    rows = []
     for v in daily_volumes(plans, end=end, years=years):
         service = by_slug[v.slug]
         source = late if service.area.name == "Libraries" and v.channel == "face-to-face" else crm
-        pending.append(
-            Volume(
-                organisation_id=org.pk,
-                service_id=service.pk,
-                channel_id=channels[v.channel],
-                period_start=v.day,
-                period="day",
-                measure=v.measure,
-                count=v.count,
-                source=source,
-                batch=batches[source.pk],
-                rank=source.priority,
+        rows.append(
+            (
+                org.pk,
+                service.pk,
+                channels[v.channel],
+                v.day,
+                "day",
+                v.measure,
+                v.count,
+                source.pk,
+                batches[source.pk].pk,
+                source.priority,
+                True,
             )
         )
-        if len(pending) >= 10_000:
-            Volume.objects.bulk_create(pending)
-            written += len(pending)
-            pending = []
-    Volume.objects.bulk_create(pending)
-    written += len(pending)
+    insert_volumes(rows)
     for batch in batches.values():
         batch.rows_read = batch.rows_accepted = Volume.objects.filter(batch=batch).count()
         batch.period_from, batch.period_to = end - timedelta(days=365 * years - 1), end
         batch.save()
-    return written
+    return len(rows)

@@ -166,15 +166,35 @@ class Volume(models.Model):
     Where two sources report the same figure both are kept; `counted` marks the one the figures
     use (the source with the higher priority), set by the import's recompute step."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="volumes")
+    # This table holds millions of rows, so it keeps few indexes and few per-row checks: the
+    # organisation follows from the service, and the batch is provenance only, so neither has a
+    # database constraint or index of its own (the composite indexes below lead with them).
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="volumes", db_index=False
+    )
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="volumes")
     period_start = models.DateField()
     period = models.CharField(max_length=5, choices=Period.choices)
     measure = models.CharField(max_length=12, choices=Measure.choices)
     count = models.BigIntegerField()
-    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="volumes")
-    batch = models.ForeignKey(ImportBatch, null=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.ForeignKey(
+        DataSource, on_delete=models.CASCADE, related_name="volumes", db_index=False
+    )
+    batch = models.ForeignKey(
+        ImportBatch,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     rank = models.PositiveSmallIntegerField(default=100, help_text="The source's priority")
     counted = models.BooleanField(default=True)
 

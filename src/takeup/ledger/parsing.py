@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 PERIODS = ("day", "week", "month")
 MEASURES = {
@@ -40,9 +41,9 @@ class RowError:
     message: str
 
 
-@dataclass(frozen=True)
-class RawVolume:
-    """A count as the file states it; names not yet matched to the catalogue."""
+class RawVolume(NamedTuple):
+    """A count as the file states it; names not yet matched to the catalogue. (A NamedTuple:
+    a file can hold millions.)"""
 
     line: int
     period_start: date
@@ -50,7 +51,7 @@ class RawVolume:
     service: str
     channel: str
     measure: str
-    count: int
+    number: int
 
 
 @dataclass
@@ -147,6 +148,8 @@ class DateReader:
 
 
 def parse_count(text: str) -> int:
+    if text.isdigit():
+        return int(text)
     value = text.strip().replace("\u00a0", " ")
     if THOUSANDS.match(value):
         value = re.sub(r"[,. ]", "", value)
@@ -237,19 +240,23 @@ def read_volumes(
         result.columns["channels"] = ", ".join(name for _, name in channel_columns)
 
     read_date = DateReader()
-    for line, values in iterator:
-        if not any(v.strip() for v in values):
+    width = len(header) + 1
+    blank = [""] * width
+    for line, raw_values in iterator:
+        if not "".join(raw_values).strip():
             continue
         if len(result.preview) < preview_rows:
-            result.preview.append(values)
+            result.preview.append(raw_values)
+        # Padded so that a short row reads as empty cells, the last index being "no column".
+        values = raw_values + blank[len(raw_values) :] if len(raw_values) < width else raw_values
 
         def cell(i: int | None, values: list[str] = values) -> str:
-            return values[i].strip() if i is not None and i < len(values) else ""
+            return values[i].strip() if i is not None else ""
 
-        date_text, service = cell(date_i), cell(service_i)
+        date_text, service = values[date_i].strip(), values[service_i].strip()
         if (
-            date_text.lower().startswith(TOTAL_WORDS)
-            or service.lower() in TOTAL_WORDS
+            (date_text[:1].isalpha() and date_text.lower().startswith(TOTAL_WORDS))
+            or (service[:1] in "GgTtCc" and service.lower() in TOTAL_WORDS)
             or (not date_text and not service)
         ):
             result.skipped_totals.append(line)
@@ -314,19 +321,18 @@ def read_volumes(
     return result
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     line: int
     service_id: int
     channel_id: int
     period_start: date
     period: str
     measure: str
-    count: int
+    number: int
 
 
 def resolve_names(
-    rows: Iterable[RawVolume],
+    rows: list[RawVolume],
     *,
     services: dict[str, int],
     channels: dict[str, int],
@@ -338,9 +344,12 @@ def resolve_names(
     unknown_services: set[str] = set()
     unknown_channels: set[str] = set()
     seen: dict[tuple[int, int, date, str, str], int] = {}
+    # Names repeat on every line; look each spelling up once.
+    service_ids = {name: services.get(name.lower()) for name in {r.service for r in rows}}
+    channel_ids = {name: channels.get(name.lower()) for name in {r.channel for r in rows}}
     for row in rows:
-        service_id = services.get(row.service.lower())
-        channel_id = channels.get(row.channel.lower())
+        service_id = service_ids[row.service]
+        channel_id = channel_ids[row.channel]
         if service_id is None:
             unknown_services.add(row.service)
             result.error(
@@ -375,7 +384,7 @@ def resolve_names(
                 row.period_start,
                 row.period,
                 row.measure,
-                row.count,
+                row.number,
             )
         )
     return resolved, unknown_services, unknown_channels

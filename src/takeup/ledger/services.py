@@ -7,9 +7,10 @@ the valid rows, and the replace and insert happen in one transaction."""
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -279,39 +280,34 @@ def _apply(
         )
         batch.rows_replaced, _ = scope.delete()
         rank = source.priority
-        pending: list[Volume] = []
-        for n, r in enumerate(good, start=1):
-            pending.append(
-                Volume(
-                    organisation_id=batch.organisation_id,
-                    service_id=r.service_id,
-                    channel_id=r.channel_id,
-                    period_start=r.period_start,
-                    period=r.period,
-                    measure=r.measure,
-                    count=r.count,
-                    source=source,
-                    batch=batch,
-                    rank=rank,
+        insert_volumes(
+            (
+                (
+                    batch.organisation_id,
+                    r.service_id,
+                    r.channel_id,
+                    r.period_start,
+                    r.period,
+                    r.measure,
+                    r.number,
+                    source.pk,
+                    batch.pk,
+                    rank,
+                    True,
                 )
-            )
-            if len(pending) >= INSERT_BATCH:
-                Volume.objects.bulk_create(pending)
-                pending = []
-                if progress:
-                    progress(n)
-        Volume.objects.bulk_create(pending)
-        if progress:
-            progress(len(good))
-        batch.save(update_fields=["rows_replaced"])
-        # Recompute: which source's figure counts where two report the same thing.
-        _recompute(
-            batch.organisation,
-            Volume.objects.filter(
-                service_id__in={r.service_id for r in good},
-                period_start__range=(batch.period_from, batch.period_to),
+                for r in good
             ),
+            progress=progress,
         )
+        batch.save(update_fields=["rows_replaced"])
+        # Recompute: which source's figure counts where two report the same thing. Rows arrive
+        # counted, so with no other source in the way there is nothing to do.
+        affected = Volume.objects.filter(
+            service_id__in={r.service_id for r in good},
+            period_start__range=(batch.period_from, batch.period_to),
+        )
+        if affected.exclude(source=source).exists():
+            _recompute(batch.organisation, affected)
         source.last_received_at = timezone.now()
         source.save(update_fields=["last_received_at"])
         audit_record(
@@ -328,6 +324,56 @@ def _apply(
             },
         )
     return outcome
+
+
+VOLUME_COLUMNS = (
+    "organisation_id",
+    "service_id",
+    "channel_id",
+    "period_start",
+    "period",
+    "measure",
+    "count",
+    "source_id",
+    "batch_id",
+    "rank",
+    "counted",
+)
+
+
+def insert_volumes(
+    rows: Iterable[tuple[Any, ...]], *, progress: Callable[[int], None] | None = None
+) -> None:
+    """Write rows the way the database loads fastest: COPY on PostgreSQL, one prepared INSERT
+    run many times on SQLite. The rows were validated above; the constraints still apply."""
+    table = Volume._meta.db_table
+    columns = ", ".join(VOLUME_COLUMNS)
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+                    if progress and written % INSERT_BATCH == 0:
+                        progress(written)
+        else:
+            placeholders = ", ".join(["%s"] * len(VOLUME_COLUMNS))
+            # Table and column names are our own constants; the values go as parameters.
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+            chunk: list[tuple[Any, ...]] = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) >= INSERT_BATCH:
+                    cursor.executemany(sql, chunk)
+                    written += len(chunk)
+                    chunk = []
+                    if progress:
+                        progress(written)
+            cursor.executemany(sql, chunk)
+            written += len(chunk)
+    if progress:
+        progress(written)
 
 
 def _recompute(organisation: Organisation, volumes: QuerySet[Volume]) -> None:
