@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 VENDOR := src/takeup/static/vendor
 
-.PHONY: demo test lint typecheck pytest pytest-postgres install install-dev assets messages clean
+.PHONY: demo test lint typecheck pytest pytest-postgres install install-dev assets messages bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ pytest-postgres: install-dev
 	else \
 		echo "SKIPPED the PostgreSQL run: nothing answers at $(PG_URL) (set PG_URL to point at one)"; \
 	fi
+
+# Benchmarks (need PostgreSQL at PG_URL); results go to bench/results/, summarised in
+# docs/performance.md.
+bench: install-dev
+	PG_URL=$(PG_URL) $(PY) bench/ledger_import.py
+	PG_URL=$(PG_URL) $(PY) bench/dashboard.py
 
 # Front-end packages are vendored and committed, so `make demo` needs no npm; run this to update them.
 assets:
