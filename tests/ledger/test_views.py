@@ -222,3 +222,14 @@ def test_upload_needs_a_source_and_a_role(member_client, org: Organisation) -> N
         response = analyst.post(f"/o/{org.slug}/take-up/upload/", {"file": f, "period": "day"})
     assert b"Choose a data source, or name a new one." in response.content
     assert not ImportBatch.objects.exists()
+
+
+def test_no_unit_costs_means_no_cost_not_zero(
+    viewer_client: Client, org: Organisation, figures: Service
+) -> None:
+    org.unit_costs.all().delete()
+    response = viewer_client.get(f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}")
+    assert response.status_code == 200
+    assert response.context["figures"].cost.pence == 0
+    assert response.context["figures"].cost.pence_per_transaction is None  # not £0.00
+    assert response.content.decode().count("no unit cost") == 3  # web, phone, assisted digital

@@ -1,6 +1,5 @@
 """Reads for the catalogue, always through one organisation."""
 
-from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -65,18 +64,6 @@ def unit_cost_of(organisation: Organisation, pk: int) -> UnitCost:
     return get_object_or_404(
         UnitCost.objects.select_related("channel"), organisation=organisation, pk=pk
     )
-
-
-def unit_costs_in_force(organisation: Organisation, on: date) -> dict[int, UnitCost]:
-    """Channel id → the unit cost in force on the day (the latest effective on or before it)."""
-    in_force: dict[int, UnitCost] = {}
-    for cost in (
-        unit_costs_of(organisation)
-        .filter(effective_from__lte=on)
-        .order_by("channel_id", "-effective_from")
-    ):
-        in_force.setdefault(cost.channel_id, cost)
-    return in_force
 
 
 def services_per_area(organisation: Organisation) -> list[dict[str, Any]]:

@@ -76,7 +76,10 @@ class Cost:
 
     @property
     def pence_per_transaction(self) -> float | None:
-        return self.pence / self.transactions if self.transactions > 0 else None
+        """None when there is nothing to divide by, or nothing was priced at all."""
+        if self.transactions <= 0 or (self.pence == 0 and self.uncosted_channels):
+            return None
+        return self.pence / self.transactions
 
 
 def cost(counts: Mapping[int, int], pence_each: Mapping[int, int]) -> Cost:

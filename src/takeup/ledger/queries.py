@@ -4,8 +4,9 @@ typed result. Figures always come from counted volumes (one source per figure)."
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 
 from takeup.catalogue.models import Channel, UnitCost
@@ -68,35 +69,41 @@ class CountsByServiceAndChannel:
         return out
 
 
-def _in_force_pence() -> Subquery:
-    """The pence per transaction of the unit cost in force on a volume's first day."""
-    return Subquery(
-        UnitCost.objects.filter(
-            channel_id=OuterRef("channel_id"),
-            effective_from__lte=OuterRef("period_start"),
-            pence_per_transaction__isnull=False,
-        )
-        .order_by("-effective_from")
-        .values("pence_per_transaction")[:1]
-    )
+def in_force_pence(organisation_id: int) -> Case:
+    """An SQL expression for the pence per transaction of the unit cost in force on a volume's
+    first day. Unit costs are few, so they become one CASE: no lookup per row."""
+    costs = UnitCost.objects.filter(
+        organisation_id=organisation_id, pence_per_transaction__isnull=False
+    ).order_by("channel_id", "effective_from")
+    whens = []
+    for channel_id, group in groupby(costs, key=lambda c: c.channel_id):
+        ordered = list(group)
+        for cost, following in zip(ordered, [*ordered[1:], None], strict=True):
+            condition = Q(channel_id=channel_id, period_start__gte=cost.effective_from)
+            if following is not None:
+                condition &= Q(period_start__lt=following.effective_from)
+            whens.append(When(condition, then=Value(cost.pence_per_transaction)))
+    return Case(*whens, default=Value(None), output_field=BigIntegerField())
 
 
-class CostByServiceAndChannel:
-    """Σ count × the unit cost in force on each figure's first day, per service and channel, in
-    pence; channels with no unit cost in force are left out (and named on screen)."""
+class TransactionsAndCost:
+    """Σ transactions and Σ transactions × the unit cost in force on each figure's first day, per
+    service and channel, in one pass. Channels with no unit cost have no cost entry (and are
+    named on screen)."""
 
-    def run(self, scope: Scope) -> dict[int, dict[int, int]]:
+    def run(self, scope: Scope) -> tuple[dict[int, dict[int, int]], dict[int, dict[int, int]]]:
         rows = (
             scope.volumes()
-            .annotate(pence=_in_force_pence())
-            .filter(pence__isnull=False)
             .values("service_id", "channel_id")
-            .annotate(cost=Sum(F("count") * F("pence")))
+            .annotate(n=Sum("count"), cost=Sum(F("count") * in_force_pence(scope.organisation_id)))
         )
-        out: dict[int, dict[int, int]] = defaultdict(dict)
+        counts: dict[int, dict[int, int]] = defaultdict(dict)
+        costs: dict[int, dict[int, int]] = defaultdict(dict)
         for row in rows:
-            out[row["service_id"]][row["channel_id"]] = int(row["cost"])
-        return out
+            counts[row["service_id"]][row["channel_id"]] = row["n"]
+            if row["cost"] is not None:
+                costs[row["service_id"]][row["channel_id"]] = int(row["cost"])
+        return counts, costs
 
 
 class SeriesByChannel:
@@ -135,9 +142,9 @@ class QuarterlyFigures:
         costs: dict[date, int] = defaultdict(int)
         rows = (
             scope.volumes()
-            .annotate(bucket=TruncQuarter("period_start"), pence=_in_force_pence())
+            .annotate(bucket=TruncQuarter("period_start"))
             .values("bucket", "channel_id")
-            .annotate(n=Sum("count"), cost=Sum(F("count") * F("pence")))
+            .annotate(n=Sum("count"), cost=Sum(F("count") * in_force_pence(scope.organisation_id)))
             .order_by("bucket")
         )
         for row in rows:

@@ -12,10 +12,10 @@ from .models import DataSource, Measure
 from .periods import Range
 from .queries import (
     ChannelFlags,
-    CostByServiceAndChannel,
     CountsByServiceAndChannel,
     MonthlyTakeUpByService,
     Scope,
+    TransactionsAndCost,
     sources_by_service,
 )
 
@@ -56,9 +56,8 @@ def service_figures(
     ids = tuple(s.pk for s in services)
     now = Scope(organisation.pk, period.start, period.end, ids)
     before = Scope(organisation.pk, baseline.start, baseline.end, ids)
-    counts = CountsByServiceAndChannel().run(now)
+    counts, costs = TransactionsAndCost().run(now)
     baseline_counts = CountsByServiceAndChannel().run(before)
-    costs = CostByServiceAndChannel().run(now)
     starts = CountsByServiceAndChannel().run(now, measure=Measure.STARTS)
     spark_start = (period.end.replace(day=1) - timedelta(days=31 * (sparkline_months - 1))).replace(
         day=1
