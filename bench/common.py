@@ -10,18 +10,23 @@ RESULTS = Path(__file__).parent / "results"
 PG_ADMIN_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/test")
 
 
-def postgres_bench_url(name: str) -> str:
-    """A fresh PostgreSQL database for one benchmark, next to the one PG_URL names."""
+def postgres_bench_url(name: str, *, fresh: bool = True) -> str:
+    """A PostgreSQL database for one benchmark, next to the one PG_URL names; emptied unless
+    `fresh` is False (to time again on data already built)."""
     import psycopg
 
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    if not fresh:
+        return url
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    return url
 
 
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ.setdefault("TAKEUP_VAR_DIR", tempfile.mkdtemp(prefix="takeup-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "takeup.settings"
     import django

@@ -207,3 +207,5 @@ NINJA_PAGINATION_PER_PAGE = 100
 # Run for every new organisation, in order: each app sets up what a new organisation starts with.
 TAKEUP_ORGANISATION_SETUP = ["takeup.catalogue.services.catalogue_defaults_create"]
 FORM_RENDERER = "takeup.forms.GovukFormRenderer"
+# Run when an organisation's unit costs change, so that figures priced with them are repriced.
+TAKEUP_UNIT_COSTS_CHANGED = ["takeup.ledger.services.month_totals_refresh_organisation"]

@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from takeup.organisations.models import ApiKey, Organisation, User
@@ -62,6 +64,12 @@ def _stored_fields(obj: Any, names: list[str]) -> dict[str, Any]:
     if obj.pk is None:
         return {}
     return _fields(type(obj).objects.get(pk=obj.pk), names)
+
+
+def _unit_costs_changed(organisation: Organisation) -> None:
+    """Let the apps that price figures reprice them (TAKEUP_UNIT_COSTS_CHANGED)."""
+    for path in settings.TAKEUP_UNIT_COSTS_CHANGED:
+        import_string(path)(organisation=organisation)
 
 
 def _ensure_unique_name(obj: Any, message: str) -> None:
@@ -236,6 +244,7 @@ def unit_cost_save(
         raise ValidationError({"channel": _("Choose one of your organisation's channels.")})
     unit_cost.full_clean()
     unit_cost.save()
+    _unit_costs_changed(organisation)
     audit_record(
         organisation=organisation,
         obj=unit_cost,
@@ -252,6 +261,7 @@ def unit_cost_delete(*, unit_cost: UnitCost, actor: User) -> None:
         organisation=unit_cost.organisation, obj=unit_cost, actor=actor, action="unit_cost.delete"
     )
     unit_cost.delete()
+    _unit_costs_changed(unit_cost.organisation)
 
 
 class CatalogueRejected(Exception):

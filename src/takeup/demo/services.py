@@ -11,7 +11,7 @@ from django.utils import timezone
 from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Channel, Service, ServiceArea
 from takeup.ledger.models import DataSource, ImportBatch, Volume
-from takeup.ledger.services import insert_volumes
+from takeup.ledger.services import insert_volumes, month_totals_refresh
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import membership_add, organisation_create
 
@@ -138,6 +138,7 @@ def demo_volumes_create(org: Organisation, *, end: date, years: int = 3) -> int:
             )
         )
     insert_volumes(rows)
+    month_totals_refresh(organisation_id=org.pk)
     for batch in batches.values():
         batch.rows_read = batch.rows_accepted = Volume.objects.filter(batch=batch).count()
         batch.period_from, batch.period_to = end - timedelta(days=365 * years - 1), end

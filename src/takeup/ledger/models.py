@@ -222,3 +222,37 @@ class Volume(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.channel} {self.period} {self.period_start}: {self.count}"
+
+
+class VolumeMonth(models.Model):
+    """Counted volumes summed by calendar month, with their cost at the unit costs in force on
+    each figure's first day. Derived from Volume by the import's recompute step (and again when
+    unit costs or source priorities change); the dashboards read it for whole months so that a
+    page stays quick with millions of volumes. Never edited by hand."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    measure = models.CharField(max_length=12, choices=Measure.choices)
+    count = models.BigIntegerField()
+    cost_pence = models.BigIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "channel", "month", "measure"], name="one_month_total"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "measure", "month"], name="month_org_measure")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.channel} {self.month:%Y-%m}: {self.count}"

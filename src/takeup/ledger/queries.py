@@ -3,8 +3,9 @@ typed result. Figures always come from counted volumes (one source per figure)."
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import groupby
+from typing import Any
 
 from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
@@ -13,7 +14,7 @@ from takeup.catalogue.models import Channel, UnitCost
 from takeup.organisations.models import Organisation
 
 from .kpi import ChannelCounts
-from .models import DataSource, Measure, Volume
+from .models import DataSource, Measure, Volume, VolumeMonth
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,27 @@ class Scope:
     start: date
     end: date
     service_ids: tuple[int, ...] | None = None  # None: every service
+    use_month_totals: bool = True
+
+    @property
+    def whole_months(self) -> bool:
+        """True when the scope is whole calendar months, so the monthly totals can answer."""
+        return (
+            self.use_month_totals
+            and self.start.day == 1
+            and (self.end + timedelta(days=1)).day == 1
+        )
+
+    def months(self, measure: str = Measure.TRANSACTIONS) -> QuerySet[VolumeMonth]:
+        qs = VolumeMonth.objects.filter(
+            organisation_id=self.organisation_id,
+            measure=measure,
+            month__gte=self.start,
+            month__lte=self.end,
+        )
+        if self.service_ids is not None:
+            qs = qs.filter(service_id__in=self.service_ids)
+        return qs
 
     def volumes(self, measure: str = Measure.TRANSACTIONS) -> QuerySet[Volume]:
         qs = Volume.objects.filter(
@@ -62,9 +84,8 @@ class CountsByServiceAndChannel:
 
     def run(self, scope: Scope, measure: str = Measure.TRANSACTIONS) -> dict[int, dict[int, int]]:
         out: dict[int, dict[int, int]] = defaultdict(dict)
-        for row in (
-            scope.volumes(measure).values("service_id", "channel_id").annotate(n=Sum("count"))
-        ):
+        source = scope.months(measure) if scope.whole_months else scope.volumes(measure)
+        for row in source.values("service_id", "channel_id").annotate(n=Sum("count")):
             out[row["service_id"]][row["channel_id"]] = row["n"]
         return out
 
@@ -92,11 +113,20 @@ class TransactionsAndCost:
     named on screen)."""
 
     def run(self, scope: Scope) -> tuple[dict[int, dict[int, int]], dict[int, dict[int, int]]]:
-        rows = (
-            scope.volumes()
-            .values("service_id", "channel_id")
-            .annotate(n=Sum("count"), cost=Sum(F("count") * in_force_pence(scope.organisation_id)))
-        )
+        if scope.whole_months:
+            rows: QuerySet[Any, Any] = (
+                scope.months()
+                .values("service_id", "channel_id")
+                .annotate(n=Sum("count"), cost=Sum("cost_pence"))
+            )
+        else:
+            rows = (
+                scope.volumes()
+                .values("service_id", "channel_id")
+                .annotate(
+                    n=Sum("count"), cost=Sum(F("count") * in_force_pence(scope.organisation_id))
+                )
+            )
         counts: dict[int, dict[int, int]] = defaultdict(dict)
         costs: dict[int, dict[int, int]] = defaultdict(dict)
         for row in rows:
@@ -112,14 +142,14 @@ class SeriesByChannel:
     def run(
         self, scope: Scope, grain: str = "month", measure: str = Measure.TRANSACTIONS
     ) -> dict[date, dict[int, int]]:
-        trunc = TruncWeek("period_start") if grain == "week" else TruncMonth("period_start")
         out: dict[date, dict[int, int]] = defaultdict(dict)
+        if grain == "month" and scope.whole_months:
+            source: QuerySet[Any, Any] = scope.months(measure).annotate(bucket=F("month"))
+        else:
+            trunc = TruncWeek("period_start") if grain == "week" else TruncMonth("period_start")
+            source = scope.volumes(measure).annotate(bucket=trunc)
         for row in (
-            scope.volumes(measure)
-            .annotate(bucket=trunc)
-            .values("bucket", "channel_id")
-            .annotate(n=Sum("count"))
-            .order_by("bucket")
+            source.values("bucket", "channel_id").annotate(n=Sum("count")).order_by("bucket")
         ):
             bucket = row["bucket"]
             bucket = bucket.date() if hasattr(bucket, "date") else bucket
@@ -140,13 +170,24 @@ class QuarterlyFigures:
     def run(self, scope: Scope) -> list[QuarterFigures]:
         counts: dict[date, dict[int, int]] = defaultdict(dict)
         costs: dict[date, int] = defaultdict(int)
-        rows = (
-            scope.volumes()
-            .annotate(bucket=TruncQuarter("period_start"))
-            .values("bucket", "channel_id")
-            .annotate(n=Sum("count"), cost=Sum(F("count") * in_force_pence(scope.organisation_id)))
-            .order_by("bucket")
-        )
+        if scope.whole_months:
+            rows: QuerySet[Any, Any] = (
+                scope.months()
+                .annotate(bucket=TruncQuarter("month"))
+                .values("bucket", "channel_id")
+                .annotate(n=Sum("count"), cost=Sum("cost_pence"))
+                .order_by("bucket")
+            )
+        else:
+            rows = (
+                scope.volumes()
+                .annotate(bucket=TruncQuarter("period_start"))
+                .values("bucket", "channel_id")
+                .annotate(
+                    n=Sum("count"), cost=Sum(F("count") * in_force_pence(scope.organisation_id))
+                )
+                .order_by("bucket")
+            )
         for row in rows:
             bucket = row["bucket"]
             bucket = bucket.date() if hasattr(bucket, "date") else bucket
@@ -159,29 +200,31 @@ class MonthlyTakeUpByService:
     """Digital and all transactions per service per month: the overview's sparklines."""
 
     def run(self, scope: Scope, flags: ChannelFlags) -> dict[int, list[tuple[date, int, int]]]:
+        source = (
+            scope.months().annotate(bucket=F("month"))
+            if scope.whole_months
+            else scope.volumes().annotate(bucket=TruncMonth("period_start"))
+        )
         rows = (
-            scope.volumes()
-            .annotate(bucket=TruncMonth("period_start"))
-            .values("service_id", "bucket", "channel_id")
-            .annotate(n=Sum("count"))
+            source.values("service_id", "bucket")
+            .annotate(
+                digital=Sum("count", filter=Q(channel_id__in=flags.digital)),
+                total=Sum("count"),
+            )
+            .values_list("service_id", "bucket", "digital", "total")
             .order_by("service_id", "bucket")
         )
-        grouped: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-        for row in rows:
-            bucket = row["bucket"]
-            bucket = bucket.date() if hasattr(bucket, "date") else bucket
-            cell = grouped[row["service_id"]][bucket]
-            cell[1] += row["n"]
-            if row["channel_id"] in flags.digital:
-                cell[0] += row["n"]
-        return {
-            s: [(m, d, t) for m, (d, t) in sorted(months.items())] for s, months in grouped.items()
-        }
+        out: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
+        for service_id, bucket, digital, total in rows:
+            month = bucket.date() if hasattr(bucket, "date") else bucket
+            out[service_id].append((month, digital or 0, total))
+        return out
 
 
 def latest_date(organisation: Organisation) -> date | None:
+    """The first day of the latest transactions figure (an index scan, newest first)."""
     row = (
-        Volume.objects.filter(organisation=organisation, counted=True)
+        Volume.objects.filter(organisation=organisation, counted=True, measure=Measure.TRANSACTIONS)
         .order_by("-period_start")
         .values_list("period_start", flat=True)
         .first()
@@ -189,10 +232,22 @@ def latest_date(organisation: Organisation) -> date | None:
     return row
 
 
-def sources_by_service(scope: Scope) -> dict[int, list[DataSource]]:
-    """The sources whose figures appear in the scope, per service (for the overdue flag)."""
-    pairs = scope.volumes().values_list("service_id", "source_id").distinct()
-    sources = {s.pk: s for s in DataSource.objects.filter(organisation_id=scope.organisation_id)}
+def overdue_sources_by_service(scope: Scope) -> dict[int, list[DataSource]]:
+    """The overdue sources whose figures appear in the scope, per service. Sources are few, so
+    the check is in Python, and the volumes are read only when a source is late."""
+    sources = {
+        s.pk: s
+        for s in DataSource.objects.filter(organisation_id=scope.organisation_id)
+        if s.overdue_since()
+    }
+    if not sources:
+        return {}
+    pairs = (
+        scope.volumes()
+        .filter(source_id__in=sources)
+        .values_list("service_id", "source_id")
+        .distinct()
+    )
     out: dict[int, list[DataSource]] = defaultdict(list)
     for service_id, source_id in pairs:
         out[service_id].append(sources[source_id])

@@ -16,7 +16,7 @@ from .queries import (
     MonthlyTakeUpByService,
     Scope,
     TransactionsAndCost,
-    sources_by_service,
+    overdue_sources_by_service,
 )
 
 
@@ -65,7 +65,7 @@ def service_figures(
     spark = MonthlyTakeUpByService().run(
         Scope(organisation.pk, spark_start, period.end, ids), flags
     )
-    sources = sources_by_service(now)
+    sources = overdue_sources_by_service(now)
     rows = []
     for service in services:
         c = counts.get(service.pk, {})
@@ -101,7 +101,7 @@ def service_figures(
                 and take_up.percent is not None
                 else None,
                 sparkline=[(m, d / t if t else None) for m, d, t in spark.get(service.pk, [])],
-                overdue_sources=[s for s in sources.get(service.pk, []) if s.overdue_since()],
+                overdue_sources=sources.get(service.pk, []),
             )
         )
     return rows
@@ -115,6 +115,11 @@ def _completion(
     if not started_total:
         return None
     return kpi.completion_rate(sum(n for c, n in done.items() if c in flags.digital), started_total)
+
+
+def sparkline_label(points: list[tuple[date, float | None]]) -> str:
+    """The sparkline in words, for screen readers: "Mar 2026 62%, Apr 2026 64%"."""
+    return ", ".join(f"{m:%b %Y} {'–' if v is None else f'{v * 100:.0f}%'}" for m, v in points)
 
 
 def sparkline_svg_points(

@@ -7,11 +7,13 @@ the valid rows, and the replace and insert happen in one transaction."""
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,8 +22,9 @@ from takeup.catalogue.models import Channel, Service
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record
 
-from . import parsing
-from .models import DataSource, ImportBatch, NameMapping, Volume
+from . import parsing, periods
+from .models import DataSource, ImportBatch, NameMapping, Volume, VolumeMonth
+from .queries import in_force_pence
 
 INSERT_BATCH = 5000
 
@@ -67,6 +70,7 @@ def data_source_save(
         if not creating:  # a new priority changes which source's figures count
             Volume.objects.filter(source=source).update(rank=priority)
             _recompute(organisation, Volume.objects.filter(organisation=organisation))
+            month_totals_refresh(organisation_id=organisation.pk)
         audit_record(
             organisation=organisation,
             obj=source,
@@ -308,6 +312,12 @@ def _apply(
         )
         if affected.exclude(source=source).exists():
             _recompute(batch.organisation, affected)
+        month_totals_refresh(
+            organisation_id=batch.organisation_id,
+            service_ids={r.service_id for r in good},
+            start=batch.period_from,
+            end=batch.period_to,
+        )
         source.last_received_at = timezone.now()
         source.save(update_fields=["last_received_at"])
         audit_record(
@@ -396,3 +406,52 @@ def batch_cancel(*, batch: ImportBatch, actor: User) -> None:
     if batch.status == ImportBatch.Status.PENDING:
         batch.status, batch.content = ImportBatch.Status.CANCELLED, None
         batch.save(update_fields=["status", "content"])
+
+
+def month_totals_refresh(
+    *,
+    organisation_id: int,
+    service_ids: Iterable[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> int:
+    """Rebuild the monthly totals (VolumeMonth) from the counted volumes, for some services and
+    the whole months around [start, end], or for all of an organisation's."""
+    volumes = Volume.objects.filter(organisation_id=organisation_id, counted=True)
+    months = VolumeMonth.objects.filter(organisation_id=organisation_id)
+    if service_ids is not None:
+        ids = set(service_ids)
+        volumes, months = volumes.filter(service_id__in=ids), months.filter(service_id__in=ids)
+    if start is not None and end is not None:
+        first, last = start.replace(day=1), periods.month(end).end
+        volumes = volumes.filter(period_start__gte=first, period_start__lte=last)
+        months = months.filter(month__gte=first, month__lte=last)
+    with transaction.atomic():
+        months.delete()
+        totals = (
+            volumes.annotate(bucket=TruncMonth("period_start"))
+            .values("service_id", "channel_id", "bucket", "measure")
+            .annotate(n=Sum("count"), cost=Sum(F("count") * in_force_pence(organisation_id)))
+            .order_by()
+        )
+        created = VolumeMonth.objects.bulk_create(
+            (
+                VolumeMonth(
+                    organisation_id=organisation_id,
+                    service_id=t["service_id"],
+                    channel_id=t["channel_id"],
+                    measure=t["measure"],
+                    count=t["n"],
+                    month=t["bucket"].date() if hasattr(t["bucket"], "date") else t["bucket"],
+                    cost_pence=t["cost"],
+                )
+                for t in totals
+            ),
+            batch_size=5000,
+        )
+    return len(created)
+
+
+def month_totals_refresh_organisation(*, organisation: Organisation) -> None:
+    """Called when unit costs change (TAKEUP_UNIT_COSTS_CHANGED): every month is repriced."""
+    month_totals_refresh(organisation_id=organisation.pk)

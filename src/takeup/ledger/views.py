@@ -23,7 +23,7 @@ from .forms import MappingForm, UploadForm
 from .kpi import digital_take_up
 from .models import DataSource, ImportBatch
 from .queries import ChannelFlags, Scope, SeriesByChannel, latest_date, superseded_by_source
-from .reports import service_figures, sparkline_svg_points
+from .reports import service_figures, sparkline_label, sparkline_svg_points
 
 
 def _date(text: str | None) -> date | None:
@@ -123,7 +123,9 @@ def overview(request: OrganisationRequest) -> HttpResponse:
         request,
         "ledger/overview.html",
         {
-            "rows": [(r, sparkline_svg_points(r.sparkline)) for r in rows],
+            "rows": [
+                (r, sparkline_svg_points(r.sparkline), sparkline_label(r.sparkline)) for r in rows
+            ],
             "period": period,
             "baseline": baseline,
             "kind": kind,
