@@ -236,3 +236,31 @@ def test_no_unit_costs_means_no_cost_not_zero(
     assert response.context["figures"].cost.pence == 0
     assert response.context["figures"].cost.pence_per_transaction is None  # not £0.00
     assert response.content.decode().count("no unit cost") == 3  # web, phone, assisted digital
+
+
+def test_a_chosen_baseline(viewer_client: Client, org: Organisation, figures: Service) -> None:
+    feed(org, figures, date(2026, 2, 10), web=10, phone=90)
+    url = (
+        f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}"
+        "&baseline_from=2026-02-01&baseline_to=2026-02-28"
+    )
+    response = viewer_client.get(url)
+    assert response.context["baseline"].start == date(2026, 2, 1)
+    assert response.context["figures"].change_points == pytest.approx(50.0)  # 10% → 60%
+
+
+def test_analyst_changes_a_sources_priority(
+    member_client,
+    org: Organisation,  # type: ignore[no-untyped-def]
+    figures: Service,
+) -> None:
+    client = member_client("analyst")
+    url = f"/o/{org.slug}/take-up/sources/crm/change/"
+    response = client.post(url, {"name": "CRM", "expected_interval": "weekly", "priority": "7"})
+    assert response.status_code == 302
+    source = data_source_for(org, "CRM")
+    assert (source.expected_interval, source.priority) == ("weekly", 7)
+    assert set(Volume.objects.filter(source=source).values_list("rank", flat=True)) == {7}
+    bad = client.post(url, {"name": "", "expected_interval": "hourly", "priority": "-1"})
+    assert b"govuk-error-summary" in bad.content
+    assert member_client("viewer").get(url).status_code == 403

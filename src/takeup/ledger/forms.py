@@ -96,3 +96,9 @@ class MappingForm(GovukForm, forms.Form):
             target = self.cleaned_data.get(key)
             if target is not None:
                 yield kind, name, target
+
+
+class DataSourceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = DataSource
+        fields = ["name", "expected_interval", "priority"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from takeup.catalogue.csvimport import slugify
-from takeup.catalogue.models import Channel, Service
+from takeup.catalogue.models import Channel, Service, UnitCost
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record
 
@@ -426,30 +426,56 @@ def month_totals_refresh(
         first, last = start.replace(day=1), periods.month(end).end
         volumes = volumes.filter(period_start__gte=first, period_start__lte=last)
         months = months.filter(month__gte=first, month__lte=last)
+    costs = _unit_cost_steps(organisation_id)
     with transaction.atomic():
         months.delete()
         totals = (
             volumes.annotate(bucket=TruncMonth("period_start"))
-            .values("service_id", "channel_id", "bucket", "measure")
-            .annotate(n=Sum("count"), cost=Sum(F("count") * in_force_pence(organisation_id)))
+            .values_list("service_id", "channel_id", "bucket", "measure")
+            .annotate(n=Sum("count"))
             .order_by()
         )
-        created = VolumeMonth.objects.bulk_create(
-            (
+        pending = []
+        for service_id, channel_id, bucket, measure, n in totals:
+            month = bucket.date() if hasattr(bucket, "date") else bucket
+            steps = costs.get(channel_id, [])
+            if any(month < day <= periods.month(month).end for day, _ in steps):
+                # A unit cost starts inside this month: price each day as the volumes query does.
+                cost = volumes.filter(
+                    service_id=service_id,
+                    channel_id=channel_id,
+                    measure=measure,
+                    period_start__gte=month,
+                    period_start__lte=periods.month(month).end,
+                ).aggregate(cost=Sum(F("count") * in_force_pence(organisation_id)))["cost"]
+            else:
+                pence = next((p for day, p in reversed(steps) if day <= month), None)
+                cost = None if pence is None else n * pence
+            pending.append(
                 VolumeMonth(
                     organisation_id=organisation_id,
-                    service_id=t["service_id"],
-                    channel_id=t["channel_id"],
-                    measure=t["measure"],
-                    count=t["n"],
-                    month=t["bucket"].date() if hasattr(t["bucket"], "date") else t["bucket"],
-                    cost_pence=t["cost"],
+                    service_id=service_id,
+                    channel_id=channel_id,
+                    month=month,
+                    measure=measure,
+                    count=n,
+                    cost_pence=cost,
                 )
-                for t in totals
-            ),
-            batch_size=5000,
-        )
+            )
+        created = VolumeMonth.objects.bulk_create(pending, batch_size=5000)
     return len(created)
+
+
+def _unit_cost_steps(organisation_id: int) -> dict[int, list[tuple[date, int]]]:
+    """Channel id → [(effective from, pence per transaction)], oldest first."""
+    steps: dict[int, list[tuple[date, int]]] = {}
+    for cost in UnitCost.objects.filter(
+        organisation_id=organisation_id, pence_per_transaction__isnull=False
+    ).order_by("effective_from"):
+        steps.setdefault(cost.channel_id, []).append(
+            (cost.effective_from, cost.pence_per_transaction or 0)
+        )
+    return steps
 
 
 def month_totals_refresh_organisation(*, organisation: Organisation) -> None:

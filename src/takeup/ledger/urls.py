@@ -9,4 +9,5 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("imports/<int:pk>/", views.batch_detail, name="batch"),
     path("sources/", views.sources, name="sources"),
+    path("sources/<slug:slug>/change/", views.source_edit, name="source-edit"),
 ]

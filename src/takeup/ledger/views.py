@@ -8,18 +8,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import Service, UnitCost
 from takeup.catalogue.queries import areas_of, service_of, services_of
 from takeup.charts import Chart, time_chart
+from takeup.forms import apply_errors
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
 from takeup.organisations.models import Organisation
 from takeup.organisations.roles import Permission
 
 from . import periods, services
-from .forms import MappingForm, UploadForm
+from .forms import DataSourceForm, MappingForm, UploadForm
 from .kpi import digital_take_up
 from .models import DataSource, ImportBatch
 from .queries import ChannelFlags, Scope, SeriesByChannel, latest_date, superseded_by_source
@@ -388,5 +390,32 @@ def sources(request: OrganisationRequest) -> HttpResponse:
         {
             "sources": DataSource.objects.filter(organisation=request.organisation),
             "can_import": can(request, Permission.IMPORT_DATA),
+        },
+    )
+
+
+@organisation_view(Permission.IMPORT_DATA)
+def source_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
+    org = request.organisation
+    source = get_object_or_404(DataSource, organisation=org, slug=slug)
+    form = DataSourceForm(request.POST or None, instance=source)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.data_source_save(
+                organisation=org, source=source, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("“%(name)s” was saved.") % {"name": source.name})
+            return redirect("ledger:sources", org=org.slug)
+    return render(
+        request,
+        "catalogue/form.html",
+        {
+            "form": form,
+            "title": _("Change a data source"),
+            "caption": source.name,
+            "cancel_url": reverse("ledger:sources", kwargs={"org": org.slug}),
         },
     )
