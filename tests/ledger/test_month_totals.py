@@ -120,3 +120,21 @@ def test_totals_follow_unit_cost_and_priority_changes(org: Organisation, service
     )
     _, costs = TransactionsAndCost().run(march)
     assert costs[service.pk][web_id] == 300 * 20
+
+
+def test_month_totals_with_query_logging_on(org: Organisation, service: Service) -> None:
+    # With DEBUG on, Django formats each query for its log: the SQL must survive that too.
+    from django.db import connection
+
+    from takeup.ledger.services import month_totals_refresh
+
+    volumes_import_rows(
+        organisation=org,
+        source=data_source_for(org, "S"),
+        rows=[{"date": "2026-03-02", "service": service.slug, "channel": "web", "count": 7}],
+    )
+    connection.force_debug_cursor = True
+    try:
+        assert month_totals_refresh(organisation_id=org.pk) == 1
+    finally:
+        connection.force_debug_cursor = False

@@ -240,19 +240,18 @@ def read_volumes(
         result.columns["channels"] = ", ".join(name for _, name in channel_columns)
 
     read_date = DateReader()
-    width = len(header) + 1
+    width = len(header)
     blank = [""] * width
+    # Columns the file does not have read as the defaults, decided once, not on every line.
+    fixed_period = default_period if period_i is None else ""
+    fixed_measure = MEASURES.get(default_measure) if measure_i is None else None
+    long_layout = result.layout == "long"
     for line, raw_values in iterator:
         if not "".join(raw_values).strip():
             continue
         if len(result.preview) < preview_rows:
             result.preview.append(raw_values)
-        # Padded so that a short row reads as empty cells, the last index being "no column".
         values = raw_values + blank[len(raw_values) :] if len(raw_values) < width else raw_values
-
-        def cell(i: int | None, values: list[str] = values) -> str:
-            return values[i].strip() if i is not None else ""
-
         date_text, service = values[date_i].strip(), values[service_i].strip()
         if (
             (date_text[:1].isalpha() and date_text.lower().startswith(TOTAL_WORDS))
@@ -268,14 +267,12 @@ def read_volumes(
         except ValueError as exc:
             result.error(line, result.columns["date"], str(exc))
             continue
-        period = (
-            (cell(period_i).lower() or default_period) if period_i is not None else default_period
-        )
+        period = fixed_period or (values[period_i or 0].strip().lower() or default_period)
         if period not in PERIODS:
             result.error(line, "period", f"'{period}' is not a period: use day, week or month.")
             continue
-        measure_text = cell(measure_i).lower() if measure_i is not None else ""
-        measure = MEASURES.get(measure_text or default_measure)
+        measure_text = "" if fixed_measure else values[measure_i or 0].strip().lower()
+        measure = fixed_measure or MEASURES.get(measure_text or default_measure)
         if measure is None:
             result.error(
                 line,
@@ -284,20 +281,20 @@ def read_volumes(
             )
             continue
         try:
-            start = period_start_for(day, period)
+            start = day if period == "day" else period_start_for(day, period)
         except ValueError as exc:
             result.error(line, result.columns["date"], str(exc))
             continue
         if not service:
             result.error(line, result.columns["service"], "The service is empty.")
             continue
-        if result.layout == "long":
-            channel = cell(channel_i)
+        if long_layout:
+            channel = values[channel_i or 0].strip()
             if not channel:
                 result.error(line, result.columns["channel"], "The channel is empty.")
                 continue
             try:
-                count = parse_count(cell(count_i))
+                count = parse_count(values[count_i or 0].strip())
             except ValueError as exc:
                 result.error(line, result.columns["count"], str(exc))
                 continue
@@ -305,7 +302,7 @@ def read_volumes(
         else:
             cells: list[RawVolume] = []
             for i, channel in channel_columns:
-                text = cell(i)
+                text = values[i].strip()
                 if text in ("", "-", "–"):
                     continue  # no figure for this channel
                 try:
