@@ -445,6 +445,10 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "Transactions of %(service)s in each channel, stacked.": "Trafodion %(service)s ym mhob sianel, wedi’u pentyrru.",
     "The import was cancelled; nothing was saved.": "Canslwyd y mewnforio; ni chadwyd dim.",
     "Imported %(rows)d rows; %(replaced)d earlier figures were replaced.": "Mewnforiwyd %(rows)d rhes; disodlwyd %(replaced)d ffigur cynharach.",
+    "Compare with other dates": "Cymharu â dyddiadau eraill",
+    "Baseline from": "Llinell sylfaen o",
+    "Baseline to": "Llinell sylfaen i",
+    "Change a data source": "Newid ffynhonnell ddata",
 }
 
 PLURAL_FORMS = "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"
