@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import percentile, postgres_bench_url, record, setup_django  # noqa: E402
+from common import percentile, postgres_bench_url, record, setup_django
 
 
 def build(orgs: int, services: int, days: int) -> tuple[str, str, int]:
@@ -32,16 +32,30 @@ def build(orgs: int, services: int, days: int) -> tuple[str, str, int]:
     start = end - timedelta(days=days - 1)
     first_slug = ""
     for o in range(orgs):
-        org = organisation_create(name=f"Bench Council {o}", slug=f"bench-{o}", kind="unitary",
-                                  nation="england")
-        areas = [ServiceArea.objects.create(organisation=org, name=f"Area {a}", slug=f"area-{a}")
-                 for a in range(10)]
-        Service.objects.bulk_create([
-            Service(organisation=org, area=areas[s % 10], name=f"Service {s}",
-                    slug=f"service-{s}", kind="apply", target_percent=80,
-                    target_date=date(2027, 3, 31)) for s in range(services)])
-        source = DataSource.objects.create(organisation=org, name="CRM", slug="crm",
-                                           expected_interval="daily")
+        org = organisation_create(
+            name=f"Bench Council {o}", slug=f"bench-{o}", kind="unitary", nation="england"
+        )
+        areas = [
+            ServiceArea.objects.create(organisation=org, name=f"Area {a}", slug=f"area-{a}")
+            for a in range(10)
+        ]
+        Service.objects.bulk_create(
+            [
+                Service(
+                    organisation=org,
+                    area=areas[s % 10],
+                    name=f"Service {s}",
+                    slug=f"service-{s}",
+                    kind="apply",
+                    target_percent=80,
+                    target_date=date(2027, 3, 31),
+                )
+                for s in range(services)
+            ]
+        )
+        source = DataSource.objects.create(
+            organisation=org, name="CRM", slug="crm", expected_interval="daily"
+        )
         with connection.cursor() as cursor:
             # Generated in the database: digital share rising with time, weekly pattern.
             cursor.execute(
@@ -63,8 +77,12 @@ def build(orgs: int, services: int, days: int) -> tuple[str, str, int]:
         month_totals_refresh(organisation_id=org.pk)  # as the import's recompute step does
         if o == 0:
             first_slug = org.slug
-            membership_add(organisation=org, email="bench@example.org", role="viewer",
-                           password="bench-password-123")
+            membership_add(
+                organisation=org,
+                email="bench@example.org",
+                role="viewer",
+                password="bench-password-123",
+            )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE ledger_volume")
     return first_slug, "service-7", Volume.objects.count()
@@ -88,15 +106,14 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=100)
     parser.add_argument("--days", type=int, default=1111)
     parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--reuse", action="store_true",
-                        help="Time again on the rows an earlier run built")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Time again on the rows an earlier run built"
+    )
     args = parser.parse_args()
     setup_django(postgres_bench_url("takeup_bench_dashboard", fresh=not args.reuse))
     started = time.perf_counter()
     if args.reuse:
-        from takeup.ledger.models import Volume
-
-        from takeup.ledger.models import VolumeMonth
+        from takeup.ledger.models import Volume, VolumeMonth
         from takeup.ledger.services import month_totals_refresh
         from takeup.organisations.models import Organisation
 
@@ -120,8 +137,11 @@ def main() -> None:
         "service": f"/o/{org_slug}/take-up/services/{service_slug}/",
         "service_fy": f"/o/{org_slug}/take-up/services/{service_slug}/?period=fy",
     }
-    results: dict[str, object] = {"dashboard.rows": rows, "dashboard.orgs": args.orgs,
-                                  "dashboard.services_per_org": args.services}
+    results: dict[str, object] = {
+        "dashboard.rows": rows,
+        "dashboard.orgs": args.orgs,
+        "dashboard.services_per_org": args.services,
+    }
     for name, url in pages.items():
         samples = timed(Client() if name == "bare" else client, url, args.requests)
         p50, p95 = statistics.median(samples), percentile(samples, 0.95)

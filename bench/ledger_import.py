@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import postgres_bench_url, record, setup_django  # noqa: E402
+from common import postgres_bench_url, record, setup_django
 
 CHANNELS = ["Web", "Phone", "Face-to-face", "Email", "Post"]
 
@@ -44,12 +44,20 @@ def run_one(database_url: str, csv_path: Path, rows: int, services: int) -> dict
     from takeup.ledger.services import VOLUME_COLUMNS, data_source_for, volumes_import
     from takeup.organisations.services import organisation_create
 
-    org = organisation_create(name="Bench Council", slug="bench", kind="unitary",
-                              nation="england")
+    org = organisation_create(name="Bench Council", slug="bench", kind="unitary", nation="england")
     area = ServiceArea.objects.create(organisation=org, name="Bench", slug="bench")
-    Service.objects.bulk_create([
-        Service(organisation=org, area=area, name=f"Bench service {s}", slug=f"bench-service-{s}",
-                kind="report") for s in range(services)])
+    Service.objects.bulk_create(
+        [
+            Service(
+                organisation=org,
+                area=area,
+                name=f"Bench service {s}",
+                slug=f"bench-service-{s}",
+                kind="report",
+            )
+            for s in range(services)
+        ]
+    )
     source = data_source_for(org, "Bench CRM")
     data = csv_path.read_bytes()
 
@@ -59,8 +67,11 @@ def run_one(database_url: str, csv_path: Path, rows: int, services: int) -> dict
     assert outcome.imported and outcome.batch.rows_accepted == rows, outcome.batch.errors[:3]
 
     # The raw load: the same rows, already parsed, straight into the same table.
-    raw_rows = list(Volume.objects.values_list(*[c.removesuffix("_id") + ("_id" if c.endswith(
-        "_id") else "") for c in VOLUME_COLUMNS]))
+    raw_rows = list(
+        Volume.objects.values_list(
+            *[c.removesuffix("_id") + ("_id" if c.endswith("_id") else "") for c in VOLUME_COLUMNS]
+        )
+    )
     Volume.objects.all().delete()
     table, columns = Volume._meta.db_table, ", ".join(VOLUME_COLUMNS)
     started = time.perf_counter()
@@ -71,13 +82,17 @@ def run_one(database_url: str, csv_path: Path, rows: int, services: int) -> dict
                     copy.write_row(row)
         else:
             marks = ", ".join(["?"] * len(VOLUME_COLUMNS))
-            cursor.cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                                      raw_rows)
+            cursor.cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", raw_rows)
     raw = time.perf_counter() - started
     assert Volume.objects.count() == rows
-    return {"rows": rows, "seconds": round(pipeline, 2), "raw_seconds": round(raw, 2),
-            "rows_per_s": round(rows / pipeline), "raw_rows_per_s": round(rows / raw),
-            "ratio": round(raw / pipeline, 3)}
+    return {
+        "rows": rows,
+        "seconds": round(pipeline, 2),
+        "raw_seconds": round(raw, 2),
+        "rows_per_s": round(rows / pipeline),
+        "raw_rows_per_s": round(rows / raw),
+        "ratio": round(raw / pipeline, 3),
+    }
 
 
 def main() -> None:
@@ -102,13 +117,27 @@ def main() -> None:
     results = {}
     for name, url in targets.items():
         out = subprocess.run(
-            [sys.executable, __file__, "--one", url, "--csv", str(csv_path),
-             "--rows", str(args.rows), "--services", str(args.services)],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                url,
+                "--csv",
+                str(csv_path),
+                "--rows",
+                str(args.rows),
+                "--services",
+                str(args.services),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         figures = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{name}: pipeline {figures['rows_per_s']:,} rows/s, raw "
-              f"{figures['raw_rows_per_s']:,} rows/s, ratio {figures['ratio']:.2f}")
+        print(
+            f"{name}: pipeline {figures['rows_per_s']:,} rows/s, raw "
+            f"{figures['raw_rows_per_s']:,} rows/s, ratio {figures['ratio']:.2f}"
+        )
         results.update({f"import.{name}.{k}": v for k, v in figures.items()})
     print(record("ledger.json", results))
 
