@@ -117,3 +117,68 @@ def test_cli_import(
     assert Volume.objects.count() == 4
     with pytest.raises(CommandError, match="No file at"):
         call_command("import", "/nonexistent.csv", "--source", "CRM", "--organisation", org.slug)
+
+
+def test_control_characters_and_broken_unicode_are_refused(
+    api_client: Client, service: Service
+) -> None:
+    for name in ["\x00bins", "bins\udad9"]:
+        response = post(
+            api_client,
+            {
+                "source": "CRM",
+                "rows": [{"date": "2026-03-02", "service": name, "channel": "web", "count": 1}],
+            },
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "rows.0.service"
+        response = post(
+            api_client,
+            {
+                "source": name,
+                "rows": [
+                    {"date": "2026-03-02", "service": service.slug, "channel": "web", "count": 1}
+                ],
+            },
+        )
+        assert response.status_code == 422
+    assert Volume.objects.count() == 0
+
+
+def test_file_errors_quoting_control_characters_can_be_stored(org: Organisation) -> None:
+    from takeup.ledger.services import data_source_for, volumes_import
+
+    outcome = volumes_import(
+        organisation=org,
+        source=data_source_for(org, "CRM"),
+        data=b"date,service,channel,count\n2026-03-02,\x00bins,web,1\n",
+        file_name="nul.csv",
+    )
+    assert not outcome.imported
+    assert "?bins" in outcome.batch.errors[0]["message"]
+
+
+def test_a_source_name_without_letters_is_refused_everywhere(
+    api_client: Client,
+    org: Organisation,
+    service: Service,
+    member_client,  # type: ignore[no-untyped-def]
+) -> None:
+    response = post(
+        api_client,
+        {
+            "source": "!!!",
+            "rows": [{"date": "2026-03-02", "service": service.slug, "channel": "web", "count": 1}],
+        },
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "source"
+    with pytest.raises(CommandError, match="letters or digits"):
+        call_command(
+            "import", str(DATA / "long-clean.csv"), "--source", "!!!", "--organisation", org.slug
+        )
+    with (DATA / "long-clean.csv").open("rb") as f:
+        page = member_client("analyst").post(
+            f"/o/{org.slug}/take-up/upload/", {"file": f, "new_source": "!!!", "period": "day"}
+        )
+    assert page.status_code == 200 and b"letters or digits" in page.content
+    assert Volume.objects.count() == 0

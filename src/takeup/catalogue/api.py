@@ -22,6 +22,10 @@ Kind = Literal["pay", "apply", "report", "book", "ask", "find"]
 def _printable(value: str) -> str:
     if any(ord(c) < 32 and c not in "\t" for c in value):
         raise ValueError("must not contain control characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text") from exc
     if not value.strip():
         raise ValueError("must not be blank")
     return value.strip()

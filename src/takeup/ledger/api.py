@@ -3,10 +3,12 @@
 import datetime as dt
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from takeup.api_errors import ErrorOut, FieldError
+from takeup.catalogue.api import Text
 from takeup.catalogue.queries import service_of
 from takeup.organisations.api import api_key_of
 
@@ -23,25 +25,15 @@ class VolumeRow(Schema):
         description="The first day of the period (Monday for weeks, the 1st for months)"
     )
     period: Literal["day", "week", "month"] = "day"
-    service: Annotated[
-        str, Field(min_length=1, max_length=200, description="The service's name or slug")
-    ]
-    channel: Annotated[
-        str, Field(min_length=1, max_length=80, description="The channel's name or slug")
-    ]
+    service: Annotated[Text, Field(max_length=200, description="The service's name or slug")]
+    channel: Annotated[Text, Field(max_length=80, description="The channel's name or slug")]
     measure: Literal["transactions", "contacts", "starts"] = "transactions"
     count: Annotated[int, Field(ge=0, le=10**12)]
 
 
 class VolumesIn(Schema):
     source: Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=120,
-            pattern=r"\w",
-            description="The data source's name; made if new",
-        ),
+        Text, Field(max_length=120, description="The data source's name; made if new")
     ]
     rows: Annotated[list[VolumeRow], Field(min_length=1, max_length=100_000)]
     only_valid: bool = Field(False, description="Import the valid rows even if some are rejected")
@@ -67,7 +59,13 @@ def post_volumes(request: HttpRequest, payload: VolumesIn) -> tuple[int, Volumes
     sending the same rows twice counts them once. Any rejected row rejects them all unless
     `only_valid` is set."""
     key = api_key_of(request)
-    source = data_source_for(key.organisation, payload.source)
+    try:
+        source = data_source_for(key.organisation, payload.source)
+    except ValidationError as exc:
+        return 422, ErrorOut(
+            detail="The request has errors; see each field.",
+            errors=[FieldError(field="source", message=m) for m in exc.messages],
+        )
     outcome = volumes_import_rows(
         organisation=key.organisation,
         source=source,

@@ -67,9 +67,18 @@ class ReadResult:
 
     def error(self, line: int, column: str, message: str) -> None:
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(RowError(line, column, message))
+            self.errors.append(RowError(line, printable(column), printable(message)))
         else:
             self.errors[-1] = RowError(line, "", "…and more problems; fix these first.")
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """Text safe to store and show: control characters as "?", lone surrogates replaced.
+    (Errors quote what the file said, and a file can say anything.)"""
+    return CONTROL.sub("?", text).encode("utf-8", "replace").decode("utf-8")
 
 
 def decode(data: bytes) -> str:

@@ -58,6 +58,8 @@ def data_source_save(
         expected_interval,
         priority,
     )
+    if not source.slug:
+        raise ValidationError({"name": _("Give the data source a name with letters or digits.")})
     if (
         DataSource.objects.filter(organisation=organisation, slug=source.slug)
         .exclude(pk=source.pk)
@@ -118,6 +120,8 @@ def mapping_save(
 ) -> NameMapping:
     """Remember that this source's `source_name` means this service (or channel)."""
     target = service or channel
+    if parsing.printable(source_name) != source_name:
+        raise ValidationError({kind: _("This name has characters that cannot be stored.")})
     if target is None or target.organisation_id != source.organisation_id:
         raise ValidationError({kind: _("Choose one of your organisation's services or channels.")})
     mapping, _created = NameMapping.objects.update_or_create(

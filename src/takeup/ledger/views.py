@@ -319,9 +319,13 @@ def upload(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
     form = UploadForm(request.POST or None, request.FILES or None, organisation=org)
     if request.method == "POST" and form.is_valid():
-        source = form.cleaned_data["source"] or services.data_source_for(
-            org, form.cleaned_data["new_source"]
-        )
+        try:
+            source = form.cleaned_data["source"] or services.data_source_for(
+                org, form.cleaned_data["new_source"]
+            )
+        except ValidationError as exc:
+            form.add_error("new_source", exc.messages)
+            return render(request, "ledger/upload.html", {"form": form, "batches": []})
         upload_file = form.cleaned_data["file"]
         outcome = services.volumes_import(
             organisation=org,

@@ -449,6 +449,8 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "Baseline from": "Llinell sylfaen o",
     "Baseline to": "Llinell sylfaen i",
     "Change a data source": "Newid ffynhonnell ddata",
+    "Give the data source a name with letters or digits.": "Rhowch enw i’r ffynhonnell ddata sy’n cynnwys llythrennau neu ddigidau.",
+    "This name has characters that cannot be stored.": "Mae nodau yn yr enw hwn na ellir eu cadw.",
 }
 
 PLURAL_FORMS = "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"

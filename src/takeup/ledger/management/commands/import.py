@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -34,6 +35,10 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
         data = path.read_bytes()
+        try:
+            source = data_source_for(org, options["source"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -45,7 +50,7 @@ class Command(BaseCommand):
             task = bar.add_task(f"Importing {path.name}", total=None)
             outcome = volumes_import(
                 organisation=org,
-                source=data_source_for(org, options["source"]),
+                source=source,
                 data=data,
                 file_name=path.name,
                 default_period=options["period"],
