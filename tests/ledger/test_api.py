@@ -182,3 +182,9 @@ def test_a_source_name_without_letters_is_refused_everywhere(
         )
     assert page.status_code == 200 and b"letters or digits" in page.content
     assert Volume.objects.count() == 0
+
+
+def test_kpis_dates_out_of_range_get_422(api_client: Client, service: Service) -> None:
+    response = api_client.get(f"/api/services/{service.slug}/kpis?from=0001-01-01&to=0001-02-01")
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"from", "to"}

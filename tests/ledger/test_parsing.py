@@ -118,3 +118,15 @@ def test_any_bytes_give_rows_or_errors(data: bytes) -> None:
 def test_formatted_counts_read_back(n: int) -> None:
     assert parse_count(f"{n:,}") == n
     assert parse_count(str(n)) == n
+
+
+def test_dates_outside_1900_to_2999_are_refused() -> None:
+    result = read_volumes(
+        [
+            (1, ["date", "service", "channel", "count"]),
+            (2, ["9999-12-31", "s", "web", "1"]),
+            (3, ["0001-01-01", "s", "web", "1"]),
+        ]
+    )
+    assert [e.line for e in result.errors] == [2, 3]
+    assert "between 1900 and 2999" in result.errors[0].message

@@ -264,3 +264,16 @@ def test_analyst_changes_a_sources_priority(
     bad = client.post(url, {"name": "", "expected_interval": "hourly", "priority": "-1"})
     assert b"govuk-error-summary" in bad.content
     assert member_client("viewer").get(url).status_code == 403
+
+
+def test_far_dates_in_the_address_fall_back(
+    viewer_client: Client, org: Organisation, figures: Service
+) -> None:
+    for query in [
+        "period=custom&from=0001-01-01&to=0001-12-31",
+        "period=custom&from=9999-12-01&to=9999-12-31",
+        "baseline_from=0001-01-01&baseline_to=0001-02-01",
+    ]:
+        assert viewer_client.get(f"/o/{org.slug}/take-up/?{query}").status_code == 200
+        url = f"/o/{org.slug}/take-up/services/{figures.slug}/?{query}"
+        assert viewer_client.get(url).status_code == 200

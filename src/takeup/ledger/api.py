@@ -12,7 +12,7 @@ from takeup.catalogue.api import Text
 from takeup.catalogue.queries import service_of
 from takeup.organisations.api import api_key_of
 
-from .periods import Range
+from .periods import EARLIEST, LATEST, Range
 from .queries import ChannelFlags
 from .reports import service_figures
 from .services import data_source_for, volumes_import_rows
@@ -22,7 +22,9 @@ router = Router(tags=["ledger"])
 
 class VolumeRow(Schema):
     date: dt.date = Field(
-        description="The first day of the period (Monday for weeks, the 1st for months)"
+        ge=EARLIEST,
+        le=LATEST,
+        description="The first day of the period (Monday for weeks, the 1st for months)",
     )
     period: Literal["day", "week", "month"] = "day"
     service: Annotated[Text, Field(max_length=200, description="The service's name or slug")]
@@ -122,8 +124,8 @@ class KpisOut(Schema):
 
 
 class KpiQuery(Schema):
-    date_from: dt.date = Field(alias="from")
-    date_to: dt.date = Field(alias="to")
+    date_from: dt.date = Field(alias="from", ge=EARLIEST, le=LATEST)
+    date_to: dt.date = Field(alias="to", ge=EARLIEST, le=LATEST)
 
 
 @router.get(

@@ -152,6 +152,8 @@ class DateReader:
                     continue
         if parsed is None:
             raise ValueError(f"'{text}' is not a date: use dd/mm/yyyy, yyyy-mm-dd or an Excel date")
+        if not date(1900, 1, 1) <= parsed <= date(2999, 12, 31):
+            raise ValueError(f"'{text}' is not a date between 1900 and 2999")
         self.cache[text] = parsed
         return parsed
 

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 KINDS = ("month", "quarter", "fy", "custom")
+# Dates the API and the pages accept: wide enough for any real figure, and a year either side.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Range:
 
 
 def _years_back(day: date, years: int = 1) -> date:
+    if day.year - years < 1:  # before the calendar begins: compare with itself
+        return day
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February

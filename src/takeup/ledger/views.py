@@ -30,10 +30,12 @@ from .reports import ServiceFigures, service_figures, sparkline_label, sparkline
 
 
 def _date(text: str | None) -> date | None:
+    """A date from the address, if it is one in a sensible range; else None (the default)."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and periods.EARLIEST <= day <= periods.LATEST else None
 
 
 def _period(request: HttpRequest, latest: date) -> tuple[str, periods.Range, periods.Range]:
