@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from takeup.catalogue.models import Service
 from takeup.organisations.models import Organisation, User
@@ -11,10 +12,10 @@ from .factories import MembershipFactory, OrganisationFactory, ServiceFactory, U
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings: pytest.FixtureRequest) -> None:
+def _fast_passwords(settings: Settings) -> None:
     # Argon2 is the real hasher (see test_passwords_are_hashed_with_argon2); tests that make
     # many users use a fast one.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -39,33 +40,40 @@ def service(org: Organisation) -> Service:
     )
 
 
+class MemberClient(Client):
+    """A test client that knows which member of staff it is signed in as."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__()
+        self.user = user
+
+
 @pytest.fixture
-def member_client(org: Organisation) -> Callable[[str], Client]:
+def member_client(org: Organisation) -> Callable[[str], MemberClient]:
     """A signed-in client for a new user with the given role in `org`."""
 
-    def make(role: str) -> Client:
+    def make(role: str) -> MemberClient:
         user = UserFactory()
         MembershipFactory(organisation=org, user=user, role=role)
-        client = Client()
+        client = MemberClient(user)
         client.force_login(user)
-        client.user = user  # type: ignore[attr-defined]
         return client
 
     return make
 
 
 @pytest.fixture
-def admin_client(member_client: Callable[[str], Client]) -> Client:
+def admin_client(member_client: Callable[[str], MemberClient]) -> MemberClient:
     return member_client("admin")
 
 
 @pytest.fixture
-def editor_client(member_client: Callable[[str], Client]) -> Client:
+def editor_client(member_client: Callable[[str], MemberClient]) -> MemberClient:
     return member_client("editor")
 
 
 @pytest.fixture
-def viewer_client(member_client: Callable[[str], Client]) -> Client:
+def viewer_client(member_client: Callable[[str], MemberClient]) -> MemberClient:
     return member_client("viewer")
 
 
@@ -76,5 +84,5 @@ def api_client(org: Organisation) -> Client:
 
 
 @pytest.fixture
-def admin_user(admin_client: Client) -> User:
-    return admin_client.user  # type: ignore[attr-defined,no-any-return]
+def admin_user(admin_client: MemberClient) -> User:
+    return admin_client.user

@@ -8,7 +8,7 @@ from takeup.organisations.models import Membership, Organisation, User
 from takeup.organisations.services import organisation_create
 
 
-class OrganisationFactory(factory.Factory):  # type: ignore[misc]
+class OrganisationFactory(factory.Factory):
     class Meta:
         model = Organisation
 
@@ -20,10 +20,10 @@ class OrganisationFactory(factory.Factory):  # type: ignore[misc]
 
     @classmethod
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Organisation:
-        return organisation_create(**kwargs)  # type: ignore[arg-type]
+        return organisation_create(**kwargs)
 
 
-class UserFactory(DjangoModelFactory):  # type: ignore[misc]
+class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -38,7 +38,7 @@ class UserFactory(DjangoModelFactory):  # type: ignore[misc]
             obj.save()
 
 
-class MembershipFactory(DjangoModelFactory):  # type: ignore[misc]
+class MembershipFactory(DjangoModelFactory):
     class Meta:
         model = Membership
 
@@ -47,7 +47,7 @@ class MembershipFactory(DjangoModelFactory):  # type: ignore[misc]
     role = "viewer"
 
 
-class ServiceAreaFactory(DjangoModelFactory):  # type: ignore[misc]
+class ServiceAreaFactory(DjangoModelFactory):
     class Meta:
         model = ServiceArea
 
@@ -56,7 +56,7 @@ class ServiceAreaFactory(DjangoModelFactory):  # type: ignore[misc]
     slug = factory.Sequence(lambda n: f"area-{n}")
 
 
-class ServiceFactory(DjangoModelFactory):  # type: ignore[misc]
+class ServiceFactory(DjangoModelFactory):
     class Meta:
         model = Service
 

@@ -88,10 +88,9 @@ def test_chart_partial_draws_spec_and_table(viewer_client: Client, org: Organisa
     assert 'data-chart-spec="c1-spec"' in html and '<script id="c1-spec"' in html
     assert html.count('<tr class="govuk-table__row">') == 3  # header and two rows
     assert 'href="/x.csv"' in html
-    assert chart.csv_text().splitlines() == ["Month,Calls", "Jan,3", "Feb,5"]
 
 
-def test_production_settings_pass_check_deploy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_production_settings_pass_check_deploy(tmp_path) -> None:
     env = {
         **os.environ,
         "SECRET_KEY": "x" * 60 + "production-secret-for-check",

@@ -4,8 +4,6 @@ Pure (no Django): templates/partials/chart.html draws the spec with vega-embed a
 table beside it, so the figures are there without JavaScript and for screen readers.
 """
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,13 +36,6 @@ class Chart:
     description: str = ""
     csv_url: str = ""
     numeric_columns: frozenset[int] = field(default_factory=frozenset)
-
-    def csv_text(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(self.columns)
-        writer.writerows(self.rows)
-        return out.getvalue()
 
 
 def bar_chart(

@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from takeup.catalogue.models import Channel, Service, ServiceArea, UnitCost
 from takeup.organisations.models import Organisation
@@ -231,7 +233,7 @@ def test_organisation_adds_its_own_channel(editor_client: Client, org: Organisat
 def test_service_list_query_count_does_not_grow_with_services(
     viewer_client: Client,
     org: Organisation,
-    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     for _ in range(3):
         ServiceFactory(organisation=org)
@@ -248,7 +250,7 @@ def test_service_list_query_count_does_not_grow_with_services(
 def test_overview_chart_has_its_table_and_query_count(
     viewer_client: Client,
     org: Organisation,
-    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     for _ in range(4):
         ServiceFactory(organisation=org)
@@ -261,7 +263,5 @@ def test_overview_chart_has_its_table_and_query_count(
     assert 'data-chart-table="services-per-area"' in page
 
 
-def _upload(data: bytes):  # type: ignore[no-untyped-def]
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def _upload(data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile("catalogue.csv", data, content_type="text/csv")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
 
 
-def post(client: Client, body: object):  # type: ignore[no-untyped-def]
+def post(client: Client, body: object):
     return client.post("/api/volumes", json.dumps(body), content_type="application/json")
 
 
@@ -162,7 +162,7 @@ def test_a_source_name_without_letters_is_refused_everywhere(
     api_client: Client,
     org: Organisation,
     service: Service,
-    member_client,  # type: ignore[no-untyped-def]
+    member_client,
 ) -> None:
     response = post(
         api_client,

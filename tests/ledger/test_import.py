@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
 
 
-def load(org: Organisation, name: str, source: str = "CRM", **kwargs):  # type: ignore[no-untyped-def]
+def load(org: Organisation, name: str, source: str = "CRM", **kwargs):
     return volumes_import(
         organisation=org,
         source=data_source_for(org, source),

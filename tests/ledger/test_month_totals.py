@@ -56,7 +56,7 @@ rows = st.lists(
 )
 
 
-class TestSameAnswers(TestCase):  # type: ignore[misc]
+class TestSameAnswers(TestCase):
     @settings(max_examples=25, deadline=None)
     @given(rows)
     def test_month_totals_equal_the_volumes(self, data: list[tuple[date, str, str, int]]) -> None:

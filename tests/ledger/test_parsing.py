@@ -17,7 +17,7 @@ from takeup.ledger.parsing import (
 DATA = Path(__file__).parent / "data"
 
 
-def read(name: str, **kwargs: str):  # type: ignore[no-untyped-def]
+def read(name: str, **kwargs: str):
     return read_volumes(records_from_csv((DATA / name).read_bytes()), **kwargs)
 
 

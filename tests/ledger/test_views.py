@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from takeup.catalogue.models import Service
 from takeup.ledger.models import ImportBatch, Volume
@@ -136,8 +137,11 @@ def test_another_organisations_service_answers_404(
 
 
 def test_overview_query_count_is_pinned(
-    viewer_client: Client, org: Organisation, figures: Service, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    viewer_client: Client,
+    org: Organisation,
+    figures: Service,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     url = f"/o/{org.slug}/take-up/?{MARCH}"
     viewer_client.get(url)
     with django_assert_num_queries(13):
@@ -149,8 +153,11 @@ def test_overview_query_count_is_pinned(
 
 
 def test_service_page_query_count_is_pinned(
-    viewer_client: Client, org: Organisation, figures: Service, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    viewer_client: Client,
+    org: Organisation,
+    figures: Service,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     url = f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}"
     viewer_client.get(url)
     with django_assert_num_queries(15):
@@ -159,7 +166,7 @@ def test_service_page_query_count_is_pinned(
 
 def test_upload_preview_then_import(
     member_client,
-    org: Organisation,  # type: ignore[no-untyped-def]
+    org: Organisation,
     service: Service,
 ) -> None:
     client = member_client("analyst")
@@ -179,7 +186,7 @@ def test_upload_preview_then_import(
 
 def test_upload_with_bad_rows_then_only_valid(
     member_client,
-    org: Organisation,  # type: ignore[no-untyped-def]
+    org: Organisation,
     service: Service,
 ) -> None:
     client = member_client("analyst")
@@ -198,7 +205,7 @@ def test_upload_with_bad_rows_then_only_valid(
 
 def test_upload_maps_unknown_names(
     member_client,
-    org: Organisation,  # type: ignore[no-untyped-def]
+    org: Organisation,
     service: Service,
 ) -> None:
     client = member_client("analyst")
@@ -214,7 +221,7 @@ def test_upload_maps_unknown_names(
     assert Volume.objects.filter(channel=phone).count() == 1
 
 
-def test_upload_needs_a_source_and_a_role(member_client, org: Organisation) -> None:  # type: ignore[no-untyped-def]
+def test_upload_needs_a_source_and_a_role(member_client, org: Organisation) -> None:
     viewer = member_client("viewer")
     assert viewer.get(f"/o/{org.slug}/take-up/upload/").status_code == 403
     analyst = member_client("analyst")
@@ -230,7 +237,7 @@ def test_no_unit_costs_means_no_cost_not_zero(
     from takeup.catalogue.services import unit_cost_delete
 
     for cost in org.unit_costs.all():
-        unit_cost_delete(unit_cost=cost, actor=viewer_client.user)  # type: ignore[attr-defined]
+        unit_cost_delete(unit_cost=cost, actor=viewer_client.user)
     response = viewer_client.get(f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}")
     assert response.status_code == 200
     assert response.context["figures"].cost.pence == 0
@@ -251,7 +258,7 @@ def test_a_chosen_baseline(viewer_client: Client, org: Organisation, figures: Se
 
 def test_analyst_changes_a_sources_priority(
     member_client,
-    org: Organisation,  # type: ignore[no-untyped-def]
+    org: Organisation,
     figures: Service,
 ) -> None:
     client = member_client("analyst")

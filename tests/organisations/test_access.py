@@ -80,7 +80,7 @@ def test_signed_out_visitor_is_sent_to_sign_in(client: Client, org: Organisation
 
 def test_user_in_two_organisations_can_switch(
     admin_user,
-    org: Organisation,  # type: ignore[no-untyped-def]
+    org: Organisation,
     other_org: Organisation,
 ) -> None:
     from takeup.organisations.services import membership_add

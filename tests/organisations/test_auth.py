@@ -14,13 +14,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def person(org) -> User:  # type: ignore[no-untyped-def]
+def person(org) -> User:
     user = UserFactory(email="clerk@millbrook.gov.uk")
     MembershipFactory(organisation=org, user=user, role="viewer")
     return user
 
 
-def test_sign_in_with_email_and_out(person: User, org) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_with_email_and_out(person: User, org) -> None:
     client = Client()
     response = client.post(
         "/sign-in/", {"username": "clerk@millbrook.gov.uk", "password": "correct horse battery"}
@@ -50,7 +50,7 @@ def test_sign_in_is_throttled_after_five_failures(person: User) -> None:
     assert b"Too many attempts" in response.content
 
 
-def test_passwords_are_hashed_with_argon2(settings) -> None:  # type: ignore[no-untyped-def]
+def test_passwords_are_hashed_with_argon2(settings) -> None:
     from takeup.settings import PASSWORD_HASHERS
 
     settings.PASSWORD_HASHERS = PASSWORD_HASHERS  # undo the fast hasher the other tests use
@@ -77,14 +77,14 @@ def test_password_reset_email_is_sent_by_the_worker(person: User) -> None:
     assert person.check_password("a brand new passphrase")
 
 
-def test_password_reset_for_unknown_address_says_the_same_and_sends_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_for_unknown_address_says_the_same_and_sends_nothing(db) -> None:
     response = Client().post("/password-reset/", {"email": "nobody@example.org"})
     assert response.status_code == 302
     call_command("worker", "--batch")
     assert mail.outbox == []
 
 
-def test_password_reset_with_bad_email_shows_error(db) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_with_bad_email_shows_error(db) -> None:
     response = Client().post("/password-reset/", {"email": "not an email"})
     assert response.status_code == 200
     assert b"govuk-error-summary" in response.content

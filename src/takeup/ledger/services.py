@@ -71,7 +71,7 @@ def data_source_save(
         source.save()
         if not creating:  # a new priority changes which source's figures count
             Volume.objects.filter(source=source).update(rank=priority)
-            _recompute(organisation, Volume.objects.filter(organisation=organisation))
+            _recompute(Volume.objects.filter(organisation=organisation))
             month_totals_refresh(organisation_id=organisation.pk)
         audit_record(
             organisation=organisation,
@@ -315,7 +315,7 @@ def _apply(
             period_start__range=(batch.period_from, batch.period_to),
         )
         if affected.exclude(source=source).exists():
-            _recompute(batch.organisation, affected)
+            _recompute(affected)
         month_totals_refresh(
             organisation_id=batch.organisation_id,
             service_ids={r.service_id for r in good},
@@ -390,7 +390,7 @@ def insert_volumes(
         progress(written)
 
 
-def _recompute(organisation: Organisation, volumes: QuerySet[Volume]) -> None:
+def _recompute(volumes: QuerySet[Volume]) -> None:
     """Mark as counted the one figure per service, channel, period and measure whose source has
     the highest priority (ties: the older source)."""
     better = Volume.objects.filter(
@@ -431,6 +431,27 @@ def month_totals_refresh(
         volumes = volumes.filter(period_start__gte=first, period_start__lte=last)
         months = months.filter(month__gte=first, month__lte=last)
     costs = _unit_cost_steps(organisation_id)
+    # Months in which a channel's unit cost changes are priced day by day, one query per such
+    # channel and month (unit costs change rarely); every other month is count × one price.
+    split = {
+        (channel_id, day.replace(day=1))
+        for channel_id, steps in costs.items()
+        for day, _ in steps
+        if day.day != 1
+    }
+    split_costs: dict[tuple[int, int, date, str], int | None] = {}
+    for channel_id, month in split:
+        for row in (
+            volumes.filter(
+                channel_id=channel_id,
+                period_start__gte=month,
+                period_start__lte=periods.month(month).end,
+            )
+            .values("service_id", "measure")
+            .annotate(cost=Sum(F("count") * in_force_pence(organisation_id)))
+            .order_by()
+        ):
+            split_costs[(row["service_id"], channel_id, month, row["measure"])] = row["cost"]
     with transaction.atomic():
         months.delete()
         totals = (
@@ -442,17 +463,10 @@ def month_totals_refresh(
         pending = []
         for service_id, channel_id, bucket, measure, n in totals:
             month = bucket if isinstance(bucket, date) else date.fromisoformat(bucket)
-            steps = costs.get(channel_id, [])
-            if any(month < day <= periods.month(month).end for day, _ in steps):
-                # A unit cost starts inside this month: price each day as the volumes query does.
-                cost = volumes.filter(
-                    service_id=service_id,
-                    channel_id=channel_id,
-                    measure=measure,
-                    period_start__gte=month,
-                    period_start__lte=periods.month(month).end,
-                ).aggregate(cost=Sum(F("count") * in_force_pence(organisation_id)))["cost"]
+            if (channel_id, month) in split:
+                cost = split_costs.get((service_id, channel_id, month, measure))
             else:
+                steps = costs.get(channel_id, [])
                 pence = next((p for day, p in reversed(steps) if day <= month), None)
                 cost = None if pence is None else n * pence
             pending.append(

@@ -31,9 +31,6 @@ class ResetRequestForm(GovukForm, PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-    def send_mail(self, *args: object, **kwargs: object) -> None:  # pragma: no cover - unused
-        raise NotImplementedError("Password reset emails are sent by a task")
-
 
 class MemberAddForm(GovukForm, forms.Form):
     email = forms.EmailField(label=_("Email address"))

@@ -149,10 +149,6 @@ class ApiKey(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
 
 class AuditEvent(models.Model):
     """Who changed what, and when. Written by services, read by admins; never edited."""
