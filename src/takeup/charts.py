@@ -120,9 +120,10 @@ def time_chart(
     description: str = "",
     csv_url: str = "",
     table: tuple[tuple[str, ...], tuple[tuple[Cell, ...], ...]] | None = None,
+    bands: Sequence[tuple[str, str, str]] = (),
 ) -> Chart:
     """A line over time (or stacked bars with `stacked`), by `colour` if given; `target` draws
-    a dashed rule. Percentages are given as 0–100."""
+    a dashed rule; `bands` (start, end, label) shade campaigns and notes. Percentages are 0–100."""
     y_axis: dict[str, Any] = {"format": ".0f"}
     if percent:
         y_axis = {"format": ".0f", "title": value_label, "labelExpr": "datum.label + '%'"}
@@ -174,6 +175,8 @@ def time_chart(
                 },
             }
         )
+    if bands:
+        layers.insert(0, band_layer(bands, time_label))
     spec = {
         "$schema": VEGA_LITE_SCHEMA,
         "description": description or title,
@@ -206,4 +209,81 @@ def time_chart(
         description=description,
         csv_url=csv_url,
         numeric_columns=numeric,
+    )
+
+
+def band_layer(bands: Sequence[tuple[str, str, str]], time_label: str) -> dict[str, Any]:
+    """Shaded date ranges behind a time chart, each with its label as a tooltip."""
+    return {
+        "data": {"values": [{"start": a, "end": b, "note": label} for a, b, label in bands]},
+        "mark": {"type": "rect", "opacity": 0.15, "color": PALETTE[7]},
+        "encoding": {
+            "x": {"field": "start", "type": "temporal", "title": time_label},
+            "x2": {"field": "end"},
+            "tooltip": [{"field": "note", "title": "Note"}],
+        },
+    }
+
+
+def interval_chart(
+    *,
+    id: str,
+    title: str,
+    records: Sequence[dict[str, Cell]],
+    time_label: str,
+    observed_label: str,
+    expected_label: str,
+    interval_label: str,
+    description: str = "",
+    csv_url: str = "",
+    table: tuple[tuple[str, ...], tuple[tuple[Cell, ...], ...]],
+) -> Chart:
+    """What was seen against what was expected, with the expectation's 95% band.
+    records have: time, observed, expected, lower, upper."""
+    x = {"field": "time", "type": "temporal", "title": time_label, "axis": {"format": "%d %b %Y"}}
+    tooltip = [
+        {"field": "time", "type": "temporal", "title": time_label, "format": "%d %b %Y"},
+        {"field": "observed", "title": observed_label, "format": ",.0f"},
+        {"field": "expected", "title": expected_label, "format": ",.0f"},
+    ]
+    spec = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": description or title,
+        "width": "container",
+        "height": 240,
+        "data": {"values": list(records)},
+        "layer": [
+            {
+                "mark": {"type": "area", "opacity": 0.25, "color": PALETTE[0]},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "lower", "type": "quantitative", "title": interval_label},
+                    "y2": {"field": "upper"},
+                },
+            },
+            {
+                "mark": {"type": "line", "strokeDash": [6, 4], "color": PALETTE[0]},
+                "encoding": {"x": x, "y": {"field": "expected", "type": "quantitative"}},
+            },
+            {
+                "mark": {"type": "line", "point": True, "color": PALETTE[1]},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "observed", "type": "quantitative", "title": observed_label},
+                    "tooltip": tooltip,
+                },
+            },
+        ],
+        "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}},
+    }
+    columns, rows = table
+    return Chart(
+        id=id,
+        title=title,
+        spec=spec,
+        columns=columns,
+        rows=rows,
+        description=description,
+        csv_url=csv_url,
+        numeric_columns=frozenset(range(1, len(columns))),
     )

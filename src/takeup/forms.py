@@ -1,11 +1,17 @@
 """GOV.UK Frontend rendering for every Django form, and helpers shared by the apps' forms."""
 
+import csv
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.forms.renderers import TemplatesSetting
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 
@@ -83,3 +89,46 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    title: str,
+    save: Callable[..., Model],
+    next_url: Callable[[Model], str],
+    done: str,
+    cancel_url: str,
+    caption: str = "",
+) -> HttpResponse:
+    """Show a form; on a valid POST call `save(**cleaned_data)`; its errors go on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(**form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, done % {"name": obj})
+            return redirect(next_url(obj))
+    return render(
+        request,
+        "forms/page.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": caption,
+            "cancel_url": cancel_url,
+        },
+    )
+
+
+def csv_response(
+    name: str, columns: tuple[str, ...] | list[str], rows: list[tuple[object, ...]]
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return response

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "takeup.organisations",
     "takeup.catalogue",
     "takeup.ledger",
+    "takeup.campaigns",
     "takeup.demo",
 ]
 

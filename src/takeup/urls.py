@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from takeup.api import api
+from takeup.campaigns import public as campaigns_public
 from takeup.ledger import public
 from takeup.organisations.urls import account_urlpatterns, organisation_urlpatterns
 
@@ -9,6 +10,7 @@ from takeup.organisations.urls import account_urlpatterns, organisation_urlpatte
 # switching needs no cookie. The API answers in one place for both.
 urlpatterns = [
     path("api/", api.urls),
+    path("go/<str:code>", campaigns_public.go, name="go"),
     path(
         "performance/<slug:org>/<slug:slug>.json", public.performance_json, name="performance-json"
     ),
@@ -19,6 +21,7 @@ urlpatterns = [
         path("o/<slug:org>/", include(organisation_urlpatterns)),
         path("o/<slug:org>/catalogue/", include("takeup.catalogue.urls")),
         path("o/<slug:org>/take-up/", include("takeup.ledger.urls")),
+        path("o/<slug:org>/campaigns/", include("takeup.campaigns.urls")),
         prefix_default_language=False,
     ),
 ]

@@ -115,59 +115,60 @@ def parse_bool(text: str, default: bool) -> bool:
     raise ValueError(f"'{text}' is not yes or no")
 
 
-def parse_catalogue(data: bytes) -> ParsedCatalogue:
+Record = tuple[int, dict[str, str]]
+
+
+def read_records(
+    data: bytes, required: tuple[str, ...], optional: tuple[str, ...]
+) -> tuple[list[Record], list[RowError]]:
+    """The rows of a CSV file as (line number, {column: value}), after checking the header.
+    Header names are matched case-insensitively with spaces as underscores; blank rows are
+    skipped; `;` is accepted as the delimiter where Excel used it."""
     if len(data) > MAX_BYTES:
-        return ParsedCatalogue(errors=(RowError(0, "", "The file is larger than 2 MB."),))
+        return [], [RowError(0, "", "The file is larger than 2 MB.")]
     text = decode(data)
     if not text.strip():
-        return ParsedCatalogue(errors=(RowError(1, "", "The file is empty."),))
+        return [], [RowError(1, "", "The file is empty.")]
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _parse_rows(reader)
+        return _records(reader, required, optional)
     except csv.Error as exc:
-        return ParsedCatalogue(
-            errors=(RowError(reader.line_num, "", f"The file is not readable as CSV here: {exc}."),)
-        )
+        return [], [RowError(reader.line_num, "", f"The file is not readable as CSV here: {exc}.")]
 
 
-def _parse_rows(reader: "_csv.Reader") -> ParsedCatalogue:
+def _records(
+    reader: "_csv.Reader", required: tuple[str, ...], optional: tuple[str, ...]
+) -> tuple[list[Record], list[RowError]]:
     header = [h.strip().lower().replace(" ", "_") for h in next(reader, [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
-        return ParsedCatalogue(
-            errors=(
-                RowError(
-                    1,
-                    ", ".join(missing),
-                    "The header row has no column called " + ", ".join(missing) + ".",
-                ),
-            )
-        )
-    unknown = [h for h in header if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+        names = ", ".join(missing)
+        return [], [RowError(1, names, f"The header row has no column called {names}.")]
+    unknown = [h for h in header if h and h not in required + optional]
     if unknown:
-        return ParsedCatalogue(
-            errors=(
-                RowError(
-                    1,
-                    ", ".join(unknown),
-                    "Unknown column: "
-                    + ", ".join(unknown)
-                    + ". Expected "
-                    + ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
-                    + ".",
-                ),
-            )
+        message = (
+            f"Unknown column: {', '.join(unknown)}. Expected {', '.join(required + optional)}."
         )
-    rows: list[ServiceRow] = []
-    errors: list[RowError] = []
-    seen_slugs: dict[str, int] = {}
+        return [], [RowError(1, ", ".join(unknown), message)]
+    records = []
     for values in reader:
-        line = reader.line_num
         if not any(v.strip() for v in values):
             continue
         record = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
+        records.append((reader.line_num, record))
+    return records, []
+
+
+def parse_catalogue(data: bytes) -> ParsedCatalogue:
+    records, header_errors = read_records(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    if header_errors:
+        return ParsedCatalogue(errors=tuple(header_errors))
+    rows: list[ServiceRow] = []
+    errors: list[RowError] = []
+    seen_slugs: dict[str, int] = {}
+    for line, record in records:
         row, row_errors = _parse_row(line, record)
         errors.extend(row_errors)
         if row is None:

@@ -36,14 +36,14 @@ SOCITM_2012_PENCE = {"face-to-face": 862, "phone": 283, "web": 15}
 SOCITM_2012_FROM = date(2012, 4, 1)
 
 
-def _domain_allowed(url: str, domains: list[str]) -> bool:
+def domain_allowed(url: str, domains: list[str]) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def _validate_online_url(service: Service) -> None:
     domains = service.organisation.allowed_domains
-    if service.online_url and domains and not _domain_allowed(service.online_url, domains):
+    if service.online_url and domains and not domain_allowed(service.online_url, domains):
         raise ValidationError(
             {
                 "online_url": _(

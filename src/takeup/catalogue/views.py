@@ -1,20 +1,16 @@
 """Staff screens for the service catalogue: services, service areas, channels and unit costs."""
 
 import csv
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from takeup.forms import apply_errors
+from takeup.forms import form_page
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
 from takeup.organisations.roles import Permission
 
@@ -24,38 +20,6 @@ from .forms import CatalogueUploadForm, ChannelForm, ServiceAreaForm, ServiceFor
 from .models import Service
 
 EDIT = Permission.EDIT_CATALOGUE
-
-
-def _form_page(
-    request: OrganisationRequest,
-    form: forms.BaseForm,
-    *,
-    title: str,
-    save: Callable[..., Model],
-    next_url: Callable[[Model], str],
-    done: str,
-    cancel_url: str,
-    caption: str = "",
-) -> HttpResponse:
-    """Show a form; on a valid POST call `save(**cleaned_data)`; its errors go on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(**form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, done % {"name": obj})
-            return redirect(next_url(obj))
-    return render(
-        request,
-        "catalogue/form.html",
-        {
-            "form": form,
-            "title": title,
-            "caption": caption,
-            "cancel_url": cancel_url,
-        },
-    )
 
 
 def _url(request: OrganisationRequest, name: str, **kwargs: Any) -> str:
@@ -147,7 +111,7 @@ def service_detail(request: OrganisationRequest, slug: str) -> HttpResponse:
 @organisation_view(EDIT)
 def service_add(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
-    return _form_page(
+    return form_page(
         request,
         ServiceForm(request.POST or None, organisation=org),
         title=_("Add a service"),
@@ -162,7 +126,7 @@ def service_add(request: OrganisationRequest) -> HttpResponse:
 def service_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
     org = request.organisation
     service = queries.service_of(org, slug)
-    return _form_page(
+    return form_page(
         request,
         ServiceForm(request.POST or None, instance=service, organisation=org),
         title=_("Change a service"),
@@ -204,7 +168,7 @@ def area_list(request: OrganisationRequest) -> HttpResponse:
 @organisation_view(EDIT)
 def area_add(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
-    return _form_page(
+    return form_page(
         request,
         ServiceAreaForm(request.POST or None, initial={"active": True}),
         title=_("Add a service area"),
@@ -221,7 +185,7 @@ def area_add(request: OrganisationRequest) -> HttpResponse:
 def area_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
     org = request.organisation
     area = queries.area_of(org, slug)
-    return _form_page(
+    return form_page(
         request,
         ServiceAreaForm(request.POST or None, instance=area),
         title=_("Change a service area"),
@@ -250,7 +214,7 @@ def channel_list(request: OrganisationRequest) -> HttpResponse:
 @organisation_view(EDIT)
 def channel_add(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
-    return _form_page(
+    return form_page(
         request,
         ChannelForm(request.POST or None, initial={"active": True}),
         title=_("Add a channel"),
@@ -265,7 +229,7 @@ def channel_add(request: OrganisationRequest) -> HttpResponse:
 def channel_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
     org = request.organisation
     channel = queries.channel_of(org, slug)
-    return _form_page(
+    return form_page(
         request,
         ChannelForm(request.POST or None, instance=channel),
         title=_("Change a channel"),
@@ -294,7 +258,7 @@ def unit_cost_list(request: OrganisationRequest) -> HttpResponse:
 @organisation_view(EDIT)
 def unit_cost_add(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
-    return _form_page(
+    return form_page(
         request,
         UnitCostForm(request.POST or None, organisation=org),
         title=_("Add a unit cost"),
@@ -315,7 +279,7 @@ def unit_cost_edit(request: OrganisationRequest, pk: int) -> HttpResponse:
             request, _("The unit cost for %(name)s was deleted.") % {"name": unit_cost}
         )
         return redirect(_url(request, "unit-costs"))
-    return _form_page(
+    return form_page(
         request,
         UnitCostForm(request.POST or None, instance=unit_cost, organisation=org),
         title=_("Change a unit cost"),

@@ -1,6 +1,8 @@
 """Building the demo organisation, Millbrook City Council. Used by `takeup demo`, tests and
 benchmarks, so it is quick and gives the same catalogue every time."""
 
+import math
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,6 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from takeup.campaigns.models import Arrival, ArrivalVisitor, Campaign
+from takeup.campaigns.services import activity_save, campaign_save
 from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Channel, Service, ServiceArea
 from takeup.ledger.models import DataSource, ImportBatch, Volume
@@ -15,6 +19,7 @@ from takeup.ledger.services import insert_volumes, month_totals_refresh
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import membership_add, organisation_create
 
+from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
 from .volumes import ServicePlan, daily_volumes
 
@@ -70,7 +75,9 @@ def demo_create(
     for service in services:
         service.full_clean()
     Service.objects.bulk_create(services)
-    demo_volumes_create(org, end=end or timezone.localdate() - timedelta(days=1), years=years)
+    end = end or timezone.localdate() - timedelta(days=1)
+    demo_volumes_create(org, end=end, years=years)
+    demo_campaigns_create(org, end=end)
     sign_ins = [
         DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),
         DemoSignIn(DEMO_VIEWER, DEMO_PASSWORD, "viewer"),
@@ -119,7 +126,7 @@ def demo_volumes_create(org: Organisation, *, end: date, years: int = 3) -> int:
         for source in (crm, late)
     }
     rows = []
-    for v in daily_volumes(plans, end=end, years=years):
+    for v in daily_volumes(plans, end=end, years=years, lifts=lifts(demo_campaigns(end))):
         service = by_slug[v.slug]
         source = late if service.area.name == "Libraries" and v.channel == "face-to-face" else crm
         rows.append(
@@ -144,3 +151,88 @@ def demo_volumes_create(org: Organisation, *, end: date, years: int = 3) -> int:
         batch.period_from, batch.period_to = end - timedelta(days=365 * years - 1), end
         batch.save()
     return len(rows)
+
+
+def demo_campaigns_create(org: Organisation, *, end: date) -> list[Campaign]:
+    """Millbrook's six campaigns with their activities, tracked links and arrivals."""
+    rng = random.Random(7)
+    by_slug = {s.slug: s for s in Service.objects.filter(organisation=org)}
+    made: dict[str, Campaign] = {}
+    arrivals: list[Arrival] = []
+    visitors: list[ArrivalVisitor] = []
+    for plan in demo_campaigns(end):
+        campaign = campaign_save(
+            organisation=org,
+            services=[by_slug[s] for s in plan.services],
+            name=plan.name,
+            objective=plan.objective,
+            audience=plan.audience,
+            starts_on=plan.start,
+            ends_on=plan.end,
+            budget_pence=plan.budget_pence,
+            phase=plan.phase,
+            parent=made.get(plan.parent),
+        )
+        made[plan.name] = campaign
+        for a in plan.activities:
+            activity = activity_save(
+                organisation=org,
+                campaign=campaign,
+                vanity=a.vanity or None,
+                medium=a.medium,
+                place=a.place,
+                ward=a.ward,
+                starts_on=a.start or plan.start,
+                ends_on=a.end or plan.end,
+                cost_pence=a.cost_pence,
+            )
+            link = activity.link
+            day, last = activity.starts_on, min(activity.ends_on + timedelta(days=21), end)
+            while day <= last:
+                fade = 1.0 if day <= activity.ends_on else 0.25
+                people = _poisson(rng, a.arrivals_a_day * fade)
+                qr = sum(rng.random() < a.qr_share for _ in range(people))
+                for via, n in (("qr", qr), ("link", people - qr)):
+                    mobile = sum(rng.random() < (0.9 if via == "qr" else 0.65) for _ in range(n))
+                    for device, k in (("mobile", mobile), ("desktop", n - mobile)):
+                        if k:
+                            referrer = a.referrer if via == "link" else ""
+                            arrivals.append(
+                                Arrival(
+                                    link=link,
+                                    day=day,
+                                    device=device,
+                                    referrer_host=referrer,
+                                    via=via,
+                                    count=k,
+                                )
+                            )
+                visitors += [
+                    ArrivalVisitor(link=link, day=day, visitor=f"{rng.getrandbits(128):032x}")
+                    for _ in range(round(people * 0.93))
+                ]
+                bots = _poisson(rng, 0.6)
+                if bots:
+                    arrivals.append(
+                        Arrival(
+                            link=link,
+                            day=day,
+                            device="unknown",
+                            via="link",
+                            is_bot=True,
+                            count=bots,
+                        )
+                    )
+                day += timedelta(days=1)
+    Arrival.objects.bulk_create(arrivals)
+    ArrivalVisitor.objects.bulk_create(visitors, batch_size=2000)
+    return list(made.values())
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1

@@ -77,9 +77,16 @@ def _share_online(
 
 
 def daily_volumes(
-    plans: list[ServicePlan], end: date, years: int = 3, seed: int = 2026
+    plans: list[ServicePlan],
+    end: date,
+    years: int = 3,
+    seed: int = 2026,
+    lifts: dict[str, list[tuple[date, date, float]]] | None = None,
 ) -> Iterator[DemoVolume]:
+    """lifts: per service, campaigns' extra share of web transactions, taken from the other
+    channels (channel shift), so take-up moves and the total does not."""
     rng = random.Random(seed)
+    lifts = lifts or {}
     start = end - timedelta(days=365 * years - 1)
     online_only = date(end.year - 1, 4, 1)
     for plan in plans:
@@ -103,6 +110,10 @@ def daily_volumes(
             weekday = day.weekday()
             web = expected * online * WEEKDAY["web"][weekday]
             offline = expected * (1 - online) * WEEKDAY["office"][weekday]
+            lift = sum(x for a, b, x in lifts.get(plan.slug, ()) if a <= day <= b)
+            if lift:
+                extra = min(web * lift, offline * 0.9)
+                web, offline = web + extra, offline - extra
             if plan.slug == ONLINE_ONLY_SLUG and day >= online_only:
                 offline *= 0.3  # what is left is by phone, with help
             assisted = web * max(0.01, 0.06 - 0.01 * (day.year - start.year))

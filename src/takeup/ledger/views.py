@@ -1,6 +1,5 @@
 """Take-up dashboard pages and the upload screens."""
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from takeup.catalogue.models import Service, UnitCost
 from takeup.catalogue.queries import areas_of, service_of, services_of
 from takeup.charts import Chart, time_chart
-from takeup.forms import apply_errors
+from takeup.forms import apply_errors, csv_response
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
 from takeup.organisations.models import Organisation
 from takeup.organisations.roles import Permission
@@ -54,17 +53,6 @@ def _period(request: HttpRequest, latest: date) -> tuple[str, periods.Range, per
         else period.year_earlier()
     )
     return kind, period, baseline
-
-
-def _csv(
-    name: str, columns: tuple[str, ...] | list[str], rows: list[tuple[object, ...]]
-) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return response
 
 
 def _percent(value: float | None) -> str:
@@ -127,7 +115,7 @@ def overview(request: OrganisationRequest) -> HttpResponse:
             totals[channel] = totals.get(channel, 0) + n
     total_take_up = digital_take_up(flags.counts(totals))
     if request.GET.get("format") == "csv":
-        return _csv(
+        return csv_response(
             f"{org.slug}-take-up-{period.start}-{period.end}",
             [
                 "service",
@@ -260,9 +248,9 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
     charts: dict[str, Chart] = {"take-up": take_up_chart, "channel-mix": mix_chart}
     if download in charts:
         chart = charts[download]
-        return _csv(f"{service.slug}-{download}", chart.columns, list(chart.rows))
+        return csv_response(f"{service.slug}-{download}", chart.columns, list(chart.rows))
     if download == "counts":
-        return _csv(
+        return csv_response(
             f"{service.slug}-counts-{period.start}-{period.end}",
             ["channel", "transactions", "share %", "counts towards take-up"],
             [
@@ -449,7 +437,7 @@ def source_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
             return redirect("ledger:sources", org=org.slug)
     return render(
         request,
-        "catalogue/form.html",
+        "forms/page.html",
         {
             "form": form,
             "title": _("Change a data source"),

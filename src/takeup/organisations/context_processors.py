@@ -15,7 +15,7 @@ NAVIGATION = [
     (_("Overview"), "organisation-home", Permission.VIEW, True),
     (_("Services"), "catalogue:services", Permission.VIEW, True),
     (_("Take-up"), "ledger:overview", Permission.VIEW, True),
-    (_("Campaigns"), "coming-soon:campaigns", Permission.VIEW, False),
+    (_("Campaigns"), "campaigns:list", Permission.VIEW, True),
     (_("Visitors"), "coming-soon:insight", Permission.VIEW, False),
     (_("Alerts"), "coming-soon:alerts", Permission.VIEW, False),
     (_("Website"), "coming-soon:webcheck", Permission.VIEW, False),

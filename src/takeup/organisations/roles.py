@@ -13,15 +13,23 @@ class Role(StrEnum):
 class Permission(StrEnum):
     VIEW = "view"
     EDIT_CATALOGUE = "edit_catalogue"
+    EDIT_CAMPAIGNS = "edit_campaigns"
     IMPORT_DATA = "import_data"
     MANAGE_ORGANISATION = "manage_organisation"
 
 
-# Editors keep the catalogue and content; analysts also load data; admins run the organisation.
+# Editors keep the catalogue, campaigns and content; analysts also load data; admins run the organisation.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.VIEW}),
-    Role.EDITOR: frozenset({Permission.VIEW, Permission.EDIT_CATALOGUE}),
-    Role.ANALYST: frozenset({Permission.VIEW, Permission.EDIT_CATALOGUE, Permission.IMPORT_DATA}),
+    Role.EDITOR: frozenset({Permission.VIEW, Permission.EDIT_CATALOGUE, Permission.EDIT_CAMPAIGNS}),
+    Role.ANALYST: frozenset(
+        {
+            Permission.VIEW,
+            Permission.EDIT_CATALOGUE,
+            Permission.EDIT_CAMPAIGNS,
+            Permission.IMPORT_DATA,
+        }
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 

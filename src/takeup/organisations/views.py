@@ -238,9 +238,6 @@ def audit_log(request: OrganisationRequest) -> HttpResponse:
 
 
 COMING_SOON = {
-    "campaigns": gettext_lazy(
-        "Campaigns: every promotion, its tracked links and QR codes, and what it did to take-up."
-    ),
     "insight": gettext_lazy("Visitors: the exit survey on your website and what it tells you."),
     "alerts": gettext_lazy("Alerts: email alerts residents sign up to."),
     "webcheck": gettext_lazy("Website: how well your website promotes self-service."),

@@ -27,3 +27,8 @@ def percent(share: float | None) -> str:
     if share is None:
         return ""
     return f"{share * 100:.0f}%"
+
+
+@register.filter
+def get_item(mapping: dict[object, object], key: object) -> object:
+    return mapping.get(key)

@@ -2,9 +2,13 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from takeup.campaigns.estimates import estimates_run
+from takeup.campaigns.models import Campaign, EstimateRun
 from takeup.demo.services import demo_create
 from takeup.ledger.models import Volume
+from takeup.organisations.models import Organisation
 
 
 class Command(BaseCommand):
@@ -12,6 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--years", type=int, default=3, help="Years of daily volumes")
+        parser.add_argument(
+            "--no-estimates", action="store_true", help="Leave the campaign estimates to be run"
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
         started = time.perf_counter()
@@ -25,6 +32,20 @@ class Command(BaseCommand):
                 f"in {seconds:.1f} s."
             )
         )
+        if not options["no_estimates"]:
+            self._estimates(org)
         self.stdout.write("Sign in at http://127.0.0.1:8000/sign-in/ as:")
         for s in sign_ins:
             self.stdout.write(f"  {s.role:<7} {s.email}  password: {s.password}")
+
+    def _estimates(self, org: Organisation) -> None:
+        """Estimate every demo campaign's effect now, so the campaign pages are ready."""
+        campaigns = list(Campaign.objects.filter(organisation=org).order_by("starts_on"))
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+        ) as progress:
+            bar = progress.add_task("Estimating campaign effects", total=len(campaigns))
+            for campaign in campaigns:
+                run = EstimateRun.objects.create(organisation=org, campaign=campaign)
+                estimates_run(run)
+                progress.advance(bar)

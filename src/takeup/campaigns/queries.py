@@ -1,0 +1,285 @@
+"""Reads for the campaign pages, the API and the ledger's charts."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from takeup.catalogue.models import Channel, Service
+from takeup.ledger.models import Measure, Period, Volume
+from takeup.organisations.models import Organisation
+
+from . import changepoints
+from .models import Activity, Annotation, Arrival, ArrivalVisitor, Campaign, EffectEstimate
+
+
+@dataclass
+class ActivityRow:
+    activity: Activity
+    arrivals: int = 0
+    qr: int = 0
+    visitors: int = 0
+    estimate: EffectEstimate | None = None
+
+
+@dataclass
+class CampaignRow:
+    campaign: Campaign
+    cost_pence: int
+    activities: list[ActivityRow] = field(default_factory=list)
+    estimates: list[EffectEstimate] = field(default_factory=list)
+
+    @property
+    def arrivals(self) -> int:
+        return sum(a.arrivals for a in self.activities)
+
+
+def campaigns_for(organisation: Organisation) -> QuerySet[Campaign]:
+    return (
+        Campaign.objects.filter(organisation=organisation)
+        .select_related("parent")
+        .prefetch_related("services", "activities__link")
+    )
+
+
+def arrivals_by_activity(activity_ids: list[int]) -> dict[int, dict[str, int]]:
+    """People (not bots) who arrived through each activity's link: all, by QR and unique."""
+    out: dict[int, dict[str, int]] = defaultdict(lambda: {"arrivals": 0, "qr": 0, "visitors": 0})
+    for row in (
+        Arrival.objects.filter(link__activity_id__in=activity_ids, is_bot=False)
+        .values("link__activity_id")
+        .annotate(n=Sum("count"), qr=Sum("count", filter=Q(via=Arrival.Via.QR)))
+    ):
+        out[row["link__activity_id"]].update(arrivals=row["n"] or 0, qr=row["qr"] or 0)
+    for row in (
+        ArrivalVisitor.objects.filter(link__activity_id__in=activity_ids)
+        .values("link__activity_id")
+        .annotate(n=Count("pk"))
+    ):
+        out[row["link__activity_id"]]["visitors"] = row["n"]
+    return out
+
+
+def campaign_rows(campaigns: list[Campaign]) -> list[CampaignRow]:
+    """Each campaign with its activities' arrivals and the latest estimates: the comparison."""
+    activity_ids = [a.pk for c in campaigns for a in c.activities.all()]
+    counts = arrivals_by_activity(activity_ids)
+    estimates: dict[int, list[EffectEstimate]] = defaultdict(list)
+    for e in EffectEstimate.objects.filter(campaign__in=campaigns).select_related("service"):
+        estimates[e.campaign_id].append(e)
+    rows = []
+    for c in campaigns:
+        acts = list(c.activities.all())
+        row = CampaignRow(
+            campaign=c,
+            cost_pence=sum(a.cost_pence for a in acts) or c.budget_pence,
+            estimates=[e for e in estimates[c.pk] if e.activity_id is None],
+        )
+        for a in acts:
+            found = next((e for e in estimates[c.pk] if e.activity_id == a.pk), None)
+            row.activities.append(ActivityRow(a, **counts.get(a.pk, {}), estimate=found))
+        rows.append(row)
+    return rows
+
+
+def arrivals_daily(campaign: Campaign) -> list[dict[str, Any]]:
+    """Arrivals a day per activity (people only), for the campaign page's chart."""
+    rows = (
+        Arrival.objects.filter(link__activity__campaign=campaign, is_bot=False)
+        .values("day", "link__activity_id")
+        .annotate(n=Sum("count"))
+        .order_by("day")
+    )
+    names = {a.pk: str(a) for a in campaign.activities.all()}
+    return [
+        {
+            "day": r["day"].isoformat(),
+            "activity": names.get(r["link__activity_id"], ""),
+            "n": r["n"],
+        }
+        for r in rows
+    ]
+
+
+def arrivals_breakdown(campaign: Campaign) -> dict[str, list[tuple[str, int]]]:
+    """People's arrivals by device and by referring site; and how many bots were left out."""
+    base = Arrival.objects.filter(link__activity__campaign=campaign)
+    devices = dict(Arrival.Device.choices)
+    return {
+        "device": [
+            (str(devices.get(r["device"], r["device"])), r["n"])
+            for r in base.filter(is_bot=False)
+            .values("device")
+            .annotate(n=Sum("count"))
+            .order_by("-n")
+        ],
+        "referrer": [
+            (r["referrer_host"] or "", r["n"])
+            for r in base.filter(is_bot=False)
+            .values("referrer_host")
+            .annotate(n=Sum("count"))
+            .order_by("-n")[:10]
+        ],
+        "bots": [("", base.filter(is_bot=True).aggregate(n=Sum("count"))["n"] or 0)],
+    }
+
+
+@dataclass(frozen=True)
+class Band:
+    start: date
+    end: date
+    label: str
+
+
+def chart_bands(
+    organisation: Organisation, service_id: int | None, start: date, end: date
+) -> list[Band]:
+    """Campaigns, activities and notes that touch a service (or any, when None) in a window."""
+    bands: list[Band] = []
+    campaigns = Campaign.objects.filter(
+        organisation=organisation, starts_on__lte=end, ends_on__gte=start
+    )
+    activities = Activity.objects.filter(
+        organisation=organisation, starts_on__lte=end, ends_on__gte=start
+    ).select_related("campaign")
+    notes = Annotation.objects.filter(organisation=organisation, starts_on__lte=end).filter(
+        Q(ends_on__gte=start) | Q(ends_on__isnull=True, starts_on__gte=start)
+    )
+    if service_id is not None:
+        campaigns = campaigns.filter(services=service_id)
+        activities = activities.filter(campaign__services=service_id)
+        notes = notes.filter(Q(services=service_id) | Q(services__isnull=True))
+    bands += [Band(c.starts_on, c.ends_on, c.name) for c in campaigns.distinct()]
+    bands += [
+        Band(a.starts_on, a.ends_on, f"{a.campaign.name}: {a}")
+        for a in activities.distinct()
+        if (a.starts_on, a.ends_on) != (a.campaign.starts_on, a.campaign.ends_on)
+    ]
+    bands += [Band(n.starts_on, n.ends_on or n.starts_on, n.text) for n in notes.distinct()]
+    return sorted(bands, key=lambda b: b.start)
+
+
+def _take_up_channels(organisation: Organisation) -> list[int]:
+    return [
+        c.pk for c in Channel.objects.filter(organisation=organisation) if c.counts_towards_take_up
+    ]
+
+
+def daily_digital(
+    organisation: Organisation, service_ids: list[int], start: date, end: date
+) -> dict[int, dict[date, float]]:
+    """Daily digital self-service transactions per service, from daily figures only."""
+    out: dict[int, dict[date, float]] = defaultdict(dict)
+    rows = (
+        Volume.objects.filter(
+            organisation=organisation,
+            service_id__in=service_ids,
+            channel_id__in=_take_up_channels(organisation),
+            counted=True,
+            measure=Measure.TRANSACTIONS,
+            period=Period.DAY,
+            period_start__range=(start, end),
+        )
+        .values("service_id", "period_start")
+        .annotate(n=Sum("count"))
+    )
+    for row in rows:
+        out[row["service_id"]][row["period_start"]] = float(row["n"])
+    return out
+
+
+def total_transactions(service: Service, start: date, end: date) -> int:
+    return (
+        Volume.objects.filter(
+            organisation_id=service.organisation_id,
+            service=service,
+            counted=True,
+            measure=Measure.TRANSACTIONS,
+            period_start__range=(start, end),
+        ).aggregate(n=Sum("count"))["n"]
+        or 0
+    )
+
+
+def latest_daily(service: Service) -> date | None:
+    return (
+        Volume.objects.filter(
+            organisation_id=service.organisation_id, service=service, period=Period.DAY
+        )
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
+
+
+def busy_services(organisation: Organisation, start: date, end: date) -> set[int]:
+    """Services some campaign promoted during the window: never controls."""
+    return set(
+        Campaign.services.through.objects.filter(
+            campaign__organisation=organisation,
+            campaign__starts_on__lte=end,
+            campaign__ends_on__gte=start,
+        ).values_list("service_id", flat=True)
+    )
+
+
+def unexplained_breaks(service: Service, breaks: list[date]) -> list[date]:
+    """Change-points with no campaign, activity or note on this service within two weeks."""
+    if not breaks:
+        return []
+    window = timedelta(days=14)
+    lo, hi = min(breaks) - window, max(breaks) + window
+    spans = [
+        (c.starts_on, c.ends_on)
+        for c in Campaign.objects.filter(services=service, starts_on__lte=hi, ends_on__gte=lo)
+    ]
+    spans += [
+        (a.starts_on, a.ends_on)
+        for a in Activity.objects.filter(
+            campaign__services=service, starts_on__lte=hi, ends_on__gte=lo
+        )
+    ]
+    spans += [
+        (n.starts_on, n.ends_on or n.starts_on)
+        for n in Annotation.objects.filter(
+            Q(services=service) | Q(services__isnull=True),
+            organisation_id=service.organisation_id,
+            starts_on__lte=hi,
+        ).distinct()
+    ]
+    return [
+        day
+        for day in breaks
+        if not any(start - window <= day <= end + window for start, end in spans)
+    ]
+
+
+@dataclass(frozen=True)
+class ServiceNotes:
+    """What the ledger's service page shows beside its charts."""
+
+    bands: list[tuple[str, str, str]]
+    breaks: list[date]
+
+
+def service_notes(service: Service, start: date, end: date) -> ServiceNotes:
+    """Campaigns and notes as chart bands, and breaks in the last two years' weekly digital
+    series that nothing explains."""
+    bands = chart_bands(service.organisation, service.pk, start, end)
+    history_start = end - timedelta(days=2 * 365)
+    history_start -= timedelta(days=history_start.weekday())
+    daily = daily_digital(service.organisation, [service.pk], history_start, end).get(
+        service.pk, {}
+    )
+    weeks: dict[date, float] = defaultdict(float)
+    for day, n in daily.items():
+        weeks[day - timedelta(days=day.weekday())] += n
+    last_whole = end - timedelta(days=end.weekday() + 7)
+    ordered = sorted(w for w in weeks if w <= last_whole)
+    found = changepoints.breaks(ordered, [weeks[w] for w in ordered])
+    return ServiceNotes(
+        bands=[(b.start.isoformat(), b.end.isoformat(), b.label) for b in bands],
+        breaks=unexplained_breaks(service, found),
+    )

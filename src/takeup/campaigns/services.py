@@ -1,0 +1,382 @@
+"""Writes for campaigns: the register, tracked links, arrivals and notes. Estimates are in
+estimates.py. Each write validates with full_clean() and is recorded in the audit log."""
+
+import hashlib
+import secrets
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from takeup.catalogue.csvimport import slugify
+from takeup.catalogue.models import Service
+from takeup.catalogue.services import domain_allowed
+from takeup.organisations.models import ApiKey, Organisation, User
+from takeup.organisations.services import audit_record, changes_between
+
+from .csvimport import ParsedCampaigns
+from .models import Activity, Annotation, Arrival, Campaign, TrackedLink, VisitorSalt
+
+CAMPAIGN_FIELDS = [
+    "name",
+    "objective",
+    "audience",
+    "starts_on",
+    "ends_on",
+    "budget_pence",
+    "phase",
+    "parent",
+]
+ACTIVITY_FIELDS = ["medium", "place", "ward", "starts_on", "ends_on", "cost_pence"]
+CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes are typed from paper
+
+
+def _fields(obj: Any, names: list[str]) -> dict[str, Any]:
+    return {n: getattr(obj, n) for n in names}
+
+
+@transaction.atomic
+def campaign_save(
+    *,
+    organisation: Organisation,
+    services: list[Service],
+    campaign: Campaign | None = None,
+    actor: User | None = None,
+    api_key: ApiKey | None = None,
+    **values: Any,
+) -> Campaign:
+    """Create a campaign (campaign=None) or update one; values are CAMPAIGN_FIELDS."""
+    unknown = set(values) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown campaign fields: {sorted(unknown)}")
+    creating = campaign is None
+    if campaign is None:
+        campaign = Campaign(organisation=organisation)
+    before = _fields(campaign, CAMPAIGN_FIELDS) if not creating else {}
+    for name, value in values.items():
+        setattr(campaign, name, value)
+    if not services:
+        raise ValidationError({"services": _("Choose at least one service the campaign promotes.")})
+    if any(s.organisation_id != organisation.pk for s in services):
+        raise ValidationError({"services": _("Choose your organisation's services.")})
+    parent = campaign.parent
+    if parent is not None and (
+        parent.organisation_id != organisation.pk or parent.pk == campaign.pk
+    ):
+        raise ValidationError({"parent": _("Choose an earlier campaign of your organisation.")})
+    if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
+        raise ValidationError({"ends_on": _("The end date must be on or after the start date.")})
+    if (
+        Campaign.objects.filter(organisation=organisation, name__iexact=campaign.name)
+        .exclude(pk=campaign.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": _("A campaign with this name already exists.")})
+    campaign.full_clean(exclude=["organisation"], validate_constraints=False)
+    campaign.save()
+    campaign.services.set(services)
+    audit_record(
+        organisation=organisation,
+        obj=campaign,
+        actor=actor,
+        api_key=api_key,
+        action="campaign.create" if creating else "campaign.update",
+        changes=changes_between(before, _fields(campaign, CAMPAIGN_FIELDS)),
+    )
+    return campaign
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(7))
+
+
+def _check_destination(organisation: Organisation, url: str) -> None:
+    if not url:
+        raise ValidationError(
+            {"service": _("This service has no online address to send visitors to. Add one.")}
+        )
+    if not domain_allowed(url, organisation.allowed_domains):
+        raise ValidationError(
+            {
+                "service": _(
+                    "Links may only go to your organisation's allowed domains (%(domains)s)."
+                )
+                % {"domains": ", ".join(organisation.allowed_domains) or _("none set")}
+            }
+        )
+
+
+@transaction.atomic
+def activity_save(
+    *,
+    organisation: Organisation,
+    campaign: Campaign,
+    activity: Activity | None = None,
+    link_service: Service | None = None,
+    vanity: str | None = None,
+    actor: User | None = None,
+    api_key: ApiKey | None = None,
+    **values: Any,
+) -> Activity:
+    """Create or update an activity. A new activity gets its tracked link, to link_service (by
+    default the campaign's first service)."""
+    unknown = set(values) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
+    if campaign.organisation_id != organisation.pk:
+        raise ValidationError({"campaign": _("Choose one of your organisation's campaigns.")})
+    creating = activity is None
+    if activity is None:
+        activity = Activity(organisation=organisation, campaign=campaign)
+    before = _fields(activity, ACTIVITY_FIELDS) if not creating else {}
+    for name, value in values.items():
+        setattr(activity, name, value)
+    if activity.starts_on and activity.ends_on and activity.ends_on < activity.starts_on:
+        raise ValidationError({"ends_on": _("The end date must be on or after the start date.")})
+    activity.full_clean(exclude=["organisation", "campaign"], validate_constraints=False)
+    activity.save()
+    if creating or link_service is not None or vanity is not None:
+        link_save(
+            organisation=organisation,
+            activity=activity,
+            service=link_service,
+            vanity=vanity,
+        )
+    audit_record(
+        organisation=organisation,
+        obj=activity,
+        actor=actor,
+        api_key=api_key,
+        action="activity.create" if creating else "activity.update",
+        changes=changes_between(before, _fields(activity, ACTIVITY_FIELDS)),
+    )
+    return activity
+
+
+def link_save(
+    *,
+    organisation: Organisation,
+    activity: Activity,
+    service: Service | None = None,
+    vanity: str | None = None,
+    expires_on: date | None = None,
+) -> TrackedLink:
+    """Create or update an activity's tracked link. vanity "" removes the easy-to-say address."""
+    link = TrackedLink.objects.filter(activity=activity).first()
+    if link is None:
+        service = service or activity.campaign.services.order_by("name").first()
+        if service is None:
+            raise ValidationError({"service": _("The campaign has no services to link to.")})
+        link = TrackedLink(organisation=organisation, activity=activity, code=_new_code())
+    if service is not None:
+        if service.organisation_id != organisation.pk:
+            raise ValidationError({"service": _("Choose one of your organisation's services.")})
+        link.service = service
+        link.destination = service.online_url
+    if vanity is not None:
+        link.vanity = slugify(vanity)[:40] or None
+        if vanity.strip() and link.vanity is None:
+            raise ValidationError({"vanity": _("Use letters and numbers, for example bins.")})
+        if link.vanity and (
+            TrackedLink.objects.filter(vanity=link.vanity).exclude(pk=link.pk).exists()
+            or TrackedLink.objects.filter(code=link.vanity).exists()
+        ):
+            raise ValidationError({"vanity": _("This address is taken. Choose another.")})
+    if expires_on is not None:
+        link.expires_on = expires_on
+    _check_destination(organisation, link.destination)
+    link.full_clean(exclude=["organisation", "activity", "service"], validate_unique=False)
+    link.save()
+    return link
+
+
+def link_target(link: TrackedLink, campaign_name: str, medium: str, via: str) -> str:
+    """The destination with UTM parameters, so web analytics see the campaign too."""
+    parts = urlsplit(link.destination)
+    utm = urlencode(
+        {
+            "utm_source": "takeup",
+            "utm_medium": medium,
+            "utm_campaign": slugify(campaign_name),
+            "utm_content": f"{link.code}-{via}",
+        }
+    )
+    query = f"{parts.query}&{utm}" if parts.query else utm
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def _salt_for(day: date) -> str:
+    salt = VisitorSalt.objects.filter(day=day).values_list("salt", flat=True).first()
+    if salt is not None:
+        return salt
+    try:
+        with transaction.atomic():
+            VisitorSalt.objects.create(day=day, salt=secrets.token_hex(32))
+    except IntegrityError:
+        pass  # another process made today's salt first
+    VisitorSalt.objects.filter(day__lt=day).delete()
+    return VisitorSalt.objects.values_list("salt", flat=True).get(day=day)
+
+
+def arrival_record(
+    *,
+    link_id: int,
+    day: date,
+    device: str,
+    referrer_host: str,
+    via: str,
+    is_bot: bool,
+    client: str,
+) -> None:
+    """Count one arrival. client (address and user agent) is hashed with today's salt and then
+    forgotten; only the hash is kept, for the unique count, and only for people, not bots."""
+    arrival = Arrival._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {arrival} (link_id, day, device, referrer_host, via, is_bot, count) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, 1) "
+            "ON CONFLICT (link_id, day, device, referrer_host, via, is_bot) "
+            f"DO UPDATE SET count = {arrival}.count + 1",
+            [link_id, day, device, referrer_host, via, is_bot],
+        )
+        if is_bot:
+            return
+        visitor = hashlib.sha256(f"{_salt_for(day)}|{link_id}|{client}".encode()).hexdigest()[:32]
+        cursor.execute(
+            "INSERT INTO campaigns_arrivalvisitor (link_id, day, visitor) VALUES (%s, %s, %s) "
+            "ON CONFLICT (link_id, day, visitor) DO NOTHING",
+            [link_id, day, visitor],
+        )
+
+
+@transaction.atomic
+def annotation_save(
+    *,
+    organisation: Organisation,
+    services: list[Service],
+    starts_on: date,
+    ends_on: date | None,
+    text: str,
+    actor: User | None = None,
+) -> Annotation:
+    if any(s.organisation_id != organisation.pk for s in services):
+        raise ValidationError({"services": _("Choose your organisation's services.")})
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The end date must be on or after the date.")})
+    note = Annotation(
+        organisation=organisation, starts_on=starts_on, ends_on=ends_on, text=text, created_by=actor
+    )
+    note.full_clean(exclude=["organisation", "created_by"], validate_constraints=False)
+    note.save()
+    note.services.set(services)
+    audit_record(organisation=organisation, obj=note, actor=actor, action="annotation.create")
+    return note
+
+
+@transaction.atomic
+def annotation_delete(*, annotation: Annotation, actor: User | None = None) -> None:
+    audit_record(
+        organisation=annotation.organisation,
+        obj=annotation,
+        actor=actor,
+        action="annotation.delete",
+    )
+    annotation.delete()
+
+
+@transaction.atomic
+def campaigns_import(
+    *, organisation: Organisation, parsed: ParsedCampaigns, actor: User | None = None
+) -> tuple[int, int]:
+    """Add or update the file's campaigns and activities, all or nothing. A campaign is matched
+    by name and an activity by medium, place and dates, so loading a file twice doubles nothing.
+    Returns (campaigns, activities) written."""
+    services = {s.slug: s for s in Service.objects.filter(organisation=organisation)}
+    existing = {c.name.casefold(): c for c in Campaign.objects.filter(organisation=organisation)}
+    errors = []
+    for row in parsed.campaigns:
+        unknown = [s for s in row.services if s not in services]
+        if unknown:
+            errors.append(
+                _("Line %(line)s: no service with the short name %(names)s.")
+                % {"line": row.line, "names": ", ".join(unknown)}
+            )
+        names = {r.name.casefold() for r in parsed.campaigns}
+        if row.follows and row.follows.casefold() not in set(existing) | names:
+            errors.append(
+                _("Line %(line)s: no campaign called “%(name)s” to follow on from.")
+                % {"line": row.line, "name": row.follows}
+            )
+    if errors:
+        raise ValidationError(errors)
+    written = {}
+    activities = 0
+    for row in parsed.campaigns:
+        campaign = existing.get(row.name.casefold())
+        try:
+            campaign = campaign_save(
+                organisation=organisation,
+                campaign=campaign,
+                services=[services[s] for s in row.services],
+                actor=actor,
+                name=row.name,
+                objective=row.objective,
+                audience=row.audience,
+                starts_on=row.starts_on,
+                ends_on=row.ends_on,
+                budget_pence=row.budget_pence,
+                phase=row.phase,
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                [
+                    _("Line %(line)s: %(error)s") % {"line": row.line, "error": m}
+                    for m in exc.messages
+                ]
+            ) from exc
+        written[row.name.casefold()] = campaign
+        for a in row.activities:
+            found = Activity.objects.filter(
+                campaign=campaign,
+                medium=a.medium,
+                place=a.place,
+                starts_on=a.starts_on,
+                ends_on=a.ends_on,
+            ).first()
+            try:
+                activity_save(
+                    organisation=organisation,
+                    campaign=campaign,
+                    activity=found,
+                    actor=actor,
+                    medium=a.medium,
+                    place=a.place,
+                    ward=a.ward,
+                    starts_on=a.starts_on,
+                    ends_on=a.ends_on,
+                    cost_pence=a.cost_pence,
+                )
+            except ValidationError as exc:
+                raise ValidationError(
+                    [
+                        _("Line %(line)s: %(error)s") % {"line": a.line, "error": m}
+                        for m in exc.messages
+                    ]
+                ) from exc
+            activities += 1
+    for row in parsed.campaigns:
+        if row.follows:
+            campaign = written[row.name.casefold()]
+            campaign.parent = (
+                written.get(row.follows.casefold()) or existing[row.follows.casefold()]
+            )
+            if campaign.parent.pk == campaign.pk:
+                raise ValidationError(
+                    _("Line %(line)s: a campaign cannot follow on from itself.")
+                    % {"line": row.line}
+                )
+            campaign.save(update_fields=["parent"])
+    return len(written), activities
