@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from takeup.api_errors import ErrorOut, FieldError
+from takeup.campaigns.api import router as campaigns_router
 from takeup.catalogue.api import router as catalogue_router
 from takeup.ledger.api import router as ledger_router
 from takeup.organisations.api import ApiKeyAuth
@@ -54,6 +55,7 @@ api = TakeupAPI(
 api.add_router("/", organisation_router)
 api.add_router("/", catalogue_router)
 api.add_router("/", ledger_router)
+api.add_router("/", campaigns_router)
 
 IGNORED_LOCATION = {"body", "payload", "query", "filters", "path"}
 

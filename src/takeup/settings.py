@@ -210,3 +210,6 @@ TAKEUP_ORGANISATION_SETUP = ["takeup.catalogue.services.catalogue_defaults_creat
 FORM_RENDERER = "takeup.forms.GovukFormRenderer"
 # Run when an organisation's unit costs change, so that figures priced with them are repriced.
 TAKEUP_UNIT_COSTS_CHANGED = ["takeup.ledger.services.month_totals_refresh_organisation"]
+# What explains a service's figures, for its page: campaigns and notes as chart bands, and breaks
+# in the series nothing explains. The ledger asks; campaigns answers (the ledger cannot import it).
+TAKEUP_SERVICE_NOTES = "takeup.campaigns.queries.service_notes"

@@ -1,7 +1,8 @@
-"""Breaks in a service's weekly digital series (ruptures' PELT). Pure: no Django.
+"""Breaks in a service's weekly digital take-up (ruptures' PELT). Pure: no Django.
 
 A break that no campaign or note explains is shown on the service page, so that an outage or a
-form redesign is noted before anyone credits a campaign with it.
+form redesign is noted before anyone credits a campaign with it. Take-up (the digital share),
+not the count, is searched: demand's seasons move every channel together and are not breaks.
 """
 
 from collections.abc import Sequence
@@ -11,17 +12,31 @@ import numpy as np
 import ruptures
 
 MIN_WEEKS = 16
-MIN_SEGMENT_WEEKS = 6
+MIN_SEGMENT_WEEKS = 2
+MERGE_WEEKS = 4  # a change spread over a few weeks is one change
+PENALTY = 6.0  # in units of log(weeks), on the share scaled by its week-to-week noise
+MIN_SHIFT = 0.03  # three percentage points: smaller moves are not worth a note
+SIDE_WEEKS = 6
 
 
-def breaks(weeks: Sequence[date], counts: Sequence[float], penalty: float = 3.0) -> list[date]:
-    """The first week of each new level. The cost is a Gaussian change in mean on the series
-    scaled by its week-to-week noise, so the penalty means the same for large and small services."""
-    if len(weeks) < MIN_WEEKS:
+def breaks(weeks: Sequence[date], digital: Sequence[float], totals: Sequence[float]) -> list[date]:
+    """The first week of each new level of take-up."""
+    total = np.asarray(totals, dtype=float)
+    keep = total > 0
+    if keep.sum() < MIN_WEEKS:
         return []
-    y = np.asarray(counts, dtype=float)
-    noise = float(np.median(np.abs(np.diff(y)))) / 0.9539 or 1.0  # robust sd of the differences
-    scaled = (y / noise).reshape(-1, 1)
-    algo = ruptures.Pelt(model="l2", min_size=MIN_SEGMENT_WEEKS, jump=1).fit(scaled)
-    ends = algo.predict(pen=penalty * np.log(len(y)) * 2)
-    return [weeks[i] for i in ends[:-1]]
+    share = np.asarray(digital, dtype=float)[keep] / total[keep]
+    kept = [w for w, k in zip(weeks, keep, strict=True) if k]
+    # A robust sd from the week-to-week differences, never below a tenth of a point.
+    noise = max(float(np.median(np.abs(np.diff(share)))) / 0.9539, 1e-3)
+    algo = ruptures.Pelt(model="l2", min_size=MIN_SEGMENT_WEEKS, jump=1)
+    ends = algo.fit((share / noise).reshape(-1, 1)).predict(pen=PENALTY * 2 * np.log(share.size))
+    found: list[int] = []
+    for i in ends[:-1]:
+        before = share[max(0, i - SIDE_WEEKS) : i].mean()
+        after = share[i : i + SIDE_WEEKS].mean()
+        if abs(after - before) < MIN_SHIFT:
+            continue
+        if not found or i - found[-1] >= MERGE_WEEKS:
+            found.append(i)
+    return [kept[i] for i in found]

@@ -154,8 +154,12 @@ def parse_campaigns(data: bytes, media: dict[str, str]) -> ParsedCampaigns:
             if isinstance(start, date) and isinstance(end, date) and end < start:
                 row_errors.append(RowError(line, "end", "The activity ends before it starts."))
             cost = get("cost", parse_pence)
-            ok = isinstance(start, date) and isinstance(end, date)
-            if not row_errors and campaign is not None and ok:
+            if (
+                not row_errors
+                and campaign is not None
+                and isinstance(start, date)
+                and isinstance(end, date)
+            ):
                 campaign.activities.append(
                     ActivityRow(
                         line=line,

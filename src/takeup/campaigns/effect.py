@@ -22,6 +22,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import holidays
 import numpy as np
@@ -29,6 +30,8 @@ import numpy.typing as npt
 from scipy.linalg import cho_solve, lapack
 
 Array = npt.NDArray[np.float64]
+Values = Sequence[float] | npt.NDArray[np.floating[Any]]
+Table = Sequence[Sequence[float]] | npt.NDArray[np.floating[Any]]
 
 # Below this median daily count a day's figure is mostly noise: estimate by week instead.
 WEEKLY_BELOW = 10.0
@@ -215,7 +218,9 @@ def _sample_level(
     return np.asarray(mean + noise[:, 0], dtype=float)
 
 
-def _log_marginal(schur: Array, r: Array, rest: float, chosen: Array, n: float) -> float:
+def _log_marginal(
+    schur: Array, r: Array, rest: float, chosen: npt.NDArray[np.intp], n: float
+) -> float:
     """log p(y | which controls are in), up to a constant, with beta and sigma2 integrated out
     (conjugate normal-inverse-gamma). The calendar effects, always in, are already folded into
     schur (the controls' posterior precision given them), r and rest; see _fit."""
@@ -309,7 +314,7 @@ def _fit(
             sigma2
         )
         steps = np.diff(mu)
-        tau2 = 1.0 / rng.gamma(level_a + steps.size / 2, 1.0 / (level_b + steps @ steps / 2))
+        tau2 = 1.0 / rng.gamma(level_a + steps.size / 2, 1.0 / (level_b + float(steps @ steps) / 2))
         if it >= burn:
             i = it - burn
             keep_mu_last[i] = mu[-1]
@@ -362,8 +367,8 @@ class _Prepared:
 
 def _prepare(
     dates: Sequence[date],
-    target: Sequence[float],
-    controls: Sequence[Sequence[float]] | None,
+    target: Values,
+    controls: Table | None,
     pre_end: date,
     post_start: date,
     post_end: date,
@@ -479,8 +484,8 @@ def _tail_p(pred_sums: Array, observed_sum: float) -> tuple[float, float]:
 
 def estimate(
     dates: Sequence[date],
-    target: Sequence[float],
-    controls: Sequence[Sequence[float]] | None = None,
+    target: Values,
+    controls: Table | None = None,
     *,
     control_names: Sequence[str] = (),
     pre_end: date,
@@ -605,8 +610,8 @@ def _placebo(p: _Prepared, draws: int, seed: int) -> tuple[float | None, date | 
 
 def detectable(
     dates: Sequence[date],
-    target: Sequence[float],
-    controls: Sequence[Sequence[float]] | None = None,
+    target: Values,
+    controls: Table | None = None,
     *,
     length_days: int,
     draws: int = 400,

@@ -53,10 +53,10 @@ def series_for(
     )
     days = [pre_start + timedelta(i) for i in range((post_end - pre_start).days + 1)]
     target = data.get(service.pk, {})
-    if target:
-        first = min(target)
-        days = [d for d in days if d >= first]
-    y = np.array([target.get(d, 0.0) for d in days]) if days else np.zeros(0)
+    if not target:
+        return [], np.zeros(0), np.zeros((0, 0)), []
+    days = [d for d in days if d >= min(target)]
+    y = np.array([target.get(d, 0.0) for d in days])
     pre = np.array([d <= pre_end for d in days], dtype=bool)
     scored = []
     for pk, name in candidates:

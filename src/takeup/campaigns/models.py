@@ -101,7 +101,7 @@ class TrackedLink(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="link")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=12, unique=True)
     vanity = models.SlugField(
         _("easy-to-say address"), max_length=40, unique=True, null=True, blank=True

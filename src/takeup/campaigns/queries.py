@@ -53,12 +53,12 @@ def arrivals_by_activity(activity_ids: list[int]) -> dict[int, dict[str, int]]:
         .annotate(n=Sum("count"), qr=Sum("count", filter=Q(via=Arrival.Via.QR)))
     ):
         out[row["link__activity_id"]].update(arrivals=row["n"] or 0, qr=row["qr"] or 0)
-    for row in (
+    for visitors in (
         ArrivalVisitor.objects.filter(link__activity_id__in=activity_ids)
         .values("link__activity_id")
         .annotate(n=Count("pk"))
     ):
-        out[row["link__activity_id"]]["visitors"] = row["n"]
+        out[visitors["link__activity_id"]]["visitors"] = visitors["n"]
     return out
 
 
@@ -134,17 +134,17 @@ class Band:
 
 
 def chart_bands(
-    organisation: Organisation, service_id: int | None, start: date, end: date
+    organisation_id: int, service_id: int | None, start: date, end: date
 ) -> list[Band]:
     """Campaigns, activities and notes that touch a service (or any, when None) in a window."""
     bands: list[Band] = []
     campaigns = Campaign.objects.filter(
-        organisation=organisation, starts_on__lte=end, ends_on__gte=start
+        organisation_id=organisation_id, starts_on__lte=end, ends_on__gte=start
     )
     activities = Activity.objects.filter(
-        organisation=organisation, starts_on__lte=end, ends_on__gte=start
+        organisation_id=organisation_id, starts_on__lte=end, ends_on__gte=start
     ).select_related("campaign")
-    notes = Annotation.objects.filter(organisation=organisation, starts_on__lte=end).filter(
+    notes = Annotation.objects.filter(organisation_id=organisation_id, starts_on__lte=end).filter(
         Q(ends_on__gte=start) | Q(ends_on__isnull=True, starts_on__gte=start)
     )
     if service_id is not None:
@@ -161,9 +161,11 @@ def chart_bands(
     return sorted(bands, key=lambda b: b.start)
 
 
-def _take_up_channels(organisation: Organisation) -> list[int]:
+def _take_up_channels(organisation_id: int) -> list[int]:
     return [
-        c.pk for c in Channel.objects.filter(organisation=organisation) if c.counts_towards_take_up
+        c.pk
+        for c in Channel.objects.filter(organisation_id=organisation_id)
+        if c.counts_towards_take_up
     ]
 
 
@@ -176,7 +178,7 @@ def daily_digital(
         Volume.objects.filter(
             organisation=organisation,
             service_id__in=service_ids,
-            channel_id__in=_take_up_channels(organisation),
+            channel_id__in=_take_up_channels(organisation.pk),
             counted=True,
             measure=Measure.TRANSACTIONS,
             period=Period.DAY,
@@ -265,20 +267,32 @@ class ServiceNotes:
 
 
 def service_notes(service: Service, start: date, end: date) -> ServiceNotes:
-    """Campaigns and notes as chart bands, and breaks in the last two years' weekly digital
-    series that nothing explains."""
-    bands = chart_bands(service.organisation, service.pk, start, end)
+    """Campaigns and notes as chart bands, and breaks in the last two years' weekly take-up
+    that nothing explains."""
+    bands = chart_bands(service.organisation_id, service.pk, start, end)
     history_start = end - timedelta(days=2 * 365)
     history_start -= timedelta(days=history_start.weekday())
-    daily = daily_digital(service.organisation, [service.pk], history_start, end).get(
-        service.pk, {}
-    )
-    weeks: dict[date, float] = defaultdict(float)
-    for day, n in daily.items():
-        weeks[day - timedelta(days=day.weekday())] += n
     last_whole = end - timedelta(days=end.weekday() + 7)
-    ordered = sorted(w for w in weeks if w <= last_whole)
-    found = changepoints.breaks(ordered, [weeks[w] for w in ordered])
+    digital: dict[date, float] = defaultdict(float)
+    totals: dict[date, float] = defaultdict(float)
+    take_up = _take_up_channels(service.organisation_id)
+    for row in (
+        Volume.objects.filter(
+            organisation_id=service.organisation_id,
+            service=service,
+            counted=True,
+            measure=Measure.TRANSACTIONS,
+            period=Period.DAY,
+            period_start__range=(history_start, last_whole + timedelta(days=6)),
+        )
+        .values("period_start")
+        .annotate(n=Sum("count"), digital=Sum("count", filter=Q(channel_id__in=take_up)))
+    ):
+        week = row["period_start"] - timedelta(days=row["period_start"].weekday())
+        totals[week] += row["n"]
+        digital[week] += row["digital"] or 0
+    weeks = sorted(totals)
+    found = changepoints.breaks(weeks, [digital[w] for w in weeks], [totals[w] for w in weeks])
     return ServiceNotes(
         bands=[(b.start.isoformat(), b.end.isoformat(), b.label) for b in bands],
         breaks=unexplained_breaks(service, found),

@@ -31,52 +31,68 @@ def _d(value: date | str) -> str:
 def summary(estimate: EffectEstimate) -> str:
     """The estimate in one or two plain sentences, with its interval and how sure we are."""
     r = estimate.result
-    span = _("Between %(start)s and %(end)s") % {
-        "start": _d(estimate.post_start),
-        "end": _d(estimate.post_end),
-    }
-    service = estimate.service.name
-    interval = _("95% interval %(low)s to %(high)s") % {
-        "low": _n(estimate.effect_lower),
-        "high": _n(estimate.effect_upper),
-    }
-    if estimate.p_value < 0.05 and estimate.effect > 0:
+    return summary_text(
+        start=estimate.post_start,
+        end=estimate.post_end,
+        subject=_("digital transactions for “%(service)s”") % {"service": estimate.service.name},
+        effect=estimate.effect,
+        lower=estimate.effect_lower,
+        upper=estimate.effect_upper,
+        p_value=estimate.p_value,
+        relative=r["relative"][0],
+        cost_per=r.get("cost_per"),
+    )
+
+
+def summary_text(
+    *,
+    start: date,
+    end: date,
+    subject: str,
+    effect: float,
+    lower: float,
+    upper: float,
+    p_value: float,
+    relative: float,
+    cost_per: list[float | None] | None = None,
+) -> str:
+    span = _("Between %(start)s and %(end)s") % {"start": _d(start), "end": _d(end)}
+    interval = _("95%% interval %(low)s to %(high)s") % {"low": _n(lower), "high": _n(upper)}
+    if p_value < 0.05 and effect > 0:
         text = _(
-            "%(span)s about %(n)s more digital transactions for “%(service)s” were made than "
-            "expected without the campaign (%(interval)s). That is %(rel)s%% more than expected."
+            "%(span)s about %(n)s more %(subject)s were made than expected without the "
+            "campaign (%(interval)s). That is %(rel)s%% more than expected."
         ) % {
             "span": span,
-            "n": _n(estimate.effect),
-            "service": service,
+            "n": _n(effect),
+            "subject": subject,
             "interval": interval,
-            "rel": f"{100 * r['relative'][0]:.0f}",
+            "rel": f"{100 * relative:.0f}",
         }
-        cost = r.get("cost_per")
-        if cost:
-            if cost[2] is None:
-                text += " " + _(
-                    "Each extra online transaction cost about £%(cost)s, but the interval "
-                    "reaches zero, so the cost could be much higher."
-                ) % {"cost": f"{cost[0] / 100:,.2f}"}
-            else:
-                text += " " + _(
-                    "Each extra online transaction cost about £%(cost)s (between £%(low)s and "
-                    "£%(high)s)."
-                ) % {
-                    "cost": f"{cost[0] / 100:,.2f}",
-                    "low": f"{cost[1] / 100:,.2f}",
-                    "high": f"{cost[2] / 100:,.2f}",
-                }
+        if cost_per and cost_per[2] is None:
+            text += " " + _(
+                "Each extra online transaction cost about £%(cost)s, but the interval reaches "
+                "zero, so the cost could be much higher."
+            ) % {"cost": f"{(cost_per[0] or 0) / 100:,.2f}"}
+        elif cost_per:
+            text += " " + _(
+                "Each extra online transaction cost about £%(cost)s (between £%(low)s and "
+                "£%(high)s)."
+            ) % {
+                "cost": f"{(cost_per[0] or 0) / 100:,.2f}",
+                "low": f"{(cost_per[1] or 0) / 100:,.2f}",
+                "high": f"{(cost_per[2] or 0) / 100:,.2f}",
+            }
         return text
-    if estimate.p_value < 0.05:
+    if p_value < 0.05:
         return _(
-            "%(span)s about %(n)s fewer digital transactions for “%(service)s” were made than "
-            "expected (%(interval)s). Look for something else that happened at the time."
-        ) % {"span": span, "n": _n(-estimate.effect), "service": service, "interval": interval}
+            "%(span)s about %(n)s fewer %(subject)s were made than expected (%(interval)s). "
+            "Look for something else that happened at the time."
+        ) % {"span": span, "n": _n(-effect), "subject": subject, "interval": interval}
     return _(
-        "%(span)s digital transactions for “%(service)s” were within what was expected without "
-        "the campaign: the estimate is %(n)s (%(interval)s), which could be no effect at all."
-    ) % {"span": span, "n": _n(estimate.effect), "service": service, "interval": interval}
+        "%(span)s %(subject)s were within what was expected without the campaign: the "
+        "estimate is %(n)s (%(interval)s), which could be no effect at all."
+    ) % {"span": span, "n": _n(effect), "subject": subject, "interval": interval}
 
 
 def checks(estimate: EffectEstimate) -> list[Check]:

@@ -113,7 +113,8 @@ def _comparison_csv(rows: list[queries.CampaignRow]) -> HttpResponse:
 
     for row in rows:
         c = row.campaign
-        for e in row.estimates or [None]:
+        shown: list[EffectEstimate | None] = [*row.estimates] or [None]
+        for e in shown:
             line(
                 row,
                 "",
@@ -340,7 +341,7 @@ def estimate_start(request: OrganisationRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     form = EstimateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(_url(request, "campaign", pk=pk))
     estimates.run_start(
         campaign=campaign, after_days=form.cleaned_data["after_days"], actor=request.user
@@ -413,7 +414,7 @@ def campaign_import(request: OrganisationRequest) -> HttpResponse:
 @organisation_view()
 def notes(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
-    initial = {k: v for k, v in request.GET.items() if k in ("starts_on", "text")}
+    initial: dict[str, Any] = {k: v for k, v in request.GET.items() if k in ("starts_on", "text")}
     if request.GET.get("service"):
         initial["services"] = Service.objects.filter(organisation=org, slug=request.GET["service"])
     form = AnnotationForm(request.POST or None, organisation=org, initial=initial)

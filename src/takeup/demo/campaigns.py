@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from .volumes import ONLINE_ONLY_SLUG
 
 CARE = "ask-about-adult-social-care"
-ASSESSMENT = "request-a-care-needs-assessment"
+CARE_DIRECTORY = "find-care-and-support-services"
 BLUE_BADGE = "apply-for-a-blue-badge"
 BINS = "report-a-missed-bin"
 PCN = "pay-a-penalty-charge-notice"
@@ -86,7 +86,7 @@ def demo_campaigns(end: date) -> list[DemoCampaign]:
             name="Care online: GP surgery leaflets",
             objective="Tell people waiting at the GP that they can ask about care online.",
             audience="Older residents and their carers",
-            services=(CARE, ASSESSMENT),
+            services=(CARE, CARE_DIRECTORY),
             start=leaflets,
             end=leaflets + timedelta(days=41),
             budget_pence=90_000,

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import Service, UnitCost
@@ -185,6 +187,7 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
         (service.pk,),
     )
     series = SeriesByChannel().run(history, grain=grain)
+    notes = _service_notes(service, history.start, period.end)
     take_up_records: list[dict[str, str | int | float | None]] = []
     mix_records: list[dict[str, str | int | float | None]] = []
     for bucket, by_channel in series.items():
@@ -210,6 +213,7 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
         target=float(service.target_percent) if service.target_percent is not None else None,
         target_label=_("Target"),
         csv_url=f"{base_url}{sep}download=take-up",
+        bands=notes.bands,
     )
     mix_chart = time_chart(
         id="channel-mix",
@@ -226,6 +230,7 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
         colour_label=_("Channel"),
         csv_url=f"{base_url}{sep}download=channel-mix",
         table=_mix_table(series, flags, _("Period starting")),
+        bands=notes.bands,
     )
     channel_rows: list[dict[str, Any]] = []
     total = figures.take_up.whole
@@ -273,8 +278,23 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
             "unit_costs": unit_costs,
             "superseded": superseded_by_source(scope),
             "counts_csv": f"{base_url}{sep}download=counts",
+            "notes": notes,
         },
     )
+
+
+@dataclass(frozen=True)
+class ServiceNotes:
+    bands: list[tuple[str, str, str]]
+    breaks: list[date]
+
+
+def _service_notes(service: Service, start: date, end: date) -> ServiceNotes:
+    """Campaigns and notes to shade on the charts, and unexplained breaks (settings hook)."""
+    if not settings.TAKEUP_SERVICE_NOTES:
+        return ServiceNotes([], [])
+    found = import_string(settings.TAKEUP_SERVICE_NOTES)(service, start, end)
+    return ServiceNotes(found.bands, found.breaks)
 
 
 def _mix_table(

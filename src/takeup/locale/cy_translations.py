@@ -1,6 +1,9 @@
 """Welsh for every string Takeup marks for translation. `make messages` pulls new strings into
 django.po; this file fills them in (python locale/cy_translations.py) so the .po stays reviewable
-in one place. Plural forms follow Django's Welsh catalogue: n=1, n=2, n≠8,11, and 8 or 11."""
+in one place (the campaigns screens' Welsh is in cy_campaigns.py). Plural forms follow Django's
+Welsh catalogue: n=1, n=2, n≠8,11, and 8 or 11."""
+
+from cy_campaigns import CY_CAMPAIGNS
 
 CY: dict[str | tuple[str, str], str | list[str]] = {
     "Service catalogue": "Catalog gwasanaethau",
@@ -452,6 +455,7 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "Give the data source a name with letters or digits.": "Rhowch enw i’r ffynhonnell ddata sy’n cynnwys llythrennau neu ddigidau.",
     "This name has characters that cannot be stored.": "Mae nodau yn yr enw hwn na ellir eu cadw.",
 }
+CY.update(CY_CAMPAIGNS)
 
 PLURAL_FORMS = "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"
 

@@ -18,7 +18,8 @@ class Permission(StrEnum):
     MANAGE_ORGANISATION = "manage_organisation"
 
 
-# Editors keep the catalogue, campaigns and content; analysts also load data; admins run the organisation.
+# Editors keep the catalogue, campaigns and content; analysts also load data; admins run the
+# organisation.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.VIEW}),
     Role.EDITOR: frozenset({Permission.VIEW, Permission.EDIT_CATALOGUE, Permission.EDIT_CAMPAIGNS}),

@@ -1,0 +1,77 @@
+"""`takeup estimate`: the engine on any CSV, as JSON or in words, and clear errors."""
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+
+@pytest.fixture
+def series_csv(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(3)
+    lines = ["date,web,other"]
+    for i in range(300):
+        lift = 1.4 if i >= 270 else 1.0
+        lines.append(
+            f"{date(2025, 1, 1) + timedelta(i)},{rng.poisson(100 * lift)},{rng.poisson(80)}"
+        )
+    path = tmp_path / "series.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+ARGS = [
+    "--date-column",
+    "date",
+    "--target",
+    "web",
+    "--pre-end",
+    "2025-09-27",
+    "--post-start",
+    "2025-09-28",
+    "--post-end",
+    "2025-10-27",
+    "--draws",
+    "200",
+]
+
+
+def test_prints_the_estimate_as_json(series_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("estimate", str(series_csv), *ARGS, "--controls", "other", "--seed", "4")
+    out = json.loads(capsys.readouterr().out)
+    assert out["effect"]["lower"] < out["effect"]["point"] < out["effect"]["upper"]
+    assert 800 < out["effect"]["point"] < 1600  # about 40 a day for 30 days
+    assert out["p_value"] < 0.05 and out["prob_effect"] > 0.95
+    assert {"fit_mape", "placebo_p_value", "grain", "short_pre_period"} <= set(out["checks"])
+    assert out["seconds"] > 0 and out["draws"] == 200
+
+
+def test_summary_in_words(series_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("estimate", str(series_csv), *ARGS, "--summary")
+    text = capsys.readouterr().out
+    assert text.startswith("Between 28 September 2025 and 27 October 2025 about")
+    assert "95% interval" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--controls", "nope"], "has no column 'nope'"),
+        (["--draws", "5"], "at least 100 posterior draws"),
+    ],
+)
+def test_bad_arguments_say_what_to_fix(series_csv: Path, extra: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("estimate", str(series_csv), *ARGS, *extra)
+
+
+def test_bad_files(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("estimate", str(tmp_path / "missing.csv"), *ARGS)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,web\n2025-01-01,12\n2025-01-02,lots\n")
+    with pytest.raises(CommandError, match="Line 3, column web: 'lots' is not a number"):
+        call_command("estimate", str(bad), *ARGS)

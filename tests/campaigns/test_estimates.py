@@ -1,0 +1,205 @@
+"""Estimates from the ledger: series and controls, runs in the background, pages, planning."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+
+from takeup.campaigns import estimates
+from takeup.campaigns.models import EffectEstimate, EstimateRun
+from takeup.campaigns.services import activity_save, annotation_save, campaign_save
+from takeup.campaigns.tasks import campaign_estimates
+from takeup.catalogue.models import Service
+from takeup.organisations.models import Organisation
+from tests.conftest import MemberClient
+from tests.factories import ServiceFactory
+
+from .conftest import START, daily
+
+pytestmark = pytest.mark.django_db
+CAMPAIGN_DAY = 364  # the campaign starts on day 364 of the series and runs 28 days
+START_ON = START + timedelta(days=CAMPAIGN_DAY)
+
+
+def make_campaign(org: Organisation, services: list[Service], name: str = "Online push", **kw):
+    values = dict(starts_on=START_ON, ends_on=START_ON + timedelta(days=27), budget_pence=500_000)
+    values.update(kw)
+    return campaign_save(organisation=org, services=services, name=name, **values)
+
+
+def test_controls_exclude_the_target_and_other_campaigns_services(
+    org: Organisation, ledger_services: Callable[..., list[Service]]
+) -> None:
+    target, a, b, c = ledger_services(4)
+    make_campaign(org, [target])
+    make_campaign(org, [b], name="Something else")
+    days, y, controls, names = estimates.series_for(
+        target, START, START_ON + timedelta(days=27), START_ON - timedelta(days=1)
+    )
+    assert days[0] == START and len(days) == CAMPAIGN_DAY + 28
+    assert set(names) == {a.name, c.name}
+    assert controls.shape == (len(days), 2)
+    assert y.sum() > 0
+
+
+def test_a_run_finds_the_lift_and_prices_it(
+    org: Organisation, ledger_services: Callable[..., list[Service]]
+) -> None:
+    target, *_ = ledger_services(4, lift=0.3, lift_from=CAMPAIGN_DAY)
+    campaign = make_campaign(org, [target])
+    run = EstimateRun.objects.create(organisation=org, campaign=campaign)
+    run = estimates.estimates_run(run, draws=300)
+    assert run.status == "done" and run.done == run.total == 1
+    e = EffectEstimate.objects.get()
+    assert e.scope == "campaign" and e.p_value < 0.05
+    assert 0.15 < e.result["relative"][0] < 0.45
+    cost = e.result["cost_per"]
+    assert cost[0] == pytest.approx(500_000 / e.effect)
+    assert cost[1] < cost[0] < cost[2]
+    low, mid, high = e.result["take_up_pp"][1], e.result["take_up_pp"][0], e.result["take_up_pp"][2]
+    assert 0 < low < mid < high
+    checks = e.result["checks"]
+    assert checks["placebo_p_value"] is not None and not checks["short_pre_period"]
+
+
+def test_runs_replace_estimates_instead_of_adding(
+    org: Organisation, ledger_services: Callable[..., list[Service]]
+) -> None:
+    target, *_ = ledger_services(3)
+    campaign = make_campaign(org, [target])
+    for _ in range(2):
+        estimates.estimates_run(
+            EstimateRun.objects.create(organisation=org, campaign=campaign), draws=150
+        )
+    assert EffectEstimate.objects.count() == 1
+
+
+def test_overlapping_campaigns_get_a_warning_and_a_joint_estimate(
+    org: Organisation, ledger_services: Callable[..., list[Service]]
+) -> None:
+    target, *_ = ledger_services(3)
+    first = make_campaign(org, [target])
+    make_campaign(
+        org,
+        [target],
+        name="Overlapping",
+        starts_on=START_ON + timedelta(days=14),
+        ends_on=START_ON + timedelta(days=20),
+    )
+    jobs = estimates.jobs_for(first, after_days=0)
+    assert [j.scope for j in jobs] == ["campaign", "joint"]
+    assert jobs[0].overlapping == ("Overlapping",)
+    assert jobs[1].post_start == START_ON and jobs[1].post_end == START_ON + timedelta(days=27)
+
+
+def test_an_activity_on_its_own_dates_gets_its_own_estimate(
+    org: Organisation, ledger_services: Callable[..., list[Service]]
+) -> None:
+    target, *_ = ledger_services(2)
+    campaign = make_campaign(org, [target])
+    activity_save(
+        organisation=org,
+        campaign=campaign,
+        medium="radio",
+        starts_on=START_ON + timedelta(days=7),
+        ends_on=START_ON + timedelta(days=13),
+        cost_pence=20_000,
+    )
+    jobs = estimates.jobs_for(campaign, after_days=7)
+    assert [j.scope for j in jobs] == ["campaign", "activity"]
+    assert jobs[1].post_end == START_ON + timedelta(days=20)
+
+
+def test_a_service_without_daily_figures_fails_clearly(org: Organisation, service: Service) -> None:
+    campaign = make_campaign(org, [service])
+    run = estimates.estimates_run(
+        EstimateRun.objects.create(organisation=org, campaign=campaign), draws=150
+    )
+    assert run.status == "failed"
+    assert "has no daily digital figures" in run.error
+    assert not EffectEstimate.objects.exists()
+
+
+def test_the_page_starts_a_run_and_shows_progress_then_the_estimate(
+    editor_client: MemberClient,
+    org: Organisation,
+    ledger_services: Callable[..., list[Service]],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    target, *_ = ledger_services(3, lift=0.3, lift_from=CAMPAIGN_DAY)
+    campaign = make_campaign(org, [target])
+    page = f"/o/{org.slug}/campaigns/{campaign.pk}/"
+    bad = editor_client.post(page + "estimate/", {"after_days": "-3"})
+    assert bad.status_code == 302 and not EstimateRun.objects.exists()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = editor_client.post(page + "estimate/", {"after_days": "14"})
+    assert len(callbacks) == 1  # the task is queued once the run is saved
+    assert response.status_code == 302
+    run = EstimateRun.objects.get()
+    assert run.after_days == 14 and run.status == "queued"
+    waiting = editor_client.get(page).content.decode()
+    assert "The estimate is waiting to start." in waiting and 'hx-trigger="every 2s"' in waiting
+    # A second press while one is waiting does not queue another.
+    editor_client.post(page + "estimate/", {"after_days": "14"})
+    assert EstimateRun.objects.count() == 1
+    assert campaign_estimates.call(run.pk) == "done"
+    assert campaign_estimates.call(run.pk) == "done already"
+    progress = editor_client.get(page + "estimate/progress/", HTTP_HX_REQUEST="true")
+    assert progress["HX-Refresh"] == "true"
+    shown = editor_client.get(page).content.decode()
+    assert "more digital transactions for" in shown and "95% interval" in shown
+    assert "Placebo test passed" in shown and "Fit before the campaign" in shown
+    csv_lines = (
+        editor_client.get(page + f"?download=estimate-{EffectEstimate.objects.get().pk}")
+        .content.decode()
+        .splitlines()
+    )
+    assert csv_lines[0].startswith("date,observed,expected,expected_lower")
+    assert len(csv_lines) == 1 + 28 + 14
+
+
+def test_plan_page(
+    viewer_client: MemberClient, org: Organisation, ledger_services: Callable[..., list[Service]]
+) -> None:
+    target, *_ = ledger_services(2)
+    response = viewer_client.get(
+        f"/o/{org.slug}/campaigns/plan/", {"service": target.pk, "length_days": 28}
+    )
+    result = response.context["result"]
+    assert result.length_days == 28 and 0 < result.smallest_relative < 0.5
+    assert "extra online transactions" in response.content.decode()
+    bad = viewer_client.get(
+        f"/o/{org.slug}/campaigns/plan/", {"service": target.pk, "length_days": 3}
+    )
+    assert "at least 7 days" in bad.content.decode()
+    empty = ServiceFactory(organisation=org)
+    none = viewer_client.get(
+        f"/o/{org.slug}/campaigns/plan/", {"service": empty.pk, "length_days": 28}
+    )
+    assert "no daily figures" in none.content.decode()
+
+
+def test_service_page_shades_campaigns_and_flags_unexplained_breaks(
+    viewer_client: MemberClient, org: Organisation, service: Service
+) -> None:
+    rng = np.random.default_rng(5)
+    daily(org, service, list(rng.poisson([300] * 200 + [600] * 220)))
+    daily(org, service, list(rng.poisson([300] * 420)), channel="phone")
+    page = f"/o/{org.slug}/take-up/services/{service.slug}/"
+    page += "?period=custom&from=2026-01-01&to=2026-02-28"
+    before = viewer_client.get(page).content.decode()
+    assert "no campaign or note explains it" in before
+    annotation_save(
+        organisation=org,
+        services=[service],
+        starts_on=START + timedelta(days=200),
+        ends_on=None,
+        text="Online form redesigned",
+    )
+    make_campaign(org, [service], name="Spring push")
+    after = viewer_client.get(page).content.decode()
+    assert "no campaign or note explains it" not in after
+    assert "Online form redesigned" in after and "Spring push" in after
+    assert '"note": "Spring push"' in after  # the band in the chart's spec
