@@ -106,7 +106,16 @@ def jobs_for(campaign: Campaign, after_days: int) -> list[Job]:
             )
             jobs.append(Job(service, start, joint_end, EffectEstimate.Scope.JOINT, None, names))
         for activity in activities:
-            if (activity.starts_on, activity.ends_on) != (campaign.starts_on, campaign.ends_on):
+            # An activity is estimated on its own only when nothing else in the campaign runs
+            # at the same time; otherwise its effect cannot be told apart from theirs.
+            alone = not any(
+                o.pk != activity.pk
+                and o.starts_on <= activity.ends_on
+                and o.ends_on >= activity.starts_on
+                for o in activities
+            )
+            dates = (activity.starts_on, activity.ends_on)
+            if alone and dates != (campaign.starts_on, campaign.ends_on):
                 jobs.append(
                     Job(
                         service,
@@ -163,14 +172,16 @@ def run_job(job: Job, *, draws: int, seed: int, cost_pence: int) -> dict[str, An
     return out
 
 
-def cost_per(cost_pence: int, result: effect.Estimate) -> list[float | None] | None:
-    """Cost per incremental digital transaction in pence: central, low, high. The high end is
-    None (no bound) when the interval reaches zero or below."""
-    if not cost_pence or result.effect <= 0:
+def cost_per(cost_pence: int, result: effect.Estimate) -> list[float] | None:
+    """Cost per incremental digital transaction in pence: central, low, high. Only when the
+    whole interval is above zero: otherwise there is no upper bound to give."""
+    if not cost_pence or result.effect_lower <= 0:
         return None
-    low = cost_pence / result.effect_upper if result.effect_upper > 0 else None
-    high = cost_pence / result.effect_lower if result.effect_lower > 0 else None
-    return [cost_pence / result.effect, low, high]
+    return [
+        cost_pence / result.effect,
+        cost_pence / result.effect_upper,
+        cost_pence / result.effect_lower,
+    ]
 
 
 def _jsonable(value: Any) -> Any:

@@ -26,6 +26,10 @@ def _date(label: Any, required: bool = True, **kwargs: Any) -> forms.DateField:
     )
 
 
+class DaysField(forms.IntegerField):
+    govuk_width = "3"
+
+
 def _services(organisation: Organisation) -> Any:
     return Service.objects.filter(organisation=organisation, active=True).order_by("name")
 
@@ -153,7 +157,7 @@ class AnnotationForm(GovukForm, forms.Form):
 
 
 class EstimateForm(GovukForm, forms.Form):
-    after_days = forms.IntegerField(
+    after_days = DaysField(
         label=_("Days after the campaign to include"),
         min_value=0,
         max_value=180,
@@ -177,7 +181,7 @@ class PlanForm(GovukForm, forms.Form):
             "invalid_choice": _("Choose one of your organisation's services."),
         },
     )
-    length_days = forms.IntegerField(
+    length_days = DaysField(
         label=_("Campaign length in days"),
         min_value=7,
         max_value=182,

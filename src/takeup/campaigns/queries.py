@@ -133,9 +133,7 @@ class Band:
     label: str
 
 
-def chart_bands(
-    organisation_id: int, service_id: int | None, start: date, end: date
-) -> list[Band]:
+def chart_bands(organisation_id: int, service_id: int | None, start: date, end: date) -> list[Band]:
     """Campaigns, activities and notes that touch a service (or any, when None) in a window."""
     bands: list[Band] = []
     campaigns = Campaign.objects.filter(

@@ -54,7 +54,7 @@ def summary_text(
     upper: float,
     p_value: float,
     relative: float,
-    cost_per: list[float | None] | None = None,
+    cost_per: list[float] | None = None,
 ) -> str:
     span = _("Between %(start)s and %(end)s") % {"start": _d(start), "end": _d(end)}
     interval = _("95%% interval %(low)s to %(high)s") % {"low": _n(lower), "high": _n(upper)}
@@ -69,19 +69,14 @@ def summary_text(
             "interval": interval,
             "rel": f"{100 * relative:.0f}",
         }
-        if cost_per and cost_per[2] is None:
-            text += " " + _(
-                "Each extra online transaction cost about £%(cost)s, but the interval reaches "
-                "zero, so the cost could be much higher."
-            ) % {"cost": f"{(cost_per[0] or 0) / 100:,.2f}"}
-        elif cost_per:
+        if cost_per:
             text += " " + _(
                 "Each extra online transaction cost about £%(cost)s (between £%(low)s and "
                 "£%(high)s)."
             ) % {
-                "cost": f"{(cost_per[0] or 0) / 100:,.2f}",
-                "low": f"{(cost_per[1] or 0) / 100:,.2f}",
-                "high": f"{(cost_per[2] or 0) / 100:,.2f}",
+                "cost": f"{cost_per[0] / 100:,.2f}",
+                "low": f"{cost_per[1] / 100:,.2f}",
+                "high": f"{cost_per[2] / 100:,.2f}",
             }
         return text
     if p_value < 0.05:

@@ -30,5 +30,13 @@ def percent(share: float | None) -> str:
 
 
 @register.filter
+def probability(share: float | None) -> str:
+    """0.999 → "99.9%", and never "100%": a posterior probability is never certain."""
+    if share is None:
+        return ""
+    return f"{min(share * 100, 99.9):.1f}%"
+
+
+@register.filter
 def get_item(mapping: dict[object, object], key: object) -> object:
     return mapping.get(key)

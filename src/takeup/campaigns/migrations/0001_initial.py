@@ -7,184 +7,499 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0003_alter_service_area'),
-        ('organisations', '0001_initial'),
+        ("catalogue", "0003_alter_service_area"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VisitorSalt',
+            name="VisitorSalt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('salt', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True)),
+                ("salt", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('objective', models.TextField(blank=True, max_length=1000, verbose_name='objective')),
-                ('audience', models.CharField(blank=True, max_length=300, verbose_name='audience')),
-                ('starts_on', models.DateField(verbose_name='start date')),
-                ('ends_on', models.DateField(verbose_name='end date')),
-                ('budget_pence', models.BigIntegerField(default=0, verbose_name='budget')),
-                ('phase', models.CharField(blank=True, max_length=60, verbose_name='phase')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_phases', to='campaigns.campaign', verbose_name='follows on from')),
-                ('services', models.ManyToManyField(related_name='campaigns', to='catalogue.service', verbose_name='services')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "objective",
+                    models.TextField(blank=True, max_length=1000, verbose_name="objective"),
+                ),
+                ("audience", models.CharField(blank=True, max_length=300, verbose_name="audience")),
+                ("starts_on", models.DateField(verbose_name="start date")),
+                ("ends_on", models.DateField(verbose_name="end date")),
+                ("budget_pence", models.BigIntegerField(default=0, verbose_name="budget")),
+                ("phase", models.CharField(blank=True, max_length=60, verbose_name="phase")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="next_phases",
+                        to="campaigns.campaign",
+                        verbose_name="follows on from",
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        related_name="campaigns", to="catalogue.service", verbose_name="services"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', 'name'],
+                "ordering": ["-starts_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('medium', models.CharField(choices=[('facebook', 'Facebook advert'), ('social', 'Other social media post'), ('leaflet', 'Leaflet'), ('poster', 'Poster'), ('billboard', 'Billboard or bus stop'), ('vehicle', 'Vehicle'), ('radio', 'Radio'), ('press', 'Newspaper or magazine'), ('letter', 'Letter or mailshot'), ('text', 'Text message'), ('newsletter', 'Email newsletter'), ('phone-message', 'Recorded phone message'), ('website', 'Website banner or nudge'), ('briefing', 'Staff briefing or event'), ('partner', 'Partner or word of mouth'), ('drop-in', 'Drop-in session')], max_length=20, verbose_name='medium')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
-                ('ward', models.CharField(blank=True, max_length=100, verbose_name='ward')),
-                ('starts_on', models.DateField(verbose_name='start date')),
-                ('ends_on', models.DateField(verbose_name='end date')),
-                ('cost_pence', models.BigIntegerField(default=0, verbose_name='cost')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='campaigns.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "medium",
+                    models.CharField(
+                        choices=[
+                            ("facebook", "Facebook advert"),
+                            ("social", "Other social media post"),
+                            ("leaflet", "Leaflet"),
+                            ("poster", "Poster"),
+                            ("billboard", "Billboard or bus stop"),
+                            ("vehicle", "Vehicle"),
+                            ("radio", "Radio"),
+                            ("press", "Newspaper or magazine"),
+                            ("letter", "Letter or mailshot"),
+                            ("text", "Text message"),
+                            ("newsletter", "Email newsletter"),
+                            ("phone-message", "Recorded phone message"),
+                            ("website", "Website banner or nudge"),
+                            ("briefing", "Staff briefing or event"),
+                            ("partner", "Partner or word of mouth"),
+                            ("drop-in", "Drop-in session"),
+                        ],
+                        max_length=20,
+                        verbose_name="medium",
+                    ),
+                ),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="place")),
+                ("ward", models.CharField(blank=True, max_length=100, verbose_name="ward")),
+                ("starts_on", models.DateField(verbose_name="start date")),
+                ("ends_on", models.DateField(verbose_name="end date")),
+                ("cost_pence", models.BigIntegerField(default=0, verbose_name="cost")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="campaigns.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
-                'ordering': ['starts_on', 'pk'],
+                "verbose_name_plural": "activities",
+                "ordering": ["starts_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EstimateRun',
+            name="EstimateRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('after_days', models.PositiveSmallIntegerField(default=28)),
-                ('status', models.CharField(choices=[('queued', 'Waiting to start'), ('running', 'Running'), ('done', 'Finished'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('done', models.PositiveSmallIntegerField(default=0)),
-                ('total', models.PositiveSmallIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='campaigns.campaign')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("after_days", models.PositiveSmallIntegerField(default=28)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to start"),
+                            ("running", "Running"),
+                            ("done", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("done", models.PositiveSmallIntegerField(default=0)),
+                ("total", models.PositiveSmallIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='EffectEstimate',
+            name="EffectEstimate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('campaign', 'Campaign'), ('activity', 'Activity'), ('joint', 'Overlapping campaigns together')], max_length=10)),
-                ('post_start', models.DateField()),
-                ('post_end', models.DateField()),
-                ('effect', models.FloatField()),
-                ('effect_lower', models.FloatField()),
-                ('effect_upper', models.FloatField()),
-                ('p_value', models.FloatField()),
-                ('result', models.JSONField()),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='estimates', to='campaigns.activity')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='estimates', to='campaigns.campaign')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.service')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='estimates', to='campaigns.estimaterun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("campaign", "Campaign"),
+                            ("activity", "Activity"),
+                            ("joint", "Overlapping campaigns together"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("post_start", models.DateField()),
+                ("post_end", models.DateField()),
+                ("effect", models.FloatField()),
+                ("effect_lower", models.FloatField()),
+                ("effect_upper", models.FloatField()),
+                ("p_value", models.FloatField()),
+                ("result", models.JSONField()),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="estimates",
+                        to="campaigns.activity",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="estimates",
+                        to="campaigns.campaign",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalogue.service",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="estimates",
+                        to="campaigns.estimaterun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service__name', 'scope', 'pk'],
+                "ordering": ["service__name", "scope", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TrackedLink',
+            name="TrackedLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True)),
-                ('vanity', models.SlugField(blank=True, max_length=40, null=True, unique=True, verbose_name='easy-to-say address')),
-                ('destination', models.URLField(max_length=500, verbose_name='sends visitors to')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='stops working after')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('activity', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='link', to='campaigns.activity')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True)),
+                (
+                    "vanity",
+                    models.SlugField(
+                        blank=True,
+                        max_length=40,
+                        null=True,
+                        unique=True,
+                        verbose_name="easy-to-say address",
+                    ),
+                ),
+                ("destination", models.URLField(max_length=500, verbose_name="sends visitors to")),
+                (
+                    "expires_on",
+                    models.DateField(blank=True, null=True, verbose_name="stops working after"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "activity",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="link",
+                        to="campaigns.activity",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalogue.service",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ArrivalVisitor',
+            name="ArrivalVisitor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('visitor', models.CharField(max_length=32)),
-                ('link', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='campaigns.trackedlink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("visitor", models.CharField(max_length=32)),
+                (
+                    "link",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="campaigns.trackedlink",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Arrival',
+            name="Arrival",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('device', models.CharField(choices=[('mobile', 'Mobile'), ('tablet', 'Tablet'), ('desktop', 'Desktop'), ('unknown', 'Unknown')], max_length=10)),
-                ('referrer_host', models.CharField(blank=True, max_length=100)),
-                ('via', models.CharField(choices=[('qr', 'QR code'), ('link', 'Link')], max_length=4)),
-                ('is_bot', models.BooleanField(default=False)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('link', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='arrivals', to='campaigns.trackedlink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "device",
+                    models.CharField(
+                        choices=[
+                            ("mobile", "Mobile"),
+                            ("tablet", "Tablet"),
+                            ("desktop", "Desktop"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("referrer_host", models.CharField(blank=True, max_length=100)),
+                (
+                    "via",
+                    models.CharField(choices=[("qr", "QR code"), ("link", "Link")], max_length=4),
+                ),
+                ("is_bot", models.BooleanField(default=False)),
+                ("count", models.PositiveIntegerField(default=0)),
+                (
+                    "link",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="arrivals",
+                        to="campaigns.trackedlink",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Annotation',
+            name="Annotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_on', models.DateField(verbose_name='date')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('text', models.CharField(max_length=200, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('services', models.ManyToManyField(blank=True, related_name='annotations', to='catalogue.service', verbose_name='services')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="date")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="end date")),
+                ("text", models.CharField(max_length=200, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="annotations",
+                        to="catalogue.service",
+                        verbose_name="services",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='annotation_dates_in_order')],
+                "ordering": ["-starts_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ends_on__isnull", True),
+                            ("ends_on__gte", models.F("starts_on")),
+                            _connector="OR",
+                        ),
+                        name="annotation_dates_in_order",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='campaign_dates_in_order'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="campaign_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_pence__gte', 0)), name='campaign_budget_gte_0'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget_pence__gte", 0)), name="campaign_budget_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='campaign_name_unique'),
+            model_name="campaign",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="campaign_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='activity_dates_in_order'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="activity_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('cost_pence__gte', 0)), name='activity_cost_gte_0'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cost_pence__gte", 0)), name="activity_cost_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='arrivalvisitor',
-            constraint=models.UniqueConstraint(fields=('link', 'day', 'visitor'), name='arrival_visitor_unique'),
+            model_name="arrivalvisitor",
+            constraint=models.UniqueConstraint(
+                fields=("link", "day", "visitor"), name="arrival_visitor_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='arrival',
-            constraint=models.UniqueConstraint(fields=('link', 'day', 'device', 'referrer_host', 'via', 'is_bot'), name='arrival_unique'),
+            model_name="arrival",
+            constraint=models.UniqueConstraint(
+                fields=("link", "day", "device", "referrer_host", "via", "is_bot"),
+                name="arrival_unique",
+            ),
         ),
     ]
