@@ -57,6 +57,8 @@ pytest-postgres: install-dev
 bench: install-dev
 	PG_URL=$(PG_URL) $(PY) bench/ledger_import.py
 	PG_URL=$(PG_URL) $(PY) bench/dashboard.py
+	PG_URL=$(PG_URL) $(PY) bench/redirect.py
+	$(PY) bench/effects.py
 
 # Front-end packages are vendored and committed, so `make demo` needs no npm; run this to update them.
 assets:

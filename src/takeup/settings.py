@@ -103,7 +103,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'takeup.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # Off by default, as in Django: the check is a round trip on every request. Turn it on
+        # (CONN_HEALTH_CHECKS=1) where the database restarts under a running site.
+        conn_health_checks=_env_bool("CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -213,3 +215,5 @@ TAKEUP_UNIT_COSTS_CHANGED = ["takeup.ledger.services.month_totals_refresh_organi
 # What explains a service's figures, for its page: campaigns and notes as chart bands, and breaks
 # in the series nothing explains. The ledger asks; campaigns answers (the ledger cannot import it).
 TAKEUP_SERVICE_NOTES = "takeup.campaigns.queries.service_notes"
+# Where /go/ redirects count arrivals when traffic is heavy (decision 10); empty: the database.
+TAKEUP_REDIS_URL = os.environ.get("REDIS_URL", "")

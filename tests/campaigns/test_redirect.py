@@ -145,3 +145,16 @@ def test_a_service_with_no_online_address_cannot_have_a_link(org: Organisation, 
 def test_only_get_and_head(activity: Activity) -> None:
     assert Client().post(f"/go/{activity.link.code}").status_code == 405
     assert not Arrival.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counting_outside_a_transaction_uses_one_round_trip_and_loses_nothing(
+    org: Organisation, activity: Activity
+) -> None:
+    """In production each request is in autocommit mode: on PostgreSQL the two writes go in one
+    statement batch (decision 0007). Every arrival and the unique visitors must still count."""
+    client = Client()
+    for address in ["203.0.113.5", "203.0.113.5", "198.51.100.7"]:
+        assert go(client, activity.link.code, REMOTE_ADDR=address).status_code == 302
+    assert Arrival.objects.get().count == 3
+    assert ArrivalVisitor.objects.count() == 2

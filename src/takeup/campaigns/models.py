@@ -181,6 +181,16 @@ class VisitorSalt(models.Model):
         return str(self.day)
 
 
+class ArrivalFlush(models.Model):
+    """A batch of arrivals moved from Redis, recorded with them so it is never moved twice."""
+
+    batch = models.CharField(max_length=36, unique=True)
+    flushed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.batch
+
+
 class Annotation(models.Model):
     """A dated note on the charts of some services (all when none are chosen): an outage, a form
     redesign, a change of fee. Campaigns and activities appear on charts without one."""

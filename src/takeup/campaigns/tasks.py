@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from . import counter
 from .estimates import estimates_run
 from .models import EstimateRun
 
@@ -21,3 +22,12 @@ def campaign_estimates(run_id: int) -> str:
         )
         raise
     return run.status
+
+
+@task()
+def arrivals_flush() -> list[int]:
+    """Move the arrivals counted in Redis into the database (see counter.py). Safe to repeat."""
+    r = counter.client()
+    if r is None:
+        return [0, 0]
+    return list(counter.flush(r))

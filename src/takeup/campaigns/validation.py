@@ -8,7 +8,6 @@ no-effect case is called significant, and how far the large effects' estimates a
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -156,41 +155,32 @@ def injected_cases(
         )
 
 
-def run(
-    cases: Sequence[Case],
-    *,
-    draws: int = 500,
-    seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
-) -> Summary:
-    outcomes = []
-    started = time.perf_counter()
-    for i, case in enumerate(cases):
-        e = estimate(
-            case.dates,
-            case.target,
-            case.controls,
-            pre_end=case.pre_end,
-            post_start=case.post_start,
-            post_end=case.post_end,
-            draws=draws,
-            seed=seed + i,
-            placebo=False,
-        )
-        outcomes.append(
-            Outcome(
-                case=case.name,
-                effect_class=case.effect_class,
-                true_effect=case.true_effect,
-                effect=e.effect,
-                lower=e.effect_lower,
-                upper=e.effect_upper,
-                p_value=e.p_value,
-                seconds=e.seconds,
-            )
-        )
-        if progress:
-            progress(i + 1, len(cases))
+def outcome_of(case: Case, *, draws: int, seed: int) -> Outcome:
+    e = estimate(
+        case.dates,
+        case.target,
+        case.controls,
+        pre_end=case.pre_end,
+        post_start=case.post_start,
+        post_end=case.post_end,
+        draws=draws,
+        seed=seed,
+        placebo=False,
+    )
+    return Outcome(
+        case=case.name,
+        effect_class=case.effect_class,
+        true_effect=case.true_effect,
+        effect=e.effect,
+        lower=e.effect_lower,
+        upper=e.effect_upper,
+        p_value=e.p_value,
+        seconds=e.seconds,
+    )
+
+
+def summarise(outcomes: Sequence[Outcome]) -> Summary:
+    """The three validation figures of docs/methods.md, and the power for large effects."""
     nulls = [o for o in outcomes if o.effect_class == "none"]
     large = [o for o in outcomes if o.effect_class == "large"]
     return Summary(
@@ -202,7 +192,22 @@ def run(
         )
         if large
         else 0.0,
-        seconds_per_estimate=(time.perf_counter() - started) / max(1, len(outcomes)),
+        seconds_per_estimate=float(np.mean([o.seconds for o in outcomes])),
         power_large=float(np.mean([o.p_value < 0.05 for o in large])) if large else 0.0,
         outcomes=tuple(outcomes),
     )
+
+
+def run(
+    cases: Sequence[Case],
+    *,
+    draws: int = 500,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    outcomes = []
+    for i, case in enumerate(cases):
+        outcomes.append(outcome_of(case, draws=draws, seed=seed + i))
+        if progress:
+            progress(i + 1, len(cases))
+    return summarise(outcomes)

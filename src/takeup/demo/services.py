@@ -1,7 +1,6 @@
 """Building the demo organisation, Millbrook City Council. Used by `takeup demo`, tests and
 benchmarks, so it is quick and gives the same catalogue every time."""
 
-import math
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,7 +20,7 @@ from takeup.organisations.services import membership_add, organisation_create
 
 from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
-from .volumes import ServicePlan, daily_volumes
+from .volumes import ServicePlan, daily_volumes, noisy
 
 DEMO_SLUG = "millbrook"
 DEMO_DOMAIN = "millbrook.gov.uk"
@@ -190,7 +189,7 @@ def demo_campaigns_create(org: Organisation, *, end: date) -> list[Campaign]:
             day, last = activity.starts_on, min(activity.ends_on + timedelta(days=21), end)
             while day <= last:
                 fade = 1.0 if day <= activity.ends_on else 0.25
-                people = _poisson(rng, a.arrivals_a_day * fade)
+                people = noisy(rng, a.arrivals_a_day * fade)
                 qr = sum(rng.random() < a.qr_share for _ in range(people))
                 for via, n in (("qr", qr), ("link", people - qr)):
                     mobile = sum(rng.random() < (0.9 if via == "qr" else 0.65) for _ in range(n))
@@ -211,7 +210,7 @@ def demo_campaigns_create(org: Organisation, *, end: date) -> list[Campaign]:
                     ArrivalVisitor(link=link, day=day, visitor=f"{rng.getrandbits(128):032x}")
                     for _ in range(round(people * 0.93))
                 ]
-                bots = _poisson(rng, 0.6)
+                bots = noisy(rng, 0.6)
                 if bots:
                     arrivals.append(
                         Arrival(
@@ -227,12 +226,3 @@ def demo_campaigns_create(org: Organisation, *, end: date) -> list[Campaign]:
     Arrival.objects.bulk_create(arrivals)
     ArrivalVisitor.objects.bulk_create(visitors, batch_size=2000)
     return list(made.values())
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    limit, k, p = math.exp(-mean), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1

@@ -128,18 +128,18 @@ def daily_volumes(
                 "post": offline * 0.03,
             }
             for channel, mean in mix.items():
-                count = _noisy(rng, mean)
+                count = noisy(rng, mean)
                 if count:
                     yield DemoVolume(plan.slug, channel, day, "transactions", count)
             if mix["web"] > 0:
-                started = _noisy(rng, mix["web"] / completion)
+                started = noisy(rng, mix["web"] / completion)
                 yield DemoVolume(
-                    plan.slug, "web", day, "starts", max(started, _noisy(rng, mix["web"]))
+                    plan.slug, "web", day, "starts", max(started, noisy(rng, mix["web"]))
                 )
             day += timedelta(days=1)
 
 
-def _noisy(rng: random.Random, mean: float) -> int:
+def noisy(rng: random.Random, mean: float) -> int:
     if mean <= 0:
         return 0
     if mean < 30:  # Poisson by inversion for small counts

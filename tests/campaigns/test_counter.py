@@ -1,0 +1,113 @@
+"""Arrivals counted in Redis (REDIS_URL set) and moved to the database by the worker."""
+
+import os
+from datetime import date
+
+import pytest
+import redis
+from django.test import Client
+from django.utils import timezone
+from pytest_django.fixtures import Settings
+
+from takeup.campaigns import counter
+from takeup.campaigns.models import Activity, Arrival, ArrivalFlush, ArrivalVisitor
+from takeup.campaigns.services import link_save
+from takeup.campaigns.tasks import arrivals_flush
+from takeup.organisations.models import Organisation
+
+pytestmark = pytest.mark.django_db
+URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
+
+
+def _redis_up() -> bool:
+    try:
+        return bool(redis.Redis.from_url(URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+if not _redis_up():
+    if os.environ.get("TAKEUP_REQUIRE_REDIS") == "1":
+        raise RuntimeError(f"TAKEUP_REQUIRE_REDIS=1 but Redis at {URL} does not answer")
+    pytestmark = [pytestmark, pytest.mark.skip(reason=f"no Redis at {URL}")]
+
+
+@pytest.fixture
+def r(settings: Settings):
+    settings.TAKEUP_REDIS_URL = URL
+    client = counter.client()
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+def go(code: str, address: str = "203.0.113.5", agent: str = PHONE, **extra: str):
+    return Client().get(f"/go/{code}", HTTP_USER_AGENT=agent, REMOTE_ADDR=address, **extra)
+
+
+def test_arrivals_wait_in_redis_then_move_to_the_database(r, activity: Activity) -> None:
+    code = activity.link.code
+    for address in ["203.0.113.5", "203.0.113.5", "198.51.100.7"]:
+        response = go(code, address)
+        assert response.status_code == 302 and response["Cache-Control"] == "no-store"
+    go(f"{code}?qr", agent="Mozilla/5.0 (compatible; Googlebot/2.1)")
+    assert not Arrival.objects.exists()  # nothing written to the database by the redirects
+    assert r.exists(f"takeup:link:{code}")  # the link is cached
+    arrivals, visitors = counter.flush(r)
+    assert (arrivals, visitors) == (4, 2)
+    rows = {(a.via, a.is_bot): a.count for a in Arrival.objects.all()}
+    assert rows == {("link", False): 3, ("qr", True): 1}
+    assert ArrivalVisitor.objects.count() == 2
+    assert counter.flush(r) == (0, 0)  # nothing left to move
+    go(code)
+    counter.flush(r)
+    assert Arrival.objects.get(via="link").count == 4  # added to, not replaced
+    assert ArrivalVisitor.objects.count() == 2  # the same person again
+
+
+def test_unknown_and_expired_codes_are_not_moved(r, org: Organisation, activity: Activity) -> None:
+    assert go("nosuchcode").status_code == 404
+    link_save(organisation=org, activity=activity, expires_on=date(2020, 1, 1))
+    assert go(activity.link.code).status_code == 410
+    assert counter.flush(r) == (0, 0)
+    assert not Arrival.objects.exists()
+
+
+def test_a_flush_that_stopped_half_way_is_not_written_twice(
+    r, activity: Activity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    go(activity.link.code)
+    go(activity.link.code, "198.51.100.7")
+    real_delete = r.delete
+
+    def crash(*keys: str) -> int:
+        raise redis.ConnectionError("the worker stopped here")
+
+    monkeypatch.setattr(r, "delete", crash)
+    with pytest.raises(redis.ConnectionError):
+        counter.flush(r)
+    assert ArrivalFlush.objects.count() == 1  # one batch written, its Redis key still there
+    monkeypatch.setattr(r, "delete", real_delete)
+    counter.flush(r)
+    assert Arrival.objects.get().count == 2 and ArrivalVisitor.objects.count() == 2
+    assert ArrivalFlush.objects.count() == 2  # one batch of arrivals, one of visitors
+    assert not list(r.scan_iter("takeup:flushing:*"))
+
+
+def test_a_changed_link_is_not_served_from_the_cache(
+    r, org: Organisation, activity: Activity
+) -> None:
+    assert go(activity.link.code).status_code == 302
+    link_save(organisation=org, activity=activity, vanity="bins")
+    assert go("bins").status_code == 302
+    link_save(organisation=org, activity=activity, vanity="")
+    assert go("bins").status_code == 404
+
+
+def test_the_first_arrival_of_a_minute_queues_the_move(r, activity: Activity) -> None:
+    go(activity.link.code)
+    go(activity.link.code)
+    assert r.ttl("takeup:flush-due") > 0
+    assert arrivals_flush.call() == [2, 1]
+    assert Arrival.objects.get().day == timezone.localdate()
