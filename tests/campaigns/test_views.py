@@ -258,3 +258,26 @@ def test_campaign_list_query_count_is_pinned(
 def test_nav_links_to_campaigns(viewer_client: Client, org: Organisation) -> None:
     page = viewer_client.get(f"/o/{org.slug}/").content.decode()
     assert f'href="/o/{org.slug}/campaigns/"' in page
+
+
+def test_a_phase_is_compared_with_the_phase_before(
+    viewer_client: MemberClient, org: Organisation, service: Service, campaign: Campaign
+) -> None:
+    second = Campaign.objects.create(
+        organisation=org,
+        name="Bins online, again",
+        phase="Phase 2",
+        parent=campaign,
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2026, 9, 28),
+        budget_pence=50_000,
+    )
+    page = viewer_client.get(url(org, f"{second.pk}/")).content.decode()
+    table = page[page.index('id="phases"') :]
+    table = table[: table.index("</table>")]
+    assert "Bins online" in table and "Phase 2" in table
+    assert table.index("2 Mar 2026") < table.index("1 Sep 2026")  # earlier phase first
+    lone = Campaign.objects.create(
+        organisation=org, name="Alone", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
+    )
+    assert 'id="phases"' not in viewer_client.get(url(org, f"{lone.pk}/")).content.decode()

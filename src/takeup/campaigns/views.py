@@ -231,6 +231,14 @@ def campaign_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
         value_label=_("Arrivals"),
     )
     run = campaign.runs.first()
+    family = [c for c in [campaign.parent, campaign, *campaign.next_phases.all()] if c is not None]
+    phases = (
+        queries.campaign_rows(
+            list(queries.campaigns_for(request.organisation).filter(pk__in=[c.pk for c in family]))
+        )
+        if len(family) > 1
+        else []
+    )
     return render(
         request,
         "campaigns/detail.html",
@@ -239,6 +247,7 @@ def campaign_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
             "row": row,
             "charts": [arrivals_chart, device_chart] if daily else [],
             "referrers": breakdown["referrer"],
+            "phases": sorted(phases, key=lambda r: r.campaign.starts_on),
             "bots": breakdown["bots"][0][1],
             "estimates": shown,
             "run": run,

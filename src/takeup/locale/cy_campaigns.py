@@ -166,6 +166,7 @@ CY_CAMPAIGNS: dict[str | tuple[str, str], str | list[str]] = {
     "Budget": "Cyllideb",
     "Spent on activities": "Wedi’i wario ar weithgareddau",
     "Next phase": "Y cam nesaf",
+    "Phase against phase": "Cam yn erbyn cam",
     "Add an activity": "Ychwanegu gweithgaredd",
     "Change the campaign": "Newid yr ymgyrch",
     "Activities and their tracked links": "Gweithgareddau a’u dolenni wedi’u tracio",
