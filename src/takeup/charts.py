@@ -52,15 +52,17 @@ def bar_chart(
     description: str = "",
     csv_url: str = "",
     whole_numbers: bool = True,
+    grouped: bool = False,
 ) -> Chart:
-    """A horizontal bar chart of `value` by `category`, stacked by `colour` if given."""
+    """A horizontal bar chart of `value` by `category`, stacked by `colour` if given (side by
+    side with `grouped`)."""
     encoding: dict[str, Any] = {
         "y": {"field": category, "type": "nominal", "title": category_label, "sort": None},
         "x": {
             "field": value,
             "type": "quantitative",
             "title": value_label,
-            "stack": "zero",
+            "stack": None if grouped else "zero",
             "axis": {"tickMinStep": 1, "format": "d"} if whole_numbers else {},
         },
         "tooltip": [
@@ -77,6 +79,8 @@ def bar_chart(
             "legend": {"orient": "bottom"},
         }
         encoding["tooltip"].insert(1, {"field": colour, "title": colour_label})
+        if grouped:
+            encoding["yOffset"] = {"field": colour}
     else:
         encoding["color"] = {"value": PALETTE[0]}
     spec = {

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "takeup.catalogue",
     "takeup.ledger",
     "takeup.campaigns",
+    "takeup.insight",
     "takeup.demo",
 ]
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from takeup.api import api
 from takeup.campaigns import public as campaigns_public
+from takeup.insight import public as insight_public
 from takeup.ledger import public
 from takeup.organisations.urls import account_urlpatterns, organisation_urlpatterns
 
@@ -11,6 +12,8 @@ from takeup.organisations.urls import account_urlpatterns, organisation_urlpatte
 urlpatterns = [
     path("api/", api.urls),
     path("go/<str:code>", campaigns_public.go, name="go"),
+    path("s/<str:key>/config.json", insight_public.config, name="survey-config"),
+    path("s/<str:key>/responses", insight_public.responses, name="survey-responses"),
     path(
         "performance/<slug:org>/<slug:slug>.json", public.performance_json, name="performance-json"
     ),
@@ -22,6 +25,8 @@ urlpatterns = [
         path("o/<slug:org>/catalogue/", include("takeup.catalogue.urls")),
         path("o/<slug:org>/take-up/", include("takeup.ledger.urls")),
         path("o/<slug:org>/campaigns/", include("takeup.campaigns.urls")),
+        path("o/<slug:org>/visitors/", include("takeup.insight.urls")),
+        path("s/<str:key>/", insight_public.hosted, name="survey-page"),
         prefix_default_language=False,
     ),
 ]

@@ -5,6 +5,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,8 @@ from takeup.campaigns.models import Arrival, ArrivalVisitor, Campaign
 from takeup.campaigns.services import activity_save, campaign_save
 from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Channel, Service, ServiceArea
+from takeup.insight.models import PathRule, Response, Survey
+from takeup.insight.services import survey_save
 from takeup.ledger.models import DataSource, ImportBatch, Volume
 from takeup.ledger.services import insert_volumes, month_totals_refresh
 from takeup.organisations.models import Organisation, User
@@ -20,6 +23,7 @@ from takeup.organisations.services import membership_add, organisation_create
 
 from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
+from .survey import responses as survey_responses
 from .volumes import ServicePlan, daily_volumes, noisy
 
 DEMO_SLUG = "millbrook"
@@ -77,6 +81,7 @@ def demo_create(
     end = end or timezone.localdate() - timedelta(days=1)
     demo_volumes_create(org, end=end, years=years)
     demo_campaigns_create(org, end=end)
+    demo_survey_create(org)
     sign_ins = [
         DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),
         DemoSignIn(DEMO_VIEWER, DEMO_PASSWORD, "viewer"),
@@ -226,3 +231,37 @@ def demo_campaigns_create(org: Organisation, *, end: date) -> list[Campaign]:
     Arrival.objects.bulk_create(arrivals)
     ArrivalVisitor.objects.bulk_create(visitors, batch_size=2000)
     return list(made.values())
+
+
+def demo_survey_create(org: Organisation) -> Survey:
+    """An exit survey on Millbrook's website with a quarter of answers (about 5,000)."""
+    survey = survey_save(
+        organisation=org,
+        name="Website exit survey",
+        sampling_percent=20,
+        allowed_origins=[f"https://www.{DEMO_DOMAIN}"],
+    )
+    services = list(
+        Service.objects.filter(organisation=org).exclude(online_url="").select_related("area")
+    )
+    paths: dict[str, list[str]] = {}
+    for service in services:
+        path = urlsplit(service.online_url).path
+        PathRule.objects.create(survey=survey, prefix=path, service=service)
+        paths.setdefault(service.area.name, []).append(path)
+    by_path = {urlsplit(s.online_url).path: s for s in services}
+    Response.objects.bulk_create(
+        Response(
+            organisation=org,
+            survey=survey,
+            path=r.path,
+            service=by_path[r.path],
+            area=by_path[r.path].area,
+            received_at=r.received_at,
+            device=r.device,
+            language=r.language,
+            answers=r.answers,
+        )
+        for r in survey_responses(paths, timezone.now())
+    )
+    return survey

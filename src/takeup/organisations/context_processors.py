@@ -16,7 +16,7 @@ NAVIGATION = [
     (_("Services"), "catalogue:services", Permission.VIEW, True),
     (_("Take-up"), "ledger:overview", Permission.VIEW, True),
     (_("Campaigns"), "campaigns:list", Permission.VIEW, True),
-    (_("Visitors"), "coming-soon:insight", Permission.VIEW, False),
+    (_("Visitors"), "insight:list", Permission.VIEW, True),
     (_("Alerts"), "coming-soon:alerts", Permission.VIEW, False),
     (_("Website"), "coming-soon:webcheck", Permission.VIEW, False),
     (_("Outreach"), "coming-soon:outreach", Permission.VIEW, False),

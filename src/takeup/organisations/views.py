@@ -238,7 +238,6 @@ def audit_log(request: OrganisationRequest) -> HttpResponse:
 
 
 COMING_SOON = {
-    "insight": gettext_lazy("Visitors: the exit survey on your website and what it tells you."),
     "alerts": gettext_lazy("Alerts: email alerts residents sign up to."),
     "webcheck": gettext_lazy("Website: how well your website promotes self-service."),
     "outreach": gettext_lazy("Outreach: help for people who are offline."),

@@ -1,0 +1,136 @@
+"""The results dashboard's figures, from the responses in scope and the pure maths in stats.py."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from takeup.catalogue.models import Channel, ServiceArea, UnitCost
+
+from . import stats
+from .models import Response, Survey
+
+SEGMENT_LABELS = {
+    "women": gettext_lazy("women"),
+    "aged 60 or over": gettext_lazy("aged 60 or over"),
+    "intermediaries": gettext_lazy("intermediaries"),
+    "professionals": gettext_lazy("professionals"),
+    "looking for themselves": gettext_lazy("looking for themselves"),
+}
+OTHERWISE_CHANNELS = {
+    "phone": "phone",
+    "in-person": "face-to-face",
+    "email": "email",
+    "letter": "post",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answer set, as the analysis reads it."""
+
+    answers: dict[str, Any]
+    area_id: int | None
+    received_at: datetime
+
+
+def rows_for(survey: Survey, start: date, end: date, area_id: int | None = None) -> list[Row]:
+    query = Response.objects.filter(
+        survey=survey, received_at__date__gte=start, received_at__date__lte=end
+    )
+    if area_id:
+        query = query.filter(area_id=area_id)
+    return [Row(a, ar, at) for a, ar, at in query.values_list("answers", "area_id", "received_at")]
+
+
+def first_time(r: stats.Answers) -> bool:
+    return r.get("visits") == "first"
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    label: str
+    a: stats.Share
+    b: stats.Share
+    difference: stats.Difference
+
+
+def first_time_by_segment(
+    rows: list[Row], area: ServiceArea
+) -> tuple[stats.Share, stats.Share, list[SegmentRow]]:
+    """seeds/000 §3: first-time visitors to one service area against those to all others."""
+    in_area = [r.answers for r in rows if r.area_id == area.pk]
+    others = [r.answers for r in rows if r.area_id != area.pk]
+    share_a = stats.share(in_area, "visits", {"first"})
+    share_b = stats.share(others, "visits", {"first"})
+    comparisons = stats.compare_segments(
+        [a for a in in_area if first_time(a)], [a for a in others if first_time(a)]
+    )
+    return (
+        share_a,
+        share_b,
+        [SegmentRow(c.label, c.difference.a, c.difference.b, c.difference) for c in comparisons],
+    )
+
+
+def monthly(rows: list[Row]) -> list[dict[str, Any]]:
+    by_month: dict[date, list[stats.Answers]] = defaultdict(list)
+    for r in rows:
+        by_month[r.received_at.date().replace(day=1)].append(r.answers)
+    out = []
+    for month, answers in sorted(by_month.items()):
+        sat = stats.satisfaction(answers)
+        out.append(
+            {
+                "month": month.isoformat(),
+                "responses": len(answers),
+                "satisfaction": round(100 * sat.value, 1) if sat.value is not None else None,
+            }
+        )
+    return out
+
+
+def unit_costs(survey: Survey) -> dict[str, int]:
+    """The latest unit cost of each channel a visitor might otherwise have used."""
+    channels = {
+        c.slug: c.pk
+        for c in Channel.objects.filter(
+            organisation_id=survey.organisation_id, slug__in=OTHERWISE_CHANNELS.values()
+        )
+    }
+    costs: dict[str, int] = {}
+    for answer, slug in OTHERWISE_CHANNELS.items():
+        if slug not in channels:
+            continue
+        found = (
+            UnitCost.objects.filter(channel_id=channels[slug])
+            .order_by("-effective_from")
+            .values_list("pence_per_contact", "pence_per_transaction")
+            .first()
+        )
+        cost = None if found is None else found[0] if found[0] is not None else found[1]
+        if cost is not None:
+            costs[answer] = cost
+    return costs
+
+
+def segment_words(row: SegmentRow, area_name: str) -> str:
+    """A plain-words flag, only where the difference is significant."""
+    d = row.difference
+    if not d.significant or d.ratio is None:
+        return ""
+    if d.ratio >= 1:
+        return _(
+            "First-time visitors to %(area)s are %(times)s times as likely to be %(what)s."
+        ) % {
+            "area": area_name,
+            "times": f"{d.ratio:.1f}",
+            "what": SEGMENT_LABELS[row.label],
+        }
+    return _("First-time visitors to %(area)s are less likely to be %(what)s.") % {
+        "area": area_name,
+        "what": SEGMENT_LABELS[row.label],
+    }

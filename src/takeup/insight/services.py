@@ -1,0 +1,182 @@
+"""Writes for exit surveys: set-up, and taking a visitor's answers."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from takeup.catalogue.models import Service, ServiceArea
+from takeup.organisations.models import Organisation, User
+from takeup.organisations.services import audit_record
+
+from .models import IntakeWindow, PathRule, Question, Response, Survey
+from .questions import DEFAULT_QUESTIONS, check_answers
+
+MAX_PER_ORIGIN_MINUTE = 120
+MAX_BODY_BYTES = 8_000
+
+
+class IntakeError(Exception):
+    """Answers that cannot be taken; errors name the field."""
+
+    def __init__(self, status: int, detail: str, errors: list[tuple[str, str]] | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.errors = status, detail, errors or []
+
+
+def clean_origins(lines: list[str]) -> list[str]:
+    """Scheme and host (and port) of each address, such as https://www.millbrook.gov.uk."""
+    out = []
+    for line in lines:
+        text = line.strip().rstrip("/")
+        if not text:
+            continue
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+            raise ValidationError(
+                {
+                    "allowed_origins": _(
+                        "“%(text)s” is not a website address like https://www.millbrook.gov.uk"
+                    )
+                    % {"text": text[:80]}
+                }
+            )
+        out.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return sorted(set(out))
+
+
+@transaction.atomic
+def survey_save(
+    *,
+    organisation: Organisation,
+    survey: Survey | None = None,
+    actor: User | None = None,
+    name: str,
+    sampling_percent: int,
+    allowed_origins: list[str],
+    active: bool = True,
+) -> Survey:
+    """Create a survey (with the default questions) or change one."""
+    creating = survey is None
+    survey = survey or Survey(organisation=organisation)
+    survey.name = name
+    survey.sampling_percent = sampling_percent
+    survey.allowed_origins = clean_origins(allowed_origins)
+    survey.active = active
+    survey.full_clean(exclude=["organisation"])
+    survey.save()
+    if creating:
+        Question.objects.bulk_create(
+            Question(
+                survey=survey,
+                key=q.key,
+                kind=q.kind,
+                text_en=q.en,
+                text_cy=q.cy,
+                hint_en=q.hint_en,
+                hint_cy=q.hint_cy,
+                choices=[[c.value, c.en, c.cy] for c in q.choices],
+                order=i,
+                required=q.required,
+            )
+            for i, q in enumerate(DEFAULT_QUESTIONS)
+        )
+    audit_record(
+        organisation=organisation,
+        obj=survey,
+        actor=actor,
+        action="survey.create" if creating else "survey.update",
+    )
+    return survey
+
+
+def rule_add(
+    *, survey: Survey, prefix: str, service: Service | None, area: ServiceArea | None
+) -> PathRule:
+    if (service is None) == (area is None):
+        raise ValidationError({"service": _("Choose a service or a service area, not both.")})
+    for thing in (service, area):
+        if thing is not None and thing.organisation_id != survey.organisation_id:
+            raise ValidationError({"service": _("Choose one of your organisation's.")})
+    prefix = "/" + prefix.strip().lstrip("/")
+    rule = PathRule(survey=survey, prefix=prefix, service=service, area=area)
+    rule.full_clean(exclude=["survey"])
+    rule.save()
+    return rule
+
+
+@dataclass(frozen=True)
+class Mapped:
+    service: Service | None
+    area: ServiceArea | None
+
+
+def map_path(survey: Survey, path: str) -> Mapped:
+    """The service or area whose rule has the longest prefix of the page's address."""
+    for rule in survey.rules.select_related("service__area", "area"):
+        if path.startswith(rule.prefix):
+            if rule.service is not None:
+                return Mapped(rule.service, rule.service.area)
+            return Mapped(None, rule.area)
+    return Mapped(None, None)
+
+
+def _rate_limited(origin: str) -> bool:
+    minute = timezone.now().replace(second=0, microsecond=0)
+    window, _created = IntakeWindow.objects.get_or_create(origin=origin[:200], minute=minute)
+    IntakeWindow.objects.filter(pk=window.pk).update(count=F("count") + 1)
+    IntakeWindow.objects.filter(minute__lt=minute - timedelta(minutes=5)).delete()
+    return window.count + 1 > MAX_PER_ORIGIN_MINUTE
+
+
+def response_take(
+    *,
+    survey: Survey,
+    payload: Any,
+    origin: str,
+    device: str,
+    language: str,
+) -> Response | None:
+    """Check and save one visitor's answers, all or nothing. Returns None for a robot caught by
+    the honeypot (it is told nothing different)."""
+    if not survey.active:
+        raise IntakeError(404, "This survey is not taking answers.")
+    if not isinstance(payload, dict):
+        raise IntakeError(400, "Send a JSON object.", [("body", "Send a JSON object.")])
+    if payload.get("website"):
+        return None  # the honeypot: people never see this field
+    unknown = set(payload) - {"answers", "path", "language", "website"}
+    if unknown:
+        name = sorted(unknown)[0][:40]
+        raise IntakeError(400, "The request has errors.", [(name, "Unknown field.")])
+    path = payload.get("path", "")
+    if not isinstance(path, str) or len(path) > 300 or (path and not path.startswith("/")):
+        raise IntakeError(
+            400, "The request has errors.", [("path", "Send the page's path, such as /bins.")]
+        )
+    questions = tuple(q.spec() for q in survey.questions.all())
+    answers, errors = check_answers(payload.get("answers"), questions)
+    if errors:
+        raise IntakeError(400, "The answers have errors; see each field.", errors)
+    if not answers:
+        raise IntakeError(400, "Answer at least one question.", [("answers", "Answer a question.")])
+    if _rate_limited(origin or "-"):
+        raise IntakeError(429, "Too many answers from this website just now; try again shortly.")
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    mapped = map_path(survey, path)
+    return Response.objects.create(
+        organisation_id=survey.organisation_id,
+        survey=survey,
+        path=path,
+        service=mapped.service,
+        area=mapped.area,
+        language="cy" if language == "cy" else "en",
+        device=device,
+        answers=answers,
+    )
