@@ -120,17 +120,13 @@ def unit_costs(survey: Survey) -> dict[str, int]:
 def segment_words(row: SegmentRow, area_name: str) -> str:
     """A plain-words flag, only where the difference is significant."""
     d = row.difference
-    if not d.significant or d.ratio is None:
+    a, b = d.a.value, d.b.value
+    if not d.significant or a is None or b is None:
         return ""
-    if d.ratio >= 1:
-        return _(
-            "First-time visitors to %(area)s are %(times)s times as likely to be %(what)s."
-        ) % {
-            "area": area_name,
-            "times": f"{d.ratio:.1f}",
-            "what": SEGMENT_LABELS[row.label],
-        }
-    return _("First-time visitors to %(area)s are less likely to be %(what)s.") % {
-        "area": area_name,
-        "what": SEGMENT_LABELS[row.label],
-    }
+    what = {"area": area_name, "what": SEGMENT_LABELS[row.label]}
+    if a < b:
+        return _("First-time visitors to %(area)s are less likely to be %(what)s.") % what
+    if d.ratio is None:
+        return _("First-time visitors to %(area)s are more likely to be %(what)s.") % what
+    text = _("First-time visitors to %(area)s are %(times)s times as likely to be %(what)s.")
+    return text % {**what, "times": f"{d.ratio:.1f}"}

@@ -4,6 +4,7 @@ in one place (the campaigns screens' Welsh is in cy_campaigns.py). Plural forms 
 Welsh catalogue: n=1, n=2, n≠8,11, and 8 or 11."""
 
 from cy_campaigns import CY_CAMPAIGNS
+from cy_insight import CY_INSIGHT
 
 CY: dict[str | tuple[str, str], str | list[str]] = {
     "Service catalogue": "Catalog gwasanaethau",
@@ -456,6 +457,7 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "This name has characters that cannot be stored.": "Mae nodau yn yr enw hwn na ellir eu cadw.",
 }
 CY.update(CY_CAMPAIGNS)
+CY.update(CY_INSIGHT)
 
 PLURAL_FORMS = "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"
 

@@ -1,0 +1,170 @@
+"""The survey screens: set-up, mapping pages, results, CSV and the free-text search."""
+
+import html
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from takeup.catalogue.models import ServiceArea
+from takeup.insight.models import PathRule, Response, Survey
+from takeup.insight.services import survey_save
+from takeup.organisations.models import Organisation
+from tests.conftest import MemberClient
+from tests.factories import ServiceAreaFactory, ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(org: Organisation, path: str = "") -> str:
+    return f"/o/{org.slug}/visitors/{path}"
+
+
+@pytest.fixture
+def survey(org: Organisation) -> Survey:
+    return survey_save(
+        organisation=org,
+        name="Exit survey",
+        sampling_percent=20,
+        allowed_origins=["https://www.millbrook.gov.uk"],
+    )
+
+
+def test_editor_makes_a_survey_and_gets_the_snippet(
+    editor_client: MemberClient, org: Organisation
+) -> None:
+    response = editor_client.post(
+        url(org),
+        {
+            "name": "Exit survey",
+            "sampling_percent": "20",
+            "allowed_origins": "https://www.millbrook.gov.uk/\nhttps://WWW.millbrook.gov.uk",
+        },
+    )
+    survey = Survey.objects.get()
+    assert response["Location"] == url(org, f"{survey.pk}/")
+    assert survey.allowed_origins == ["https://www.millbrook.gov.uk"]
+    assert survey.questions.count() == 10
+    page = html.unescape(editor_client.get(url(org, f"{survey.pk}/")).content.decode())
+    assert f'data-survey="{survey.key}"' in page and 'data-rate="20"' in page
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"name": "", "sampling_percent": "20"}, "name"),
+        ({"name": "X", "sampling_percent": "0"}, "sampling_percent"),
+        ({"name": "X", "sampling_percent": "200"}, "sampling_percent"),
+        (
+            {"name": "X", "sampling_percent": "20", "allowed_origins": "millbrook"},
+            "allowed_origins",
+        ),
+        (
+            {"name": "X", "sampling_percent": "20", "allowed_origins": "https://a.gov.uk/page"},
+            "allowed_origins",
+        ),
+    ],
+)
+def test_bad_survey_forms_save_nothing(
+    editor_client: MemberClient, org: Organisation, data: dict, field: str
+) -> None:
+    response = editor_client.post(url(org), data)
+    assert field in response.context["form"].errors
+    assert not Survey.objects.exists()
+
+
+def test_viewer_cannot_make_or_change_surveys(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    assert viewer_client.post(url(org), {"name": "X", "sampling_percent": "20"}).status_code == 403
+    assert viewer_client.post(url(org, f"{survey.pk}/"), {"form": "survey"}).status_code == 403
+    assert Survey.objects.count() == 1
+
+
+def test_pages_are_mapped_to_a_service(
+    editor_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    service = ServiceFactory(organisation=org)
+    response = editor_client.post(
+        url(org, f"{survey.pk}/"),
+        {"form": "rule", "starts_with": "bins", "service": service.pk},
+    )
+    assert response.status_code == 302
+    assert PathRule.objects.get().prefix == "/bins"
+    both = editor_client.post(
+        url(org, f"{survey.pk}/"),
+        {"form": "rule", "starts_with": "/x", "service": service.pk, "area": service.area.pk},
+    )
+    assert both.status_code == 200 and PathRule.objects.count() == 1
+
+
+def _answer(survey: Survey, area: ServiceArea, **answers: object) -> Response:
+    return Response.objects.create(
+        organisation_id=survey.organisation_id, survey=survey, area=area, answers=answers
+    )
+
+
+def test_results_compare_an_area_with_the_rest_and_flag_only_real_differences(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    care = ServiceAreaFactory(organisation=org, name="Adult social care", slug="care")
+    bins = ServiceAreaFactory(organisation=org, name="Waste", slug="waste")
+    for _ in range(60):
+        _answer(
+            survey,
+            care,
+            visits="first",
+            for_whom="intermediary",
+            gender="female",
+            satisfaction="5",
+            found="yes",
+            comments="Found the care directory",
+        )
+    for _ in range(60):
+        _answer(
+            survey,
+            bins,
+            visits="first",
+            for_whom="self",
+            gender="female",
+            satisfaction="2",
+            found="no",
+        )
+    response = viewer_client.get(url(org, f"{survey.pk}/results/"), {"compare": "care"})
+    segments = {s.label: s for s in response.context["segments"]}
+    assert segments["intermediaries"].a.k == 60 and segments["intermediaries"].b.k == 0
+    flags = " ".join(response.context["flags"])
+    assert "intermediaries" in flags and "women" not in flags  # equal shares are not flagged
+    assert response.context["satisfaction"].k == 60 and response.context["satisfaction"].n == 120
+    searched = viewer_client.get(url(org, f"{survey.pk}/results/"), {"q": "DIRECTORY"})
+    assert searched.context["comment_count"] == 60
+    nothing = viewer_client.get(url(org, f"{survey.pk}/results/"), {"q": "potholes"})
+    assert nothing.context["comment_count"] == 0
+
+
+def test_the_period_and_area_filter_and_the_csv(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    care = ServiceAreaFactory(organisation=org, name="Adult social care", slug="care")
+    recent = _answer(survey, care, visits="first", found="yes", found_by=["search", "print"])
+    old = _answer(survey, care, visits="regular", found="no")
+    old.received_at = timezone.now() - timedelta(days=400)
+    old.save()
+    response = viewer_client.get(url(org, f"{survey.pk}/results/"), {"area": "care"})
+    assert response.context["count"] == 1
+    lines = (
+        viewer_client.get(url(org, f"{survey.pk}/results/"), {"download": "responses"})
+        .content.decode()
+        .splitlines()
+    )
+    assert lines[0].startswith("date,service_area,service,path,device,language,reason,visits")
+    assert (len(lines) == 2 and "search;print" in lines[1]) or "print;search" in lines[1]
+    assert recent.received_at.date().isoformat() in lines[1]
+    assert "T" not in lines[1].split(",")[0]  # the day only, not the time
+
+
+def test_results_with_no_answers(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    response = viewer_client.get(url(org, f"{survey.pk}/results/"), {"from": "nonsense"})
+    assert response.status_code == 200 and response.context["count"] == 0
