@@ -15,10 +15,12 @@
   var T = {
     en: { invite: "Help us improve this website: answer a few short questions as you leave.", yes: "Answer the survey", no: "No thanks",
       title: "Tell us about your visit", send: "Send your answers", close: "Close", optional: "(optional)", thanks: "Thank you. Your answers will help us improve the website.",
-      problem: "There is a problem", fail: "Your answers could not be sent. Try again later.", privacy: "We do not keep your IP address or set a cookie." },
+      problem: "There is a problem", fail: "Your answers could not be sent. Try again later.", privacy: "We do not keep your IP address or set a cookie.",
+      required: "Answer this question." },
     cy: { invite: "Helpwch ni i wella’r wefan hon: atebwch ychydig o gwestiynau byr wrth adael.", yes: "Ateb yr arolwg", no: "Dim diolch",
       title: "Dywedwch wrthym am eich ymweliad", send: "Anfon eich atebion", close: "Cau", optional: "(dewisol)", thanks: "Diolch. Bydd eich atebion yn ein helpu i wella’r wefan.",
-      problem: "Mae problem", fail: "Nid oedd modd anfon eich atebion. Rhowch gynnig arall arni’n nes ymlaen.", privacy: "Nid ydym yn cadw eich cyfeiriad IP nac yn gosod cwci." }
+      problem: "Mae problem", fail: "Nid oedd modd anfon eich atebion. Rhowch gynnig arall arni’n nes ymlaen.", privacy: "Nid ydym yn cadw eich cyfeiriad IP nac yn gosod cwci.",
+      required: "Atebwch y cwestiwn hwn." }
   }[lang];
 
   var CSS = ":host{all:initial}*{box-sizing:border-box;font-family:system-ui,sans-serif;color:#0b0c0c}" +
@@ -134,6 +136,11 @@
           answers[q.key] = c ? c.value : "";
         }
       });
+      var missing = questions.filter(function (q) {
+        var a = answers[q.key];
+        return q.required && (!a || (a.length !== undefined && a.length === 0));
+      }).map(function (q) { return { field: "answers." + q.key, message: T.required }; });
+      if (missing.length) { showErrors(missing); return; }
       send.disabled = true;
       fetch(base + "/s/" + key + "/responses", {
         method: "POST", headers: { "Content-Type": "application/json" },
@@ -143,8 +150,10 @@
           send.disabled = false;
           if (res.ok) {
             dlg.textContent = "";
-            var done = el("h2", { tabindex: "-1", role: "status" }, T.thanks);
-            dlg.appendChild(done);
+            var status = el("div", { role: "status" });
+            var done = el("h2", { id: "tk-title", tabindex: "-1" }, T.thanks);
+            status.appendChild(done);
+            dlg.appendChild(status);
             var ok = el("button", { type: "button" }, T.close);
             ok.onclick = finish;
             dlg.appendChild(ok);
