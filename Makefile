@@ -58,6 +58,7 @@ bench: install-dev
 	PG_URL=$(PG_URL) $(PY) bench/ledger_import.py
 	PG_URL=$(PG_URL) $(PY) bench/dashboard.py
 	PG_URL=$(PG_URL) $(PY) bench/redirect.py
+	PG_URL=$(PG_URL) $(PY) bench/survey.py
 	$(PY) bench/effects.py
 
 # Front-end packages are vendored and committed, so `make demo` needs no npm; run this to update them.

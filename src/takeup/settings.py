@@ -218,3 +218,5 @@ TAKEUP_UNIT_COSTS_CHANGED = ["takeup.ledger.services.month_totals_refresh_organi
 TAKEUP_SERVICE_NOTES = "takeup.campaigns.queries.service_notes"
 # Where /go/ redirects count arrivals when traffic is heavy (decision 10); empty: the database.
 TAKEUP_REDIS_URL = os.environ.get("REDIS_URL", "")
+# Survey answers taken from one website a minute before the rest are refused (abuse limit).
+TAKEUP_SURVEY_PER_MINUTE = int(os.environ.get("SURVEY_RESPONSES_PER_MINUTE", "600"))

@@ -1,11 +1,13 @@
 """Taking answers: CORS, bad input, abuse limits, the hosted page, and tenancy."""
 
+import gzip
 import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
-from takeup.insight import services
 from takeup.insight.models import PathRule, Response, Survey
 from takeup.insight.services import survey_save
 from takeup.organisations.models import Organisation
@@ -104,8 +106,8 @@ def test_the_honeypot_swallows_robots(survey: Survey) -> None:
     assert not Response.objects.exists()
 
 
-def test_a_rate_limit_per_website(survey: Survey, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "MAX_PER_ORIGIN_MINUTE", 2)
+def test_a_rate_limit_per_website(survey: Survey, settings: Settings) -> None:
+    settings.TAKEUP_SURVEY_PER_MINUTE = 2
     assert [post(survey, GOOD).status_code for _ in range(3)] == [201, 201, 429]
     assert Response.objects.count() == 2
 
@@ -160,3 +162,10 @@ def test_another_organisation_cannot_see_the_survey(
     outsider.user.memberships.update(organisation=other_org)
     for path in [f"{survey.pk}/", f"{survey.pk}/results/"]:
         assert outsider.get(f"/o/{other_org.slug}/visitors/{path}").status_code == 404
+
+
+def test_the_widget_is_one_small_file() -> None:
+    """Under 10 KB gzipped, with no dependencies: one <script> tag on the council's page."""
+    widget = (Path(__file__).parents[2] / "src/takeup/static/insight/widget.js").read_bytes()
+    assert len(gzip.compress(widget, 9)) < 10_000
+    assert b"import " not in widget and b"require(" not in widget

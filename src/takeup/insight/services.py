@@ -5,12 +5,13 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from takeup.campaigns import counter
 from takeup.catalogue.models import Service, ServiceArea
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import audit_record
@@ -18,7 +19,6 @@ from takeup.organisations.services import audit_record
 from .models import IntakeWindow, PathRule, Question, Response, Survey
 from .questions import DEFAULT_QUESTIONS, check_answers
 
-MAX_PER_ORIGIN_MINUTE = 120
 MAX_BODY_BYTES = 8_000
 
 
@@ -127,12 +127,32 @@ def map_path(survey: Survey, path: str) -> Mapped:
     return Mapped(None, None)
 
 
+WINDOW_ADD = (
+    "INSERT INTO insight_intakewindow (origin, minute, count) VALUES (%s, %s, 1) "
+    "ON CONFLICT (origin, minute) DO UPDATE SET count = insight_intakewindow.count + 1 "
+    "RETURNING count"
+)
+
+
 def _rate_limited(origin: str) -> bool:
-    minute = timezone.now().replace(second=0, microsecond=0)
-    window, _created = IntakeWindow.objects.get_or_create(origin=origin[:200], minute=minute)
-    IntakeWindow.objects.filter(pk=window.pk).update(count=F("count") + 1)
-    IntakeWindow.objects.filter(minute__lt=minute - timedelta(minutes=5)).delete()
-    return window.count + 1 > MAX_PER_ORIGIN_MINUTE
+    """Count this answer against its website's minute: in Redis when there is one (no row for
+    every answer to wait on), else with one upsert in the database."""
+    now = timezone.now()
+    minute = now.replace(second=0, microsecond=0)
+    r = counter.client()
+    if r is not None:
+        key = f"takeup:intake:{origin[:200]}:{minute:%Y%m%d%H%M}"
+        pipe = r.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        count, _ = pipe.execute()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(WINDOW_ADD, [origin[:200], minute])
+            count = cursor.fetchone()[0]
+        if count == 1:  # the minute's first answer tidies up old windows
+            IntakeWindow.objects.filter(minute__lt=minute - timedelta(minutes=5)).delete()
+    return int(count) > settings.TAKEUP_SURVEY_PER_MINUTE
 
 
 def response_take(
