@@ -15,15 +15,7 @@ Needs `wrk` (apt-get install wrk). Writes bench/results/redirect.json.
 
 import argparse
 import os
-import re
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import redis
@@ -31,11 +23,10 @@ import redis
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import postgres_bench_url, record, setup_django
+from common import gunicorn, postgres_bench_url, record, server_env, setup_django, stop, wrk
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
 PORT = 8123
-WRK = shutil.which("wrk") or "wrk"
 ROOT = Path(__file__).parent.parent
 URLS = """
 from django.http import HttpResponseRedirect
@@ -52,7 +43,6 @@ def bare(request, code):
 
 urlpatterns = [path("bare/<str:code>", bare), *takeup_urls]
 """
-SETTINGS = 'from takeup.settings import *  # noqa\nROOT_URLCONF = "bench_urls"\n'
 
 
 def make_link() -> str:
@@ -94,31 +84,6 @@ def make_link() -> str:
     return activity.link.code
 
 
-def wrk(path: str, seconds: int, connections: int, port: int = PORT) -> tuple[float, float, int]:
-    out = subprocess.run(
-        [
-            WRK,
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            f"User-Agent: {PHONE}",
-            f"http://127.0.0.1:{port}{path}",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
-    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    if "Non-2xx or 3xx" in out:
-        raise SystemExit(f"{path} answered errors under load:\n{out}")
-    return rps, p99, total
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
@@ -127,57 +92,36 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn gthread threads")
     args = parser.parse_args()
-    if not Path(WRK).is_absolute():
-        raise SystemExit("wrk is not installed: apt-get install wrk")
     url = postgres_bench_url("takeup_bench_redirect")
     setup_django(url)
     code = make_link()
     from takeup.campaigns.models import Arrival
 
-    here = Path(tempfile.mkdtemp(prefix="takeup-redirect-"))
-    (here / "bench_urls.py").write_text(URLS)
-    (here / "bench_settings.py").write_text(SETTINGS)
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{here}:{ROOT / 'src'}",
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "DATABASE_URL": url,
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = server_env(url, URLS)
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     redis.Redis.from_url(redis_url).flushdb()
-    gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "takeup.wsgi:application"]
-    workers = ["-w", str(args.workers), "--log-level", "warning"]
-    if args.threads > 1:
-        workers += ["-k", "gthread", "--threads", str(args.threads)]
+    options = ["-k", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []
     servers = [
-        subprocess.Popen(
-            [*gunicorn, *workers, "-b", f"127.0.0.1:{PORT}"], env={**env, "REDIS_URL": redis_url}
-        ),
-        subprocess.Popen([*gunicorn, *workers, "-b", f"127.0.0.1:{PORT + 1}"], env=env),
+        gunicorn({**env, "REDIS_URL": redis_url}, PORT, args.workers, *options),
+        gunicorn(env, PORT + 1, args.workers, *options),
     ]
     paths = {"bare": ("/bare/x", PORT), "counted": (f"/go/{code}", PORT)}
     paths["counted_db"] = (f"/go/{code}", PORT + 1)
+    agent = ("-H", f"User-Agent: {PHONE}")
     try:
-        for port in (PORT, PORT + 1):
-            _wait_for(port)
         for path, port in paths.values():
-            wrk(path, 3, args.connections, port)  # warm up every path
+            wrk(f"http://127.0.0.1:{port}{path}", 3, args.connections, *agent)  # warm up
         _move_arrivals(redis_url)
         before = sum(Arrival.objects.values_list("count", flat=True))
         runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in paths}
         for _ in range(args.rounds):
             for name, (path, port) in paths.items():
-                runs[name].append(wrk(path, args.seconds, args.connections, port))
+                url = f"http://127.0.0.1:{port}{path}"
+                runs[name].append(wrk(url, args.seconds, args.connections, *agent))
         _move_arrivals(redis_url)
         recorded = sum(Arrival.objects.values_list("count", flat=True)) - before
     finally:
-        for server in servers:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        stop(*servers)
     median = {k: sorted(v)[len(v) // 2] for k, v in runs.items()}
     sent = sum(t for name in ("counted", "counted_db") for _, _, t in runs[name])
     results = {
@@ -202,18 +146,6 @@ def main() -> None:
     print(path.read_text())
     if recorded < sent:
         raise SystemExit(f"Only {recorded} of {sent} arrivals were recorded.")
-
-
-def _wait_for(port: int) -> None:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bare/x", timeout=1)
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-            continue
-        return
 
 
 def _move_arrivals(redis_url: str) -> None:

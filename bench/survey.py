@@ -12,26 +12,17 @@ Needs `wrk`. Writes bench/results/survey.json.
 import argparse
 import json
 import os
-import re
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import postgres_bench_url, record, setup_django
+from common import gunicorn, postgres_bench_url, record, server_env, setup_django, stop, wrk
 
 PORT = 8125
 ROOT = Path(__file__).parent.parent
 SITE = "https://www.millbrook.gov.uk"
-WRK = shutil.which("wrk") or "wrk"
 URLS = """
 from django.http import HttpResponse
 from django.urls import path
@@ -47,7 +38,6 @@ def bare(request, key):
 
 urlpatterns = [path("bare/<str:key>", bare), *takeup_urls]
 """
-SETTINGS = 'from takeup.settings import *  # noqa\nROOT_URLCONF = "bench_urls"\n'
 LUA = """
 wrk.method = "POST"
 wrk.body = '{body}'
@@ -85,29 +75,6 @@ def make_survey() -> str:
     return survey.key
 
 
-def wrk(script: Path, path: str, seconds: int, connections: int) -> tuple[float, float, int, str]:
-    out = subprocess.run(
-        [
-            WRK,
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            str(script),
-            f"http://127.0.0.1:{PORT}{path}",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
-    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    total = int(re.search(r"(\d+) requests in", out).group(1))
-    return rps, p99, total, out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
@@ -115,66 +82,34 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
-    if not Path(WRK).is_absolute():
-        raise SystemExit("wrk is not installed: apt-get install wrk")
     url = postgres_bench_url("takeup_bench_survey")
     setup_django(url)
     key = make_survey()
     from takeup.insight.models import Response
 
-    here = Path(tempfile.mkdtemp(prefix="takeup-survey-"))
-    (here / "bench_urls.py").write_text(URLS)
-    (here / "bench_settings.py").write_text(SETTINGS)
-    script = here / "post.lua"
-    script.write_text(LUA.format(body=json.dumps(BODY), site=SITE))
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{here}:{ROOT / 'src'}",
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "DATABASE_URL": url,
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SURVEY_RESPONSES_PER_MINUTE": "100000000",
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "takeup.wsgi:application",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
+    env = server_env(
+        url,
+        URLS,
+        SURVEY_RESPONSES_PER_MINUTE="100000000",
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
     )
+    script = Path(env["PYTHONPATH"].split(":")[0]) / "post.lua"
+    script.write_text(LUA.format(body=json.dumps(BODY), site=SITE))
+    server = gunicorn(env, PORT, args.workers)
     paths = {"bare": f"/bare/{key}", "intake": f"/s/{key}/responses"}
+    post = ("-s", str(script))
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/s/{key}/config.json", timeout=1)
-                break
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.2)
         for path in paths.values():
-            wrk(script, path, 3, args.connections)
+            wrk(f"http://127.0.0.1:{PORT}{path}", 3, args.connections, *post)  # warm up
         before = Response.objects.count()
-        runs: dict[str, list[tuple[float, float, int, str]]] = {k: [] for k in paths}
+        runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in paths}
         for _ in range(args.rounds):
             for name, path in paths.items():
-                runs[name].append(wrk(script, path, args.seconds, args.connections))
+                url = f"http://127.0.0.1:{PORT}{path}"
+                runs[name].append(wrk(url, args.seconds, args.connections, *post))
         saved = Response.objects.count() - before
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    for name, rounds in runs.items():
-        for *_, out in rounds:
-            if "Non-2xx or 3xx" in out:
-                raise SystemExit(f"{name} answered errors under load:\n{out}")
+        stop(server)
     median = {k: sorted(v)[len(v) // 2] for k, v in runs.items()}
     sent = sum(r[2] for r in runs["intake"])
     results = {
