@@ -109,3 +109,21 @@ def test_a_visitor_answers_by_keyboard_and_staff_see_it(
     assert page.locator("#count").inner_text() == "1"
     assert "The bin calendar was easy." in page.locator("#comments").inner_text()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize(("draw", "asked"), [(0.49, True), (0.51, False)])
+def test_a_share_of_visitors_is_asked(
+    page: Any, live_server: Any, council_site: tuple[str, Path], draw: float, asked: bool
+) -> None:
+    """At 50%, a visitor whose random draw is under one half is asked; the rest are not."""
+    site, folder = council_site
+    org = OrganisationFactory(name="Millbrook City Council", slug="millbrook")
+    survey = survey_save(
+        organisation=org, name="Exit survey", sampling_percent=50, allowed_origins=[site]
+    )
+    src = f"{live_server.url}/static/insight/widget.js"
+    (folder / "half.html").write_text(PAGE.format(src=src, key=survey.key, rate=50))
+    page.add_init_script(f"Math.random = () => {draw};")
+    page.goto(f"{site}/half.html")
+    page.wait_for_load_state("networkidle")
+    assert (page.locator("[data-takeup-survey]").count() == 1) is asked

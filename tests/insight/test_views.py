@@ -168,3 +168,28 @@ def test_results_with_no_answers(
 ) -> None:
     response = viewer_client.get(url(org, f"{survey.pk}/results/"), {"from": "nonsense"})
     assert response.status_code == 200 and response.context["count"] == 0
+
+
+def test_first_time_against_returning_and_this_period_against_the_last(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    area = ServiceAreaFactory(organisation=org, name="Waste", slug="waste")
+    for _ in range(50):
+        _answer(survey, area, visits="first", for_whom="professional")
+        _answer(survey, area, visits="regular", for_whom="self")
+    earlier = _answer(survey, area, visits="regular", for_whom="professional")
+    earlier.received_at = timezone.now() - timedelta(days=120)
+    earlier.save()
+    response = viewer_client.get(url(org, f"{survey.pk}/results/"))
+    (title, _, _, visits), (_, _, _, period) = response.context["others"]
+    assert title == "First-time against returning visitors"
+    professionals = {s.label: s for s in visits}["professionals"]
+    assert (professionals.a.k, professionals.a.n, professionals.b.k, professionals.b.n) == (
+        50,
+        50,
+        0,
+        50,
+    )
+    assert professionals.difference.significant
+    before = {s.label: s for s in period}["professionals"]
+    assert (before.b.k, before.b.n) == (1, 1)  # the one answer from the quarter before

@@ -1,6 +1,7 @@
 """The results dashboard's figures, from the responses in scope and the pure maths in stats.py."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -74,6 +75,37 @@ def first_time_by_segment(
         share_b,
         [SegmentRow(c.label, c.difference.a, c.difference.b, c.difference) for c in comparisons],
     )
+
+
+def other_comparisons(
+    rows: list[Row], earlier: list[Row]
+) -> list[tuple[str, str, str, list[SegmentRow]]]:
+    """The other two comparisons: first-time against returning visitors, and this period
+    against the one before it. (title, name of A, name of B, rows)"""
+    answers = [r.answers for r in rows]
+    first = [a for a in answers if first_time(a)]
+    returning = [a for a in answers if a.get("visits") in ("occasional", "regular")]
+
+    def segment_rows(a: Sequence[stats.Answers], b: Sequence[stats.Answers]) -> list[SegmentRow]:
+        return [
+            SegmentRow(c.label, c.difference.a, c.difference.b, c.difference)
+            for c in stats.compare_segments(a, b)
+        ]
+
+    return [
+        (
+            _("First-time against returning visitors"),
+            _("First-time"),
+            _("Returning"),
+            segment_rows(first, returning),
+        ),
+        (
+            _("This period against the one before"),
+            _("This period"),
+            _("The period before"),
+            segment_rows(answers, [r.answers for r in earlier]),
+        ),
+    ]
 
 
 def monthly(rows: list[Row]) -> list[dict[str, Any]]:

@@ -215,6 +215,14 @@ def results(request: OrganisationRequest, pk: int) -> HttpResponse:
                 percent=True,
             )
         )
+    length = end - start
+    earlier = reports.rows_for(
+        survey,
+        start - length - timedelta(days=1),
+        start - timedelta(days=1),
+        area_filter.pk if area_filter else None,
+    )
+    context["others"] = reports.other_comparisons(rows, earlier) if rows else []
     costs = reports.unit_costs(survey)
     context["avoided"] = stats.avoided_contacts(answers, 1000, costs)
     query = request.GET.get("q", "").strip()[:100]

@@ -2,6 +2,15 @@
 
 CY_INSIGHT: dict[str | tuple[str, str], str | list[str]] = {
     "Customer insight": "Mewnwelediad cwsmeriaid",
+    "First-time against returning visitors": "Ymwelwyr tro cyntaf o’i gymharu ag ymwelwyr sy’n dychwelyd",
+    "First-time": "Tro cyntaf",
+    "Returning": "Yn dychwelyd",
+    "This period against the one before": "Y cyfnod hwn o’i gymharu â’r un cynt",
+    "This period": "Y cyfnod hwn",
+    "The period before": "Y cyfnod cynt",
+    "Difference": "Gwahaniaeth",
+    "significant": "arwyddocaol",
+    "could be chance": "gallai fod yn siawns",
     "Enter a name, such as “Website exit survey”.": "Rhowch enw, fel “Arolwg gadael y wefan”.",
     "Share of visitors invited (%)": "Cyfran yr ymwelwyr a wahoddir (%)",
     "Socitm invited every fifth visitor as they left: 20.": "Gwahoddodd Socitm bob pumed ymwelydd wrth iddynt adael: 20.",
