@@ -169,3 +169,10 @@ def test_the_widget_is_one_small_file() -> None:
     widget = (Path(__file__).parents[2] / "src/takeup/static/insight/widget.js").read_bytes()
     assert len(gzip.compress(widget, 9)) < 10_000
     assert b"import " not in widget and b"require(" not in widget
+
+
+def test_the_hosted_pages_honeypot_is_hidden_by_the_stylesheet(survey: Survey) -> None:
+    page = Client().get(f"/s/{survey.key}/").content.decode()
+    assert 'class="takeup-honeypot" aria-hidden="true"' in page
+    css = (Path(__file__).parents[2] / "src/takeup/static/vendor/takeup.css").read_text()
+    assert ".takeup-honeypot{position:absolute;left:-10000px" in css
