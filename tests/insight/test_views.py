@@ -193,3 +193,16 @@ def test_first_time_against_returning_and_this_period_against_the_last(
     assert professionals.difference.significant
     before = {s.label: s for s in period}["professionals"]
     assert (before.b.k, before.b.n) == (1, 1)  # the one answer from the quarter before
+
+
+def test_contacts_avoided_are_priced_at_the_latest_unit_costs(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    area = ServiceAreaFactory(organisation=org, name="Waste", slug="waste")
+    for channel in ["phone"] * 3 + ["not"]:
+        _answer(survey, area, visits="regular", otherwise=channel)
+    response = viewer_client.get(url(org, f"{survey.pk}/results/"))
+    avoided = {a.channel: a for a in response.context["avoided"]}
+    assert set(avoided) == {"phone", "in-person"}  # the Socitm 2012 defaults price these two
+    assert avoided["phone"].contacts == 750  # 3 of 4, per 1,000 visits
+    assert avoided["phone"].saving_pence == 750 * 283

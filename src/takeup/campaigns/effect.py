@@ -72,10 +72,6 @@ class Checks:
     def placebo_failed(self) -> bool:
         return self.placebo_p_value is not None and self.placebo_p_value < 0.05
 
-    @property
-    def fit_poor(self) -> bool:
-        return self.fit_coverage < 0.8
-
 
 @dataclass(frozen=True)
 class Point:
@@ -120,11 +116,6 @@ class Estimate:
     @property
     def significant(self) -> bool:
         return self.p_value < 0.05
-
-    def quantiles_of(self, values: Array) -> tuple[float, float, float]:
-        """Median and 95% interval of any function of the cumulative effect draws."""
-        lo, mid, hi = np.quantile(values, [0.025, 0.5, 0.975])
-        return float(mid), float(lo), float(hi)
 
 
 @dataclass(frozen=True)

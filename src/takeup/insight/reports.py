@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from takeup.catalogue.models import Channel, ServiceArea, UnitCost
+from takeup.catalogue.models import ServiceArea, UnitCost
 
 from . import stats
 from .models import Response, Survey
@@ -126,27 +126,22 @@ def monthly(rows: list[Row]) -> list[dict[str, Any]]:
 
 
 def unit_costs(survey: Survey) -> dict[str, int]:
-    """The latest unit cost of each channel a visitor might otherwise have used."""
-    channels = {
-        c.slug: c.pk
-        for c in Channel.objects.filter(
-            organisation_id=survey.organisation_id, slug__in=OTHERWISE_CHANNELS.values()
+    """The latest unit cost (per contact, else per transaction) of each channel a visitor might
+    otherwise have used, in one query."""
+    latest: dict[str, int] = {}
+    rows = (
+        UnitCost.objects.filter(
+            channel__organisation_id=survey.organisation_id,
+            channel__slug__in=OTHERWISE_CHANNELS.values(),
         )
-    }
-    costs: dict[str, int] = {}
-    for answer, slug in OTHERWISE_CHANNELS.items():
-        if slug not in channels:
-            continue
-        found = (
-            UnitCost.objects.filter(channel_id=channels[slug])
-            .order_by("-effective_from")
-            .values_list("pence_per_contact", "pence_per_transaction")
-            .first()
-        )
-        cost = None if found is None else found[0] if found[0] is not None else found[1]
-        if cost is not None:
-            costs[answer] = cost
-    return costs
+        .order_by("channel__slug", "-effective_from")
+        .values_list("channel__slug", "pence_per_contact", "pence_per_transaction")
+    )
+    for slug, per_contact, per_transaction in rows:
+        cost = per_contact if per_contact is not None else per_transaction
+        if slug not in latest and cost is not None:
+            latest[slug] = cost
+    return {answer: latest[slug] for answer, slug in OTHERWISE_CHANNELS.items() if slug in latest}
 
 
 def segment_words(row: SegmentRow, area_name: str) -> str:
