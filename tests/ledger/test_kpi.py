@@ -8,7 +8,6 @@ from takeup.ledger.kpi import (
     ChannelCounts,
     change,
     channel_mix,
-    channel_shift_saving,
     completion_rate,
     cost,
     digital_take_up,
@@ -55,16 +54,6 @@ def test_channels_without_a_unit_cost_are_named() -> None:
     assert result.uncosted_channels == {AD}
 
 
-def test_saving_by_hand() -> None:
-    # Baseline: half online, half by phone. Now 1,000 transactions, 800 online.
-    saving = channel_shift_saving(
-        baseline={WEB: 50, PHONE: 50}, current={WEB: 800, PHONE: 200}, pence_each=SOCITM
-    )
-    at_baseline_mix = 500 * 15 + 500 * 283
-    actual = 800 * 15 + 200 * 283
-    assert saving == at_baseline_mix - actual == 80_400
-
-
 def test_completion_rate_never_above_100() -> None:
     assert completion_rate(90, 100).value == pytest.approx(0.9)
     assert completion_rate(110, 100).value is None
@@ -96,25 +85,6 @@ def test_take_up_stays_within_0_and_100(v: dict[int, int]) -> None:
 def test_mix_sums_to_one(v: dict[int, int]) -> None:
     mix = channel_mix(v)
     assert not mix or sum(mix.values()) == pytest.approx(1)
-
-
-@given(volumes, st.integers(1, 50))
-def test_saving_is_zero_when_the_mix_equals_the_baseline(v: dict[int, int], k: int) -> None:
-    scaled = {c: n * k for c, n in v.items()}
-    saving = channel_shift_saving(baseline=v, current=scaled, pence_each=SOCITM)
-    assert saving is None or abs(saving) <= 1  # rounding to the penny
-
-
-@given(volumes, volumes)
-def test_moving_phone_to_web_saves(baseline: dict[int, int], current: dict[int, int]) -> None:
-    shifted = dict(current)
-    moved = shifted.get(PHONE, 0)
-    shifted[PHONE] = 0
-    shifted[WEB] = shifted.get(WEB, 0) + moved
-    before = channel_shift_saving(baseline=baseline, current=current, pence_each=SOCITM)
-    after = channel_shift_saving(baseline=baseline, current=shifted, pence_each=SOCITM)
-    if before is not None and after is not None:
-        assert after >= before
 
 
 @given(volumes)

@@ -144,11 +144,13 @@ def test_overview_query_count_is_pinned(
 ) -> None:
     url = f"/o/{org.slug}/take-up/?{MARCH}"
     viewer_client.get(url)
-    with django_assert_num_queries(13):
+    # 13, and 4 for the saving: contacts now and in the baseline, the monthly figures behind
+    # each channel's dispersion, and the unit costs in force.
+    with django_assert_num_queries(17):
         viewer_client.get(url)
     for _ in range(5):
         feed(org, ServiceFactory(organisation=org), date(2026, 3, 10), web=1, phone=1)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(17):
         viewer_client.get(url)
 
 
@@ -160,9 +162,10 @@ def test_service_page_query_count_is_pinned(
 ) -> None:
     url = f"/o/{org.slug}/take-up/services/{figures.slug}/?{MARCH}"
     viewer_client.get(url)
-    # 15 for the figures and charts, and 5 for what explains them: campaigns, activities and
-    # notes (one query each) and the weekly take-up searched for breaks (channels, volumes).
-    with django_assert_num_queries(20):
+    # 15 for the figures and charts, 5 for what explains them: campaigns, activities and
+    # notes (one query each) and the weekly take-up searched for breaks (channels, volumes);
+    # and 5 for the saving and the contacts (as on the overview, and the contacts chart).
+    with django_assert_num_queries(25):
         viewer_client.get(url)
 
 
@@ -244,7 +247,13 @@ def test_no_unit_costs_means_no_cost_not_zero(
     assert response.status_code == 200
     assert response.context["figures"].cost.pence == 0
     assert response.context["figures"].cost.pence_per_transaction is None  # not £0.00
-    assert response.content.decode().count("no unit cost") == 3  # web, phone, assisted digital
+    page = response.content.decode()
+    start = page.index('id="counts"')
+    counts_table = page[start : page.index("</table>", start)]
+    assert counts_table.count("no unit cost") == 3  # web, phone, assisted digital
+    # Every money figure names what it leaves out.
+    assert "Leaves out Web, Phone, Assisted digital: no unit cost." in page
+    assert 'id="saving-leaves-out">Leaves out Phone, Assisted digital' in page
 
 
 def test_a_chosen_baseline(viewer_client: Client, org: Organisation, figures: Service) -> None:

@@ -62,7 +62,16 @@ class ServiceAreaForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
 class ChannelForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Channel
-        fields = ["name", "is_digital", "is_self_service", "is_assisted_digital", "active"]
+        fields = [
+            "name",
+            "is_digital",
+            "is_self_service",
+            "is_assisted_digital",
+            "no_cost",
+            "saving_cashable",
+            "cashable_note",
+            "active",
+        ]
         help_texts = {
             "is_digital": _("Done online, by the resident or with help."),
             "is_self_service": _("The resident does it without staff."),

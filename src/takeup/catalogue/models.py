@@ -116,6 +116,28 @@ class Channel(models.Model):
     is_digital = models.BooleanField(_("digital"), default=False)
     is_self_service = models.BooleanField(_("self-service"), default=False)
     is_assisted_digital = models.BooleanField(_("assisted digital"), default=False)
+    no_cost = models.BooleanField(
+        _("no cost to us"),
+        default=False,
+        help_text=_(
+            "Residents use it at no cost to the council (an automated line paid for "
+            "elsewhere, say). Different from a channel whose cost is not known."
+        ),
+    )
+    saving_cashable = models.BooleanField(
+        _("savings are cashable"),
+        default=False,
+        help_text=_(
+            "Contacts avoided here save money the council can take (posts removed, a contract "
+            "cut). Otherwise they free capacity."
+        ),
+    )
+    cashable_note = models.CharField(
+        _("why savings are cashable"),
+        max_length=300,
+        blank=True,
+        help_text=_("Such as “phone posts removed in the 2026 restructure”."),
+    )
     standard = models.BooleanField(default=False, editable=False)
     position = models.PositiveSmallIntegerField(default=100)
     active = models.BooleanField(_("active"), default=True)
@@ -137,6 +159,13 @@ class Channel(models.Model):
                 condition=Q(is_assisted_digital=False) | Q(is_digital=True),
                 name="assisted_digital_is_digital",
                 violation_error_message=_("An assisted digital channel must also be digital."),
+            ),
+            models.CheckConstraint(
+                condition=Q(saving_cashable=False) | ~Q(cashable_note=""),
+                name="cashable_saving_says_why",
+                violation_error_message=_(
+                    "Say why savings in this channel are cashable, such as the posts removed."
+                ),
             ),
         ]
 

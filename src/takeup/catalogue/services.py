@@ -183,7 +183,16 @@ def service_save(
     return service
 
 
-CHANNEL_FIELDS = ["name", "is_digital", "is_self_service", "is_assisted_digital", "active"]
+CHANNEL_FIELDS = [
+    "name",
+    "is_digital",
+    "is_self_service",
+    "is_assisted_digital",
+    "no_cost",
+    "saving_cashable",
+    "cashable_note",
+    "active",
+]
 
 
 @transaction.atomic

@@ -117,7 +117,21 @@ class KpisOut(Schema):
     change_points: float | None
     cost_pence: int
     cost_per_transaction_pence: float | None
-    channel_shift_saving_pence: int | None
+    cost_leaves_out: list[str] = Field(
+        description="Channels with transactions but no unit cost: not in the cost"
+    )
+    baseline_cost_per_transaction_pence: float | None
+    saving_pence: int | None = Field(
+        description="Contacts and transactions avoided in the channels that do not count "
+        "towards take-up, × their unit cost (docs/methods.md)"
+    )
+    saving_lower_pence: int | None
+    saving_upper_pence: int | None
+    saving_cashable_pence: int | None
+    saving_capacity_freed_pence: int | None
+    saving_leaves_out: list[str] = Field(
+        description="Channels not in the saving: no unit cost, or figures in one period only"
+    )
     completion_rate_percent: float | None
     problem: str
     by_channel: list[ChannelFigure]
@@ -158,7 +172,14 @@ def service_kpis(request: HttpRequest, slug: str, query: Query[KpiQuery]) -> Kpi
             "change_points": f.change_points,
             "cost_pence": f.cost.pence,
             "cost_per_transaction_pence": f.cost.pence_per_transaction,
-            "channel_shift_saving_pence": f.saving_pence,
+            "cost_leaves_out": flags.named(f.cost.uncosted_channels),
+            "baseline_cost_per_transaction_pence": f.baseline_cost.pence_per_transaction,
+            "saving_pence": f.saving.total.pence if f.saving else None,
+            "saving_lower_pence": f.saving.total.lower if f.saving else None,
+            "saving_upper_pence": f.saving.total.upper if f.saving else None,
+            "saving_cashable_pence": f.saving.cashable.pence if f.saving else None,
+            "saving_capacity_freed_pence": f.saving.capacity.pence if f.saving else None,
+            "saving_leaves_out": flags.named(f.saving.left_out) if f.saving else [],
             "completion_rate_percent": f.completion.percent if f.completion else None,
             "problem": f.take_up.problem,
             "by_channel": [

@@ -89,20 +89,6 @@ def cost(counts: Mapping[int, int], pence_each: Mapping[int, int]) -> Cost:
     return Cost(pence, sum(counts.values()), uncosted)
 
 
-def channel_shift_saving(
-    *, baseline: Mapping[int, int], current: Mapping[int, int], pence_each: Mapping[int, int]
-) -> int | None:
-    """What this period's volume would have cost at the baseline channel mix, less what it cost
-    at its actual mix, in pence. None when the baseline has no transactions to take a mix from."""
-    baseline_mix = channel_mix(baseline)
-    if not baseline_mix:
-        return None
-    total = sum(current.values())
-    at_baseline_mix = sum(total * share * pence_each.get(c, 0) for c, share in baseline_mix.items())
-    actual = sum(n * pence_each.get(c, 0) for c, n in current.items())
-    return round(at_baseline_mix - actual)
-
-
 def completion_rate(completed: int, started: int) -> Ratio:
     """Digital transactions completed ÷ started; never shown above 100%."""
     return ratio(completed, started)

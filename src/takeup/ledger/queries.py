@@ -2,7 +2,8 @@
 typed result. Figures always come from counted volumes (one source per figure)."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
@@ -64,6 +65,9 @@ class ChannelFlags:
     assisted_digital: frozenset[int]
     names: dict[int, str]
     order: tuple[int, ...]
+    no_cost: frozenset[int] = frozenset()
+    cashable: frozenset[int] = frozenset()
+    slugs: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, organisation: Organisation) -> "ChannelFlags":
@@ -73,7 +77,15 @@ class ChannelFlags:
             assisted_digital=frozenset(c.pk for c in channels if c.is_assisted_digital),
             names={c.pk: c.name for c in channels},
             order=tuple(c.pk for c in channels),
+            no_cost=frozenset(c.pk for c in channels if c.no_cost),
+            cashable=frozenset(c.pk for c in channels if c.saving_cashable),
+            slugs={c.pk: c.slug for c in channels},
         )
+
+    def named(self, ids: Iterable[int]) -> list[str]:
+        """Channel names in the catalogue's order, for "leaves out Email and Post"."""
+        chosen = set(ids)
+        return [self.names[c] for c in self.order if c in chosen]
 
     def counts(self, by_channel: dict[int, int]) -> ChannelCounts:
         return ChannelCounts(by_channel, self.digital, self.assisted_digital)
@@ -88,6 +100,78 @@ class CountsByServiceAndChannel:
         for row in source.values("service_id", "channel_id").annotate(n=Sum("count")):
             out[row["service_id"]][row["channel_id"]] = row["n"]
         return out
+
+
+class CountsByMeasure:
+    """Σ transactions and Σ contacts per service and channel over the scope:
+    {service: {(channel, measure): n}}. A channel with rows that add up to 0 is there as 0."""
+
+    MEASURES = (Measure.TRANSACTIONS, Measure.CONTACTS)
+
+    def run(self, scope: Scope) -> dict[int, dict[tuple[int, str], int]]:
+        source: QuerySet[Any, Any]
+        if scope.whole_months:
+            source = VolumeMonth.objects.filter(
+                organisation_id=scope.organisation_id,
+                month__gte=scope.start,
+                month__lte=scope.end,
+            )
+        else:
+            source = Volume.objects.filter(
+                organisation_id=scope.organisation_id,
+                counted=True,
+                period_start__gte=scope.start,
+                period_start__lte=scope.end,
+            )
+        source = source.filter(measure__in=self.MEASURES)
+        if scope.service_ids is not None:
+            source = source.filter(service_id__in=scope.service_ids)
+        out: dict[int, dict[tuple[int, str], int]] = defaultdict(dict)
+        for row in source.values("service_id", "channel_id", "measure").annotate(n=Sum("count")):
+            out[row["service_id"]][(row["channel_id"], row["measure"])] = row["n"]
+        return out
+
+
+class MonthlyByChannelAndMeasure:
+    """Each service's monthly totals per channel and measure, oldest first, from the monthly
+    totals table: {(service, channel, measure): [n, …]}. For how much a channel's figures vary."""
+
+    def run(self, scope: Scope) -> dict[tuple[int, int, str], list[int]]:
+        qs = VolumeMonth.objects.filter(
+            organisation_id=scope.organisation_id,
+            month__gte=scope.start.replace(day=1),
+            month__lte=scope.end,
+            measure__in=CountsByMeasure.MEASURES,
+        )
+        if scope.service_ids is not None:
+            qs = qs.filter(service_id__in=scope.service_ids)
+        out: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+        for service_id, channel_id, measure, n in qs.order_by("month").values_list(
+            "service_id", "channel_id", "measure", "count"
+        ):
+            out[(service_id, channel_id, measure)].append(n)
+        return out
+
+
+@dataclass(frozen=True)
+class UnitPrice:
+    pence_per_transaction: int | None
+    pence_per_contact: int | None
+
+    def of(self, measure: str) -> int | None:
+        if measure == Measure.CONTACTS:
+            return self.pence_per_contact
+        return self.pence_per_transaction
+
+
+def unit_prices_on(organisation_id: int, day: date) -> dict[int, UnitPrice]:
+    """The unit cost in force on a day, per channel (channels with none are absent)."""
+    prices: dict[int, UnitPrice] = {}
+    for cost in UnitCost.objects.filter(
+        organisation_id=organisation_id, effective_from__lte=day
+    ).order_by("channel_id", "effective_from"):
+        prices[cost.channel_id] = UnitPrice(cost.pence_per_transaction, cost.pence_per_contact)
+    return prices
 
 
 def in_force_pence(organisation_id: int) -> Case:

@@ -7,17 +7,24 @@ from datetime import date, timedelta
 from takeup.catalogue.models import Service
 from takeup.organisations.models import Organisation
 
-from . import kpi
+from . import kpi, saving
 from .models import DataSource, Measure
 from .periods import Range
 from .queries import (
     ChannelFlags,
+    CountsByMeasure,
     CountsByServiceAndChannel,
+    MonthlyByChannelAndMeasure,
     MonthlyTakeUpByService,
     Scope,
     TransactionsAndCost,
+    UnitPrice,
     overdue_sources_by_service,
+    unit_prices_on,
 )
+
+# Months of history behind each channel's dispersion (how much its figures vary).
+DISPERSION_MONTHS = 24
 
 
 @dataclass(frozen=True)
@@ -29,16 +36,78 @@ class ServiceFigures:
     baseline_take_up: kpi.Ratio
     change_points: float | None
     cost: kpi.Cost
-    saving_pence: int | None
+    baseline_cost: kpi.Cost
+    saving: saving.Saving | None
+    contacts: int
+    baseline_contacts: int
     completion: kpi.Ratio | None = None
     progress: kpi.Progress | None = None
     sparkline: list[tuple[date, float | None]] = field(default_factory=list)
     overdue_sources: list[DataSource] = field(default_factory=list)
 
 
-def _effective_pence(cost_pence: dict[int, int], counts: dict[int, int]) -> dict[int, int]:
-    """The average unit cost each channel had over the period (what its figures cost ÷ them)."""
-    return {c: round(p / counts[c]) for c, p in cost_pence.items() if counts.get(c)}
+def _cost(counts: dict[int, int], cost_pence: dict[int, int], flags: ChannelFlags) -> kpi.Cost:
+    """What the transactions cost at the unit costs in force, naming the channels with figures
+    and no unit cost (those marked "no cost to us" cost nothing and are not named)."""
+    uncosted = frozenset(
+        c for c, n in counts.items() if n > 0 and c not in cost_pence and c not in flags.no_cost
+    )
+    return kpi.Cost(sum(cost_pence.values()), sum(counts.values()), uncosted)
+
+
+def _saving(
+    service_id: int,
+    transactions: tuple[dict[int, int], dict[int, int]],
+    measured: tuple[dict[tuple[int, str], int], dict[tuple[int, str], int]],
+    monthly: dict[tuple[int, int, str], list[int]],
+    prices: dict[int, UnitPrice],
+    flags: ChannelFlags,
+    scale: float,
+) -> saving.Saving | None:
+    """Contacts avoided in each channel that does not count towards take-up. A channel is
+    compared on contacts where both periods have them, else on transactions; a channel with
+    figures in only one of the two periods is left out and named."""
+    now, before = measured
+    inputs: list[saving.ChannelInput] = []
+    missing: list[int] = []
+    for channel in flags.order:
+        if channel in flags.digital:
+            continue
+        measure = next(
+            (
+                m
+                for m in (Measure.CONTACTS, Measure.TRANSACTIONS)
+                if (channel, m) in now and (channel, m) in before
+            ),
+            None,
+        )
+        if measure is None:
+            if any(key[0] == channel for key in (*now, *before)):
+                missing.append(channel)
+            continue
+        price = prices.get(channel)
+        inputs.append(
+            saving.ChannelInput(
+                channel_id=channel,
+                measure=measure,
+                baseline=before[(channel, measure)],
+                actual=now[(channel, measure)],
+                dispersion=saving.dispersion(monthly.get((service_id, channel, measure), [])),
+                pence_each=price.of(measure) if price else None,
+                no_cost=channel in flags.no_cost,
+                cashable=channel in flags.cashable,
+            )
+        )
+    # Demand is compared over the channels reported in both periods: a source that stopped
+    # (or started) is not a change in demand.
+    both = transactions[0].keys() & transactions[1].keys()
+    return saving.channel_shift_saving(
+        channels=inputs,
+        demand_baseline=sum(transactions[1][c] for c in both),
+        demand_now=sum(transactions[0][c] for c in both),
+        scale=scale,
+        missing=missing,
+    )
 
 
 def service_figures(
@@ -57,7 +126,16 @@ def service_figures(
     now = Scope(organisation.pk, period.start, period.end, ids)
     before = Scope(organisation.pk, baseline.start, baseline.end, ids)
     counts, costs = TransactionsAndCost().run(now)
-    baseline_counts = CountsByServiceAndChannel().run(before)
+    baseline_counts, baseline_costs = TransactionsAndCost().run(before)
+    by_measure, baseline_by_measure = CountsByMeasure().run(now), CountsByMeasure().run(before)
+    history_start = (period.end.replace(day=1) - timedelta(days=31 * DISPERSION_MONTHS)).replace(
+        day=1
+    )
+    monthly = MonthlyByChannelAndMeasure().run(
+        Scope(organisation.pk, history_start, period.end, ids)
+    )
+    prices = unit_prices_on(organisation.pk, period.end)
+    scale = period.days / baseline.days
     starts = CountsByServiceAndChannel().run(now, measure=Measure.STARTS)
     spark_start = (period.end.replace(day=1) - timedelta(days=31 * (sparkline_months - 1))).replace(
         day=1
@@ -72,8 +150,8 @@ def service_figures(
         b = baseline_counts.get(service.pk, {})
         take_up = kpi.digital_take_up(flags.counts(c))
         base = kpi.digital_take_up(flags.counts(b))
-        pence = _effective_pence(costs.get(service.pk, {}), c)
-        total_cost = kpi.cost(c, pence)
+        measured = by_measure.get(service.pk, {})
+        measured_before = baseline_by_measure.get(service.pk, {})
         rows.append(
             ServiceFigures(
                 service=service,
@@ -82,14 +160,21 @@ def service_figures(
                 take_up_with_assisted=kpi.take_up_including_assisted(flags.counts(c)),
                 baseline_take_up=base,
                 change_points=kpi.change(take_up.percent, base.percent),
-                cost=kpi.Cost(
-                    sum(costs.get(service.pk, {}).values()),
-                    total_cost.transactions,
-                    total_cost.uncosted_channels,
+                cost=_cost(c, costs.get(service.pk, {}), flags),
+                baseline_cost=_cost(b, baseline_costs.get(service.pk, {}), flags),
+                saving=_saving(
+                    service.pk,
+                    (c, b),
+                    (measured, measured_before),
+                    monthly,
+                    prices,
+                    flags,
+                    scale,
                 ),
-                saving_pence=kpi.channel_shift_saving(baseline=b, current=c, pence_each=pence)
-                if b and c
-                else None,
+                contacts=sum(n for (_, m), n in measured.items() if m == Measure.CONTACTS),
+                baseline_contacts=sum(
+                    n for (_, m), n in measured_before.items() if m == Measure.CONTACTS
+                ),
                 completion=_completion(flags, c, starts.get(service.pk, {})),
                 progress=kpi.progress_to_target(
                     baseline=base.percent,

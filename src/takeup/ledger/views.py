@@ -18,6 +18,7 @@ from takeup.catalogue.models import Service, UnitCost
 from takeup.catalogue.queries import areas_of, service_of, services_of
 from takeup.charts import Chart, time_chart
 from takeup.forms import apply_errors, csv_response
+from takeup.numbers import MINUS, money
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
 from takeup.organisations.models import Organisation
 from takeup.organisations.roles import Permission
@@ -25,9 +26,10 @@ from takeup.organisations.roles import Permission
 from . import periods, services
 from .forms import DataSourceForm, MappingForm, UploadForm
 from .kpi import digital_take_up
-from .models import DataSource, ImportBatch
+from .models import DataSource, ImportBatch, Measure
 from .queries import ChannelFlags, Scope, SeriesByChannel, latest_date, superseded_by_source
 from .reports import ServiceFigures, service_figures, sparkline_label, sparkline_svg_points
+from .saving import combine
 
 
 def _date(text: str | None) -> date | None:
@@ -61,6 +63,15 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+def _saving_cells(r: ServiceFigures) -> tuple[str, ...]:
+    """The saving, its interval, cashable and capacity freed, in pounds, for the CSV."""
+    if r.saving is None:
+        return ("", "", "", "", "")
+    s = r.saving
+    money_figures = (s.total.pence, s.total.lower, s.total.upper, s.cashable.pence)
+    return (*(f"{p / 100:.2f}" for p in money_figures), f"{s.capacity.pence / 100:.2f}")
+
+
 @dataclass(frozen=True)
 class OverviewRow:
     """One service's line of the overview, its figures already written out: a council may have
@@ -73,12 +84,25 @@ class OverviewRow:
     take_up: str
     change: str
     saving: str
+    saving_interval: str
+    phone_change: str
     points: str
     label: str
 
 
-def _overview_row(r: ServiceFigures, service_url: str, query: str) -> OverviewRow:
+def _phone_change(r: ServiceFigures, flags: ChannelFlags) -> float | None:
+    """The change in phone contacts (or phone transactions, where no contacts are reported)
+    against the baseline, scaled to the period's length."""
+    phone = next((c for c, slug in flags.slugs.items() if slug == "phone"), None)
+    found = r.saving.channel(phone) if r.saving and phone is not None else None
+    return found.change if found else None
+
+
+def _overview_row(
+    r: ServiceFigures, service_url: str, query: str, flags: ChannelFlags
+) -> OverviewRow:
     percent, change = r.take_up.percent, r.change_points
+    phone = _phone_change(r, flags)
     return OverviewRow(
         figures=r,
         url=service_url.replace("__slug__", r.service.slug) + (f"?{query}" if query else ""),
@@ -86,7 +110,12 @@ def _overview_row(r: ServiceFigures, service_url: str, query: str) -> OverviewRo
         online=f"{r.take_up.part:,}",
         take_up="" if percent is None else f"{percent:.1f}%",
         change="" if change is None else f"{change:+.1f}",
-        saving="" if r.saving_pence is None else f"£{round(r.saving_pence / 100):,}",
+        saving="" if r.saving is None else money(r.saving.total.pence, whole=True),
+        saving_interval=""
+        if r.saving is None
+        else f"{money(r.saving.total.lower, whole=True)} {_('to')} "
+        f"{money(r.saving.total.upper, whole=True)}",
+        phone_change="" if phone is None else f"{phone * 100:+.1f}%".replace("-", MINUS),
         points=sparkline_svg_points(r.sparkline),
         label=sparkline_label(r.sparkline),
     )
@@ -106,7 +135,7 @@ def overview(request: OrganisationRequest) -> HttpResponse:
         "name": lambda r: r.service.name.lower(),
         "take-up": lambda r: -(r.take_up.percent if r.take_up.percent is not None else -1),
         "change": lambda r: -(r.change_points if r.change_points is not None else -1000),
-        "saving": lambda r: -(r.saving_pence or 0),
+        "saving": lambda r: -(r.saving.total.pence if r.saving else 0),
         "transactions": lambda r: -r.take_up.whole,
     }
     if sort in keys:
@@ -128,7 +157,14 @@ def overview(request: OrganisationRequest) -> HttpResponse:
                 "baseline take-up %",
                 "change (points)",
                 "cost (£)",
+                "cost leaves out",
                 "saving (£)",
+                "saving lower (£)",
+                "saving upper (£)",
+                "cashable (£)",
+                "capacity freed (£)",
+                "saving leaves out",
+                "phone contacts change %",
             ],
             [
                 (
@@ -140,7 +176,10 @@ def overview(request: OrganisationRequest) -> HttpResponse:
                     _percent(r.baseline_take_up.percent),
                     _percent(r.change_points),
                     f"{r.cost.pence / 100:.2f}",
-                    "" if r.saving_pence is None else f"{r.saving_pence / 100:.2f}",
+                    "; ".join(flags.named(r.cost.uncosted_channels)),
+                    *_saving_cells(r),
+                    "; ".join(flags.named(r.saving.left_out)) if r.saving else "",
+                    _percent(None if (p := _phone_change(r, flags)) is None else p * 100),
                 )
                 for r in rows
             ],
@@ -151,7 +190,7 @@ def overview(request: OrganisationRequest) -> HttpResponse:
         request,
         "ledger/overview.html",
         {
-            "rows": [_overview_row(r, service_url, query) for r in rows],
+            "rows": [_overview_row(r, service_url, query, flags) for r in rows],
             "period": period,
             "baseline": baseline,
             "kind": kind,
@@ -160,8 +199,14 @@ def overview(request: OrganisationRequest) -> HttpResponse:
             "kinds": Service.Kind.choices,
             "filters": {"area": area, "kind": service_kind},
             "total_take_up": total_take_up,
-            "total_saving": sum(r.saving_pence or 0 for r in rows),
+            "total_saving": combine(r.saving for r in rows),
+            "total_cashable": sum(r.saving.cashable.pence for r in rows if r.saving),
+            "total_capacity": sum(r.saving.capacity.pence for r in rows if r.saving),
+            "saving_leaves_out": flags.named(
+                set().union(*(r.saving.left_out for r in rows if r.saving))
+            ),
             "total_cost": sum(r.cost.pence for r in rows),
+            "cost_leaves_out": flags.named(set().union(*(r.cost.uncosted_channels for r in rows))),
             "any_overdue": any(r.overdue_sources for r in rows),
             "query": query,
             "has_data": last_figure is not None,
@@ -249,8 +294,36 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
                 "costed": channel_id not in figures.cost.uncosted_channels,
             }
         )
+    contacts_history = Scope(org.pk, min(baseline.start, history.start), period.end, (service.pk,))
+    contact_series = SeriesByChannel().run(contacts_history, grain=grain, measure=Measure.CONTACTS)
+    contacts_chart = time_chart(
+        id="contacts",
+        title=_("Contacts by channel"),
+        description=_(
+            "Contacts with %(service)s in each channel, from the baseline to the period's end."
+        )
+        % {"service": service.name},
+        records=[
+            {"period": bucket.isoformat(), "channel": flags.names[c], "count": n}
+            for bucket, by_channel in contact_series.items()
+            for c, n in sorted(by_channel.items(), key=lambda kv: flags.order.index(kv[0]))
+        ],
+        time="period",
+        value="count",
+        colour="channel",
+        time_label=_("Period starting"),
+        value_label=_("Contacts"),
+        colour_label=_("Channel"),
+        csv_url=f"{base_url}{sep}download=contacts",
+        table=_mix_table(contact_series, flags, _("Period starting")),
+        bands=[(baseline.start.isoformat(), baseline.end.isoformat(), _("Baseline")), *notes.bands],
+    )
     download = request.GET.get("download")
-    charts: dict[str, Chart] = {"take-up": take_up_chart, "channel-mix": mix_chart}
+    charts: dict[str, Chart] = {
+        "take-up": take_up_chart,
+        "channel-mix": mix_chart,
+        "contacts": contacts_chart,
+    }
     if download in charts:
         chart = charts[download]
         return csv_response(f"{service.slug}-{download}", chart.columns, list(chart.rows))
@@ -274,6 +347,14 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
             "kind": kind,
             "grain": grain,
             "charts": [take_up_chart, mix_chart],
+            "contacts_chart": contacts_chart if contact_series else None,
+            "avoided_rows": _avoided_rows(figures, flags),
+            "cost_leaves_out": flags.named(figures.cost.uncosted_channels),
+            "saving_leaves_out": flags.named(figures.saving.left_out) if figures.saving else [],
+            "contacts_per_transaction": _per(figures.contacts, figures.take_up.whole),
+            "baseline_contacts_per_transaction": _per(
+                figures.baseline_contacts, figures.baseline_take_up.whole
+            ),
             "channel_rows": channel_rows,
             "unit_costs": unit_costs,
             "superseded": superseded_by_source(scope),
@@ -281,6 +362,25 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
             "notes": notes,
         },
     )
+
+
+def _per(part: int, whole: int) -> float | None:
+    return part / whole if part and whole else None
+
+
+def _avoided_rows(figures: ServiceFigures, flags: ChannelFlags) -> list[dict[str, Any]]:
+    """The saving's working, a line per channel: what was expected, what came, the difference."""
+    if figures.saving is None:
+        return []
+    return [
+        {
+            "name": flags.names[a.channel_id],
+            "avoided": a,
+            "measure": _("contacts") if a.measure == Measure.CONTACTS else _("transactions"),
+            "no_cost": a.channel_id in flags.no_cost,
+        }
+        for a in figures.saving.channels
+    ]
 
 
 @dataclass(frozen=True)

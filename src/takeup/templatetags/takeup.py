@@ -2,7 +2,27 @@ from decimal import Decimal
 
 from django import template
 
+from takeup import numbers
+
 register = template.Library()
+
+
+@register.filter
+def money(pence: int | float | None) -> str:
+    """-11800 → "−£118.00"."""
+    return numbers.money(pence)
+
+
+@register.filter
+def money_whole(pence: int | float | None) -> str:
+    """-11800 → "−£118", 123456 → "£1,235": headline figures."""
+    return numbers.money(pence, whole=True)
+
+
+@register.filter
+def p_value(p: float | None) -> str:
+    """0.0004 → "< 0.001"."""
+    return numbers.p_value(p)
 
 
 @register.filter

@@ -1,0 +1,178 @@
+"""The channel-shift saving: contacts and transactions avoided in the offline channels, priced.
+Pure: counts and pence in, frozen results out.
+
+For each channel that does not count towards digital take-up (phone, face-to-face, post, email,
+webchat, assisted digital…), what was expected this period without the shift is the channel's own
+figure in the baseline (the same dates a year earlier by default, so the season is the same),
+scaled to the period's length, and lowered when demand for the service fell across all channels.
+Demand that rose never raises what was expected: a rise may be new online demand, and if the
+phones are as busy as before, nothing was saved. Avoided = expected − actual, priced at the
+channel's unit cost. The interval treats each count as quasi-Poisson, with the dispersion taken
+from the channel's own monthly figures. See docs/methods.md.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Z95 = 1.959964
+
+
+@dataclass(frozen=True)
+class ChannelInput:
+    """One channel of one service: its figures in the baseline and the period, and its price."""
+
+    channel_id: int
+    measure: str  # "contacts" where both periods have them, else "transactions"
+    baseline: int
+    actual: int
+    dispersion: float
+    pence_each: int | None  # None: no unit cost known
+    no_cost: bool = False
+    cashable: bool = False
+
+
+@dataclass(frozen=True)
+class Avoided:
+    """Contacts (or transactions) avoided in one channel, with a 95% interval, and their value."""
+
+    channel_id: int
+    measure: str
+    baseline: int
+    baseline_scaled: float  # the baseline's figure × the period's length ÷ the baseline's
+    expected: float
+    actual: int
+    avoided: float
+    lower: float
+    upper: float
+    variance: float
+    pence_each: int | None
+    cashable: bool
+
+    @property
+    def change(self) -> float | None:
+        """This period's figure against the baseline's, scaled to the period's length: +0.05 is
+        5% more. None when the baseline had none."""
+        return None if self.baseline_scaled <= 0 else self.actual / self.baseline_scaled - 1
+
+    @property
+    def priced(self) -> bool:
+        return self.pence_each is not None
+
+    @property
+    def pence(self) -> int:
+        return round(self.avoided * (self.pence_each or 0))
+
+
+@dataclass(frozen=True)
+class Money:
+    """A saving in pence with its 95% interval."""
+
+    pence: int
+    lower: int
+    upper: int
+    variance: float
+
+
+@dataclass(frozen=True)
+class Saving:
+    """The saving for one service (or many, combined): the channels it covers, what it leaves
+    out and why, and the figure split into cashable and capacity freed."""
+
+    channels: tuple[Avoided, ...]
+    scale: float  # the period's length ÷ the baseline's
+    demand_factor: float  # ≤ 1: demand across channels this period ÷ the baseline's, scaled
+    total: Money
+    cashable: Money
+    capacity: Money
+    no_unit_cost: frozenset[int]  # channels with figures but no unit cost: left out
+    no_figures: frozenset[int]  # channels with baseline figures but none this period: left out
+
+    @property
+    def left_out(self) -> frozenset[int]:
+        return self.no_unit_cost | self.no_figures
+
+    def channel(self, channel_id: int) -> Avoided | None:
+        return next((a for a in self.channels if a.channel_id == channel_id), None)
+
+
+def dispersion(monthly: Sequence[int]) -> float:
+    """How much more a channel's monthly figures vary than Poisson counts would (at least 1).
+    Second differences remove a level and a steady trend; for Poisson counts x, the variance of
+    x[t-1] − 2x[t] + x[t+1] is x[t-1] + 4x[t] + x[t+1]."""
+    ratios = [
+        (a - 2 * b + c) ** 2 / (a + 4 * b + c)
+        for a, b, c in zip(monthly, monthly[1:], monthly[2:], strict=False)
+        if a + 4 * b + c > 0
+    ]
+    if not ratios:
+        return 1.0
+    return max(1.0, sum(ratios) / len(ratios))
+
+
+def _money(items: Iterable[Avoided]) -> Money:
+    priced = [a for a in items if a.priced]
+    pence = sum(a.avoided * (a.pence_each or 0) for a in priced)
+    variance = sum(a.variance * (a.pence_each or 0) ** 2 for a in priced)
+    half = Z95 * math.sqrt(variance)
+    return Money(round(pence), round(pence - half), round(pence + half), variance)
+
+
+def channel_shift_saving(
+    *,
+    channels: Sequence[ChannelInput],
+    demand_baseline: int,
+    demand_now: int,
+    scale: float = 1.0,
+    missing: Iterable[int] = (),
+) -> Saving | None:
+    """Contacts avoided in each channel and what they save. None when the baseline has no
+    figures to expect anything from."""
+    if demand_baseline <= 0 or scale <= 0:
+        return None
+    demand = min(1.0, demand_now / (demand_baseline * scale))
+    avoided: list[Avoided] = []
+    for c in channels:
+        factor = scale * demand
+        expected = c.baseline * factor
+        variance = c.dispersion * (c.actual + factor**2 * c.baseline)
+        half = Z95 * math.sqrt(variance)
+        pence = 0 if c.no_cost else c.pence_each
+        avoided.append(
+            Avoided(
+                channel_id=c.channel_id,
+                measure=c.measure,
+                baseline=c.baseline,
+                baseline_scaled=c.baseline * scale,
+                expected=expected,
+                actual=c.actual,
+                avoided=expected - c.actual,
+                lower=expected - c.actual - half,
+                upper=expected - c.actual + half,
+                variance=variance,
+                pence_each=pence,
+                cashable=c.cashable,
+            )
+        )
+    return Saving(
+        channels=tuple(avoided),
+        scale=scale,
+        demand_factor=demand,
+        total=_money(avoided),
+        cashable=_money(a for a in avoided if a.cashable),
+        capacity=_money(a for a in avoided if not a.cashable),
+        no_unit_cost=frozenset(a.channel_id for a in avoided if not a.priced),
+        no_figures=frozenset(missing),
+    )
+
+
+def combine(savings: Iterable[Saving | None]) -> Money | None:
+    """The total over many services: pence add up, and so do variances (independent services).
+    None when no service has a saving."""
+    found = [s for s in savings if s is not None]
+    if not found:
+        return None
+    pence = sum(s.total.pence for s in found)
+    variance = sum(s.total.variance for s in found)
+    half = Z95 * math.sqrt(variance)
+    return Money(pence, round(pence - half), round(pence + half), variance)
