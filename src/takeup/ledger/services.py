@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, F, Func, OuterRef, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from takeup.catalogue.models import Channel, Service, UnitCost
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record
 
-from . import parsing, periods
+from . import crossgrain, parsing, periods
 from .models import DataSource, ImportBatch, NameMapping, Volume, VolumeMonth
 from .queries import in_force_pence
 
@@ -70,6 +70,7 @@ def data_source_save(
     with transaction.atomic():
         source.save()
         if not creating:  # a new priority changes which source's figures count
+            organisation_lock(organisation.pk)
             Volume.objects.filter(source=source).update(rank=priority)
             _recompute(Volume.objects.filter(organisation=organisation))
             month_totals_refresh(organisation_id=organisation.pk)
@@ -274,6 +275,7 @@ def _apply(
         batch.save()
         return outcome
     with transaction.atomic():
+        organisation_lock(batch.organisation_id)
         batch.content = None
         batch.status = ImportBatch.Status.APPLIED
         batch.period_from = min(r.period_start for r in good)
@@ -308,13 +310,18 @@ def _apply(
             progress=progress,
         )
         batch.save(update_fields=["rows_replaced"])
-        # Recompute: which source's figure counts where two report the same thing. Rows arrive
-        # counted, so with no other source in the way there is nothing to do.
+        # Recompute: which source's figure counts where two report the same thing, at the same
+        # grain or across grains (a day against its month), so whole months are looked at. Rows
+        # arrive counted, so with no other source or grain in the way there is nothing to do.
         affected = Volume.objects.filter(
             service_id__in={r.service_id for r in good},
-            period_start__range=(batch.period_from, batch.period_to),
+            period_start__range=(
+                batch.period_from.replace(day=1),
+                periods.month(batch.period_to).end,
+            ),
         )
-        if affected.exclude(source=source).exists():
+        grains = {r.period for r in good}
+        if affected.filter(~Q(source=source) | ~Q(period__in=grains)).exists() or len(grains) > 1:
             _recompute(affected)
         month_totals_refresh(
             organisation_id=batch.organisation_id,
@@ -390,9 +397,77 @@ def insert_volumes(
         progress(written)
 
 
+# The first key of the PostgreSQL advisory locks that serialise an organisation's imports.
+IMPORT_LOCK = 7_311
+
+
+def organisation_lock(organisation_id: int) -> None:
+    """Wait until no other import or recompute of this organisation is running, and hold the
+    lock to the end of the transaction. Two imports that decided at once which figure counts
+    could both count theirs. (SQLite runs one writing transaction at a time already.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, organisation_id])
+
+
 def _recompute(volumes: QuerySet[Volume]) -> None:
-    """Mark as counted the one figure per service, channel, period and measure whose source has
-    the highest priority (ties: the older source)."""
+    """Mark as counted one figure per service, channel, period and measure: the one whose
+    source has the highest priority (ties: the older source); then settle months that two grains
+    cover (crossgrain.py)."""
+    _recompute_same_grain(volumes)
+    _recompute_across_grains(volumes)
+
+
+def _recompute_across_grains(volumes: QuerySet[Volume]) -> None:
+    """Where figures of more than one grain fall in the same service, channel, measure and
+    month, keep only the winning source and grain's figures counted in that month."""
+    month = _month_of("period_start")
+    mixed = (
+        volumes.filter(counted=True)
+        .annotate(bucket=month)
+        .values("service_id", "channel_id", "measure", "bucket")
+        .annotate(grains=Count("period", distinct=True))
+        .filter(grains__gt=1)
+        .order_by()
+    )
+    keys = {(m["service_id"], m["channel_id"], m["measure"], _as_date(m["bucket"])) for m in mixed}
+    if not keys:
+        return
+    rows = (
+        volumes.filter(counted=True, service_id__in={k[0] for k in keys})
+        .annotate(bucket=month)
+        .values_list(
+            "pk",
+            "service_id",
+            "channel_id",
+            "measure",
+            "bucket",
+            "source_id",
+            "period",
+            "period_start",
+            "rank",
+            "batch_id",
+        )
+    )
+    figures: dict[tuple[int, int, str, date], list[crossgrain.Figure]] = {}
+    for pk, service_id, channel_id, measure, bucket, source_id, period, start, rank, batch in rows:
+        key = (service_id, channel_id, measure, _as_date(bucket))
+        if key in keys:
+            figures.setdefault(key, []).append(
+                crossgrain.Figure(pk, source_id, period, start, rank, batch or 0)
+            )
+    losers = [
+        pk for (*_, first), found in figures.items() for pk in crossgrain.losers(first, found)
+    ]
+    for chunk in range(0, len(losers), INSERT_BATCH):
+        Volume.objects.filter(pk__in=losers[chunk : chunk + INSERT_BATCH]).update(counted=False)
+
+
+def _as_date(bucket: date | str) -> date:
+    return bucket if isinstance(bucket, date) else date.fromisoformat(bucket)
+
+
+def _recompute_same_grain(volumes: QuerySet[Volume]) -> None:
     better = Volume.objects.filter(
         service=OuterRef("service"),
         channel=OuterRef("channel"),
