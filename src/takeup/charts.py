@@ -136,7 +136,7 @@ def time_chart(
             "field": time,
             "type": "temporal",
             "title": time_label,
-            "axis": {"format": "%b %Y", "labelAngle": -40},
+            "axis": {"format": time_format(records, time), "labelAngle": -40},
         },
         "y": {
             "field": value,
@@ -214,6 +214,16 @@ def time_chart(
         csv_url=csv_url,
         numeric_columns=numeric,
     )
+
+
+def time_format(records: Sequence[dict[str, Cell]], time: str) -> str:
+    """Axis labels at the grain of the figures: months as "Sep 2026"; days and weeks as
+    "05 Sep", or a daily axis repeats "Sep 2026" under every tick."""
+    days = {str(r.get(time))[:10] for r in records if r.get(time) is not None}
+    if all(d.endswith("-01") for d in days):
+        return "%b %Y"
+    years = {d[:4] for d in days}
+    return "%d %b" if len(years) == 1 else "%d %b %Y"
 
 
 def band_layer(bands: Sequence[tuple[str, str, str]], time_label: str) -> dict[str, Any]:

@@ -31,7 +31,24 @@ def test_two_proportions_against_hand_worked_figures() -> None:
     assert d.significant and d.ratio == pytest.approx(50 / 30)
     same = stats.two_proportions(stats.Share(30, 100), stats.Share(30, 100))
     assert same.p_value == pytest.approx(1.0) and not same.significant
-    assert not stats.two_proportions(stats.Share(0, 0), stats.Share(3, 10)).significant
+    empty = stats.two_proportions(stats.Share(0, 0), stats.Share(3, 10))
+    assert not empty.significant
+    assert empty.p_value is None and empty.z is None  # no test run, not p = 1
+
+
+def test_satisfaction_by_month_leaves_out_a_month_covered_in_part() -> None:
+    from datetime import UTC, date, datetime
+
+    from takeup.insight.reports import Row, monthly
+
+    def row(day: date, satisfied: str) -> Row:
+        at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        return Row(answers={"satisfaction": satisfied}, area_id=None, received_at=at)
+
+    rows = [row(date(2026, 8, 10), "5"), row(date(2026, 9, 3), "4"), row(date(2026, 10, 1), "1")]
+    found = monthly(rows, date(2026, 8, 1), date(2026, 10, 1))
+    assert [r["month"] for r in found] == ["2026-08-01", "2026-09-01"]  # 1 October alone: out
+    assert found[1]["satisfaction"] == 100.0
 
 
 def test_shares_leave_out_the_unanswered_and_prefer_not_to_say() -> None:

@@ -130,3 +130,16 @@ def test_dates_outside_1900_to_2999_are_refused() -> None:
     )
     assert [e.line for e in result.errors] == [2, 3]
     assert "between 1900 and 2999" in result.errors[0].message
+
+
+def test_contacts_and_transactions_side_by_side() -> None:
+    result = read("contacts-and-transactions.csv")
+    assert result.layout == "measures"
+    found = {(r.line, r.channel, r.measure, r.number) for r in result.rows}
+    assert found == {
+        (2, "Phone", "transactions", 40),
+        (2, "Phone", "contacts", 95),
+        (3, "Web", "transactions", 160),
+    }
+    # Line 4's contacts are not a number: the whole line is rejected, with one error.
+    assert [(e.line, e.column) for e in result.errors] == [(4, "contacts")]

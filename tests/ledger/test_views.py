@@ -295,3 +295,13 @@ def test_far_dates_in_the_address_fall_back(
         assert viewer_client.get(f"/o/{org.slug}/take-up/?{query}").status_code == 200
         url = f"/o/{org.slug}/take-up/services/{figures.slug}/?{query}"
         assert viewer_client.get(url).status_code == 200
+
+
+def test_chart_axes_are_labelled_at_the_figures_grain() -> None:
+    from takeup.charts import time_format
+
+    months = [{"t": "2026-01-01"}, {"t": "2026-02-01"}]
+    days = [{"t": "2026-09-01"}, {"t": "2026-09-02"}]
+    assert time_format(months, "t") == "%b %Y"
+    assert time_format(days, "t") == "%d %b"  # not "Sep 2026" under every tick
+    assert time_format([*days, {"t": "2027-01-04"}], "t") == "%d %b %Y"

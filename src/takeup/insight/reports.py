@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -108,12 +108,16 @@ def other_comparisons(
     ]
 
 
-def monthly(rows: list[Row]) -> list[dict[str, Any]]:
+def monthly(rows: list[Row], start: date, end: date) -> list[dict[str, Any]]:
+    """Responses and satisfaction per calendar month. A month the period covers only in part
+    is left out: one day of answers plotted beside whole months reads as a collapse."""
     by_month: dict[date, list[stats.Answers]] = defaultdict(list)
     for r in rows:
         by_month[r.received_at.date().replace(day=1)].append(r.answers)
     out = []
     for month, answers in sorted(by_month.items()):
+        if month < start or month_end(month) > end:
+            continue
         sat = stats.satisfaction(answers)
         out.append(
             {
@@ -123,6 +127,10 @@ def monthly(rows: list[Row]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def unit_costs(survey: Survey) -> dict[str, int]:

@@ -45,12 +45,12 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float] | None:
 class Difference:
     a: Share
     b: Share
-    z: float
-    p_value: float
+    z: float | None
+    p_value: float | None  # None: no test, since a side has no answers
 
     @property
     def significant(self) -> bool:
-        return self.p_value < 0.05
+        return self.p_value is not None and self.p_value < 0.05
 
     @property
     def ratio(self) -> float | None:
@@ -60,9 +60,10 @@ class Difference:
 
 
 def two_proportions(a: Share, b: Share) -> Difference:
-    """Two-sided z-test of two proportions with the pooled variance."""
+    """Two-sided z-test of two proportions with the pooled variance. No test at all when a side
+    has no answers: there is nothing to compare."""
     if not a.n or not b.n:
-        return Difference(a, b, 0.0, 1.0)
+        return Difference(a, b, None, None)
     pooled = (a.k + b.k) / (a.n + b.n)
     se = math.sqrt(pooled * (1 - pooled) * (1 / a.n + 1 / b.n))
     if se == 0:

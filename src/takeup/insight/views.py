@@ -207,7 +207,11 @@ def results(request: OrganisationRequest, pk: int) -> HttpResponse:
             time_chart(
                 id="monthly",
                 title=_("Responses and satisfaction each month"),
-                records=reports.monthly(rows),
+                description=_(
+                    "Satisfaction each whole month of the period; a month it covers only in "
+                    "part is left out."
+                ),
+                records=reports.monthly(rows, start, end),
                 time="month",
                 value="satisfaction",
                 time_label=_("Month"),

@@ -1,7 +1,8 @@
 """Reading volume files. Pure: bytes in, rows with line numbers and line-numbered errors out.
 
-Two layouts, each a configuration of the same reader:
+Three layouts, each a configuration of the same reader:
 - long: one count a row — date, service, channel, [measure], [period], count;
+- long with a column per measure — date, service, channel, [period], transactions, contacts;
 - wide: one row per date and service, one column per channel — date, service, [measure],
   [period], then a column named after each channel.
 Accepted mess: UTF-8 with or without a BOM or Windows-1252; comma or semicolon; dd/mm/yyyy, ISO
@@ -227,9 +228,16 @@ def read_volumes(
     used = {
         i for i in (date_i, service_i, channel_i, count_i, measure_i, period_i) if i is not None
     }
-    if channel_i is not None and count_i is not None:
+    measure_columns = [
+        (i, MEASURES[h]) for i, h in enumerate(header) if h in MEASURES and i not in used
+    ]
+    if channel_i is not None and count_i is None and measure_columns and measure_i is None:
+        # Long, with a column per measure: date, service, channel, transactions, contacts.
+        result.layout = "measures"
+        channel_columns = [(i, raw_header[i].strip()) for i, _ in measure_columns]
+    elif channel_i is not None and count_i is not None:
         result.layout = "long"
-        channel_columns: list[tuple[int, str]] = []
+        channel_columns = []
     else:
         result.layout = "wide"
         channel_columns = [
@@ -247,6 +255,9 @@ def read_volumes(
     if result.layout == "long":
         result.columns["channel"] = raw_header[channel_i or 0].strip()
         result.columns["count"] = raw_header[count_i or 0].strip()
+    elif result.layout == "measures":
+        result.columns["channel"] = raw_header[channel_i or 0].strip()
+        result.columns["measures"] = ", ".join(name for _, name in channel_columns)
     else:
         result.columns["channels"] = ", ".join(name for _, name in channel_columns)
 
@@ -312,16 +323,24 @@ def read_volumes(
             result.rows.append(RawVolume(line, start, period, service, channel, measure, count))
         else:
             cells: list[RawVolume] = []
-            for i, channel in channel_columns:
+            by_measure = result.layout == "measures"
+            line_channel = values[channel_i or 0].strip() if by_measure else ""
+            if by_measure and not line_channel:
+                result.error(line, result.columns["channel"], "The channel is empty.")
+                continue
+            for i, name in channel_columns:
                 text = values[i].strip()
                 if text in ("", "-", "–"):
-                    continue  # no figure for this channel
+                    continue  # no figure for this channel (or measure)
+                channel, cell_measure = (
+                    (line_channel, MEASURES[name.lower()]) if by_measure else (name, measure)
+                )
                 try:
-                    cells.append(
-                        RawVolume(line, start, period, service, channel, measure, parse_count(text))
-                    )
+                    number = parse_count(text)
                 except ValueError as exc:
-                    result.error(line, channel, str(exc))
+                    result.error(line, name, str(exc))
+                    continue
+                cells.append(RawVolume(line, start, period, service, channel, cell_measure, number))
             if len(result.errors) == errors_before:  # a line is taken whole or not at all
                 result.rows.extend(cells)
     if result.rows_read == 0 and not result.errors:
