@@ -46,6 +46,20 @@ LEVEL_PRIOR_WEIGHT = 4.0
 # Prior inclusion probability of each control (bsts's expected model size of one, at least 1/2
 # when there are only one or two controls).
 INCLUSION_SIZE = 1.0
+# An outage: a run of zero days where the level around it makes even one zero day unlikely. The
+# run must be this improbable under Poisson counts at that level: exp(-OUTAGE_SCORE).
+OUTAGE_SCORE = 12.0
+OUTAGE_MIN_LEVEL = 3.0
+# A control whose own level moves this far (in robust sds of its usual moves over a window as
+# long as the post-period) during the post-period is left out: its relationship has changed.
+CONTROL_BREAK_Z = 3.5
+# The fit can judge an effect only when the expected total is well away from zero: its 95%
+# interval above zero, no wider than the total itself, and the total not tiny.
+MIN_EXPECTED_TOTAL = 20.0
+MAX_RELATIVE_WIDTH = 1.0
+MIN_FIT_COVERAGE = 0.8
+# Last year's departures from its local level count as a recurring peak beyond this many sds.
+SEASON_NOISE_Z = 3.0
 
 
 class EffectError(ValueError):
@@ -67,6 +81,10 @@ class Checks:
     placebo_start: date | None
     controls_used: tuple[str, ...]  # controls with posterior inclusion probability >= 0.5
     inclusion: tuple[tuple[str, float], ...]
+    expected_width: float = 0.0  # the expected total's 95% interval width ÷ the expected total
+    fit_ok: bool = True  # the fit can judge the effect (see fit_judgeable)
+    outage_days: int = 0  # days of zeros treated as an outage and left out
+    controls_dropped: tuple[str, ...] = ()  # controls that broke during the post-period
 
     @property
     def placebo_failed(self) -> bool:
@@ -104,8 +122,8 @@ class Estimate:
     relative: float
     relative_lower: float
     relative_upper: float
-    p_value: float  # two-sided: below 0.05 exactly when the 95% interval excludes zero
-    prob_effect: float  # posterior probability that the effect has the sign it appears to have
+    p_value: float  # 2 × min(Pr(effect > 0), Pr(effect < 0)): < 0.05 iff the interval excludes 0
+    prob_effect: float  # Pr(effect > 0): the posterior probability of an increase
     draws: int
     seconds: float
     checks: Checks
@@ -116,6 +134,23 @@ class Estimate:
     @property
     def significant(self) -> bool:
         return self.p_value < 0.05
+
+    @property
+    def relative_shown(self) -> bool:
+        """A relative effect means something only against an expected total well away from zero:
+        the same test as the fit's (fit_judgeable)."""
+        return self.checks.fit_ok
+
+    @property
+    def verdict(self) -> str:
+        """ "cannot tell" when the fit cannot judge the effect; else what the interval says."""
+        if not self.checks.fit_ok:
+            return "cannot tell"
+        if self.effect_lower > 0:
+            return "increase"
+        if self.effect_upper < 0:
+            return "decrease"
+        return "could be none"
 
 
 @dataclass(frozen=True)
@@ -347,24 +382,44 @@ def _one_step_fit(y: Array, xb: Array, sigma2: float, tau2: float) -> tuple[Arra
 @dataclass(frozen=True)
 class _Prepared:
     dates: list[date]
-    y: Array
+    y: Array  # what the model learns from: outages are missing
+    seen: Array  # what was seen, outages included as their zeros
     controls: Array
     weekly: bool
     reason: str
     pre: int  # points in the pre-period
     post_from: int  # index of the first post-period point
     post_to: int  # index one past the last
+    outage_days: int = 0
 
 
-def _prepare(
+def _zero_runs(y: Array) -> list[tuple[int, int]]:
+    zero = np.concatenate([[0], (y == 0).astype(int), [0]])
+    edges = np.flatnonzero(np.diff(zero))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _outages(y: Array) -> npt.NDArray[np.bool_]:
+    """Runs of zeros that the level around them makes all but impossible: the service was down
+    or the figures were not sent, so they say nothing about demand and are left out."""
+    mask = np.zeros(y.size, dtype=bool)
+    for a, b in _zero_runs(y):
+        around = np.concatenate([y[max(0, a - 28) : a], y[b : b + 28]])
+        around = around[~np.isnan(around)]
+        level = float(np.median(around)) if around.size else 0.0
+        if level >= OUTAGE_MIN_LEVEL and (b - a) * level >= OUTAGE_SCORE:
+            mask[a:b] = True
+    return mask
+
+
+def _checked_inputs(
     dates: Sequence[date],
     target: Values,
     controls: Table | None,
     pre_end: date,
     post_start: date,
     post_end: date,
-    grain: str | None,
-) -> _Prepared:
+) -> tuple[list[date], Array, Array]:
     if not dates:
         raise EffectError("The series is empty.")
     ds = list(dates)
@@ -388,8 +443,7 @@ def _prepare(
         raise EffectError("Control series must have a number on every date.")
     cut = ds.index(post_end) + 1
     ds, y, x = ds[:cut], y[:cut], x[:cut]
-    post_y = y[ds.index(post_start) :]
-    if np.isnan(post_y).any():
+    if np.isnan(y[ds.index(post_start) :]).any():
         raise EffectError("The target must have a number on every date of the post-period.")
     pre_mask = np.array([d <= pre_end for d in ds])
     if (~np.isnan(y[pre_mask])).sum() < 14:
@@ -398,6 +452,22 @@ def _prepare(
         raise EffectError(
             "The target has no transactions before the post-period: nothing to learn."
         )
+    return ds, y, x
+
+
+def _prepare(
+    dates: Sequence[date],
+    target: Values,
+    controls: Table | None,
+    pre_end: date,
+    post_start: date,
+    post_end: date,
+    grain: str | None,
+) -> _Prepared:
+    ds, seen, x = _checked_inputs(dates, target, controls, pre_end, post_start, post_end)
+    outage = _outages(seen)
+    y = np.where(outage, np.nan, seen)
+    pre_mask = np.array([d <= pre_end for d in ds])
     median = float(np.nanmedian(y[pre_mask]))
     weekly = grain == "week" or (grain is None and median < WEEKLY_BELOW)
     reason = ""
@@ -407,6 +477,7 @@ def _prepare(
             if grain == "week"
             else f"median daily count {median:g} is below {WEEKLY_BELOW:g}"
         )
+        _, seen, _ = _to_weeks(ds, seen, x, post_start)
         ds, y, x = _to_weeks(ds, y, x, post_start)
         if not ds or ds[-1] < post_start:
             raise EffectError("The post-period is shorter than one whole week.")
@@ -414,63 +485,244 @@ def _prepare(
             raise EffectError("Weekly estimation needs at least four whole weeks of pre-period.")
     last_pre = max(i for i, d in enumerate(ds) if d + timedelta(6 if weekly else 0) <= pre_end) + 1
     post_from = next(i for i, d in enumerate(ds) if d >= post_start)
-    return _Prepared(ds, y, x, weekly, reason, last_pre, post_from, len(ds))
+    return _Prepared(
+        ds, y, seen, x, weekly, reason, last_pre, post_from, len(ds), int(outage.sum())
+    )
 
 
-def _core(
-    p: _Prepared,
-    draws: int,
-    rng: np.random.Generator,
-) -> tuple[Array, _Fit, Array, Array, float, float]:
-    """Fit on the pre-period and draw the counterfactual for every point after it."""
-    pre_y = p.y[: p.pre]
-    mean = float(np.nanmean(pre_y))
-    sd = float(np.nanstd(pre_y)) or 1.0
-    ys = (p.y - mean) / sd
+def _forward(a: Array, sqrt: bool) -> Array:
+    return np.sqrt(a) if sqrt else a
+
+
+def _back(a: Array, sqrt: bool) -> Array:
+    """Counts from the square-root scale: a draw below zero is a count of zero, never less."""
+    return np.square(np.maximum(a, 0.0)) if sqrt else a
+
+
+def _moving_median(a: Array, half: int) -> Array:
+    """Centred moving median that skips missing points: a local level a peak cannot lift."""
+    padded = np.concatenate([np.full(half, np.nan), a, np.full(half, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    out = np.full(a.size, np.nan)
+    some = ~np.isnan(windows).all(axis=1)
+    out[some] = np.nanmedian(windows[some], axis=1)
+    return out
+
+
+def _last_year(z: Array, p: _Prepared) -> Array | None:
+    """Each point's departure from its own local level a year earlier (52 weeks, so weekdays
+    line up): billing peaks and Christmas that the smooth yearly harmonics miss. Built from the
+    pre-period only, so the campaign never feeds its own forecast."""
+    lag = 52 if p.weekly else 364
+    if p.pre < lag + (8 if p.weekly else 56):
+        return None
+    base = z.copy()
+    base[p.pre :] = np.nan
+    dev = base - _moving_median(base, 2 if p.weekly else 14)
+    if not p.weekly:
+        weekday = np.array([d.weekday() for d in p.dates])
+        for w in range(7):
+            rows = weekday == w
+            dev[rows] -= np.nanmean(dev[rows]) if np.any(~np.isnan(dev[rows])) else 0.0
+    # Only departures well beyond the day-to-day noise: noise does not recur, peaks do.
+    ok = ~np.isnan(dev)
+    noise = 1.4826 * float(np.median(np.abs(dev[ok]))) if ok.any() else 0.0
+    dev = np.where(np.abs(dev) > SEASON_NOISE_Z * noise, dev, 0.0)
+    out = np.zeros(z.size)
+    out[lag:] = np.nan_to_num(dev[:-lag])
+    return out
+
+
+def _unbroken(ctrl: Array, p: _Prepared) -> npt.NDArray[np.bool_]:
+    """Controls whose own level stayed within its usual moves during the post-period. A control
+    that jumps then (its own outage, a redesign) would carry the jump into the forecast."""
+    length = p.post_to - p.post_from
+    keep = np.ones(ctrl.shape[1], dtype=bool)
+    if p.pre < 3 * length:
+        return keep
+    for j in range(ctrl.shape[1]):
+        c = np.concatenate([[0.0], np.cumsum(ctrl[:, j])])
+        ends = np.arange(2 * length, p.pre + 1)
+        usual = (c[ends] - 2 * c[ends - length] + c[ends - 2 * length]) / length
+        now = (c[p.post_to] - c[p.post_from]) / length - (c[p.pre] - c[p.pre - length]) / length
+        spread = 1.4826 * float(np.median(np.abs(usual - np.median(usual)))) or 1e-9
+        keep[j] = abs(now - float(np.median(usual))) <= CONTROL_BREAK_Z * spread
+    return keep
+
+
+@dataclass(frozen=True)
+class _Core:
+    pred: Array  # (draws, post points), counts
+    fit: _Fit
+    x: Array
+    fitted: Array  # pre-period, counts
+    mean: float
+    sd: float
+    sqrt: bool
+    kept_controls: npt.NDArray[np.bool_]  # which of p.controls' columns the model used
+    offset: Array  # last year's departures, standardised (see _design_for)
+
+
+def _design_for(p: _Prepared, z: Array, sd: float) -> tuple[Array, Array]:
+    """The calendar regressors, and last year's departures as an offset (standardised).
+
+    The offset carries last year's peaks into the forecast with a coefficient of one even when
+    the pre-period holds no earlier year to learn it from; the same series is also a regressor,
+    so that a longer history can turn the coefficient up or down (to zero if peaks don't recur).
+    """
     fixed = _design(p.dates, p.weekly, (p.dates[p.pre - 1] - p.dates[0]).days >= YEARLY_FROM_DAYS)
-    fixed = fixed[:, fixed[: p.pre].std(axis=0) > 0]  # drop calendar columns with no variation
-    ctrl = p.controls
+    season = _last_year(z, p)
+    offset = np.zeros(z.size) if season is None else season / sd
+    fixed = np.hstack([fixed, offset.reshape(-1, 1)])
+    return fixed[:, fixed[: p.pre].std(axis=0) > 0], offset  # drop columns with no variation
+
+
+def _core(p: _Prepared, draws: int, rng: np.random.Generator) -> _Core:
+    """Fit on the pre-period and draw the counterfactual for every point after it. Counts are
+    modelled on the square-root scale, where Poisson noise has the same spread at every level,
+    so a quiet winter and a busy spring get bands of the right width and none goes below zero."""
+    sqrt = bool(np.nanmin(p.y) >= 0) and bool((p.controls >= 0).all())
+    z = _forward(p.y, sqrt)
+    mean = float(np.nanmean(z[: p.pre]))
+    sd = float(np.nanstd(z[: p.pre])) or 1.0
+    zs = (z - mean) / sd
+    fixed, offset = _design_for(p, z, sd)
+    ctrl = _forward(p.controls, sqrt)
+    kept = np.zeros(ctrl.shape[1], dtype=bool)
     if ctrl.shape[1]:
-        c_mean = ctrl[: p.pre].mean(axis=0)
         c_sd = ctrl[: p.pre].std(axis=0)
-        keep = c_sd > 0
-        ctrl = (ctrl[:, keep] - c_mean[keep]) / c_sd[keep]
+        kept = (c_sd > 0) & _unbroken(ctrl, p)
+        ctrl = (ctrl[:, kept] - ctrl[: p.pre, kept].mean(axis=0)) / c_sd[kept]
     burn = max(100, draws // 5)
-    fit = _fit(rng, ys[: p.pre], fixed[: p.pre], ctrl[: p.pre], draws, burn)
+    fit = _fit(rng, zs[: p.pre] - offset[: p.pre], fixed[: p.pre], ctrl[: p.pre], draws, burn)
     x = np.hstack([fixed, ctrl])
     horizon = p.y.size - p.pre
     steps = rng.standard_normal((draws, horizon)) * np.sqrt(fit.tau2)[:, None]
     level = fit.mu_last[:, None] + np.cumsum(steps, axis=1)
     noise = rng.standard_normal((draws, horizon)) * np.sqrt(fit.sigma2)[:, None]
-    pred_std = level + fit.beta @ x[p.pre :].T + noise
-    pred = pred_std * sd + mean
-    fitted = (fit.mu_mean + x[: p.pre] @ fit.beta_mean) * sd + mean
-    return pred, fit, x, fitted, mean, sd
+    drawn = level + fit.beta @ x[p.pre :].T + offset[p.pre :] + noise
+    pred = _back(drawn * sd + mean, sqrt)
+    fitted = _back((fit.mu_mean + x[: p.pre] @ fit.beta_mean + offset[: p.pre]) * sd + mean, sqrt)
+    return _Core(pred, fit, x, fitted, mean, sd, sqrt, kept, offset)
 
 
-def _one_step_checks(
-    p: _Prepared, fit: _Fit, x: Array, mean: float, sd: float
-) -> tuple[float, float]:
-    ys = (p.y[: p.pre] - mean) / sd
-    pred, var = _one_step_fit(ys, x[: p.pre] @ fit.beta_mean, fit.sigma2_mean, fit.tau2_mean)
+def _one_step_checks(p: _Prepared, c: _Core) -> tuple[float, float]:
+    ys = (_forward(p.y[: p.pre], c.sqrt) - c.mean) / c.sd
+    xb = c.x[: p.pre] @ c.fit.beta_mean + c.offset[: p.pre]
+    pred, var = _one_step_fit(ys, xb, c.fit.sigma2_mean, c.fit.tau2_mean)
     ok = ~np.isnan(ys)
     ok[: min(7, ok.size)] = False  # the filter's first week is still finding the level
     if not ok.any():
         return 0.0, 1.0
     actual = p.y[: p.pre][ok]
-    predicted = pred[ok] * sd + mean
+    predicted = _back(pred[ok] * c.sd + c.mean, c.sqrt)
     denom = np.maximum(np.abs(actual), 1.0)
     mape = float(np.mean(np.abs(actual - predicted) / denom))
     inside = np.abs(ys[ok] - pred[ok]) <= 1.96 * np.sqrt(var[ok])
     return mape, float(inside.mean())
 
 
-def _tail_p(pred_sums: Array, observed_sum: float) -> tuple[float, float]:
-    above = float((pred_sums >= observed_sum).sum() + 1)
-    below = float((pred_sums <= observed_sum).sum() + 1)
-    n = pred_sums.size + 1
-    tail = min(above, below) / n
-    return min(1.0, 2 * tail), 1.0 - tail
+def _interval(draws: Array) -> tuple[float, float]:
+    """The 95% interval as order statistics: it excludes zero exactly when fewer than 2.5% of
+    the draws are on the other side of zero, that is exactly when p < 0.05."""
+    ordered = np.sort(draws)
+    k = math.ceil(0.025 * ordered.size) - 1
+    return float(ordered[k]), float(ordered[ordered.size - 1 - k])
+
+
+def _probabilities(total_draws: Array) -> tuple[float, float]:
+    """Pr(effect > 0) and the two-sided p = 2 × min(Pr(effect > 0), Pr(effect < 0))."""
+    n = total_draws.size
+    above = float((total_draws > 0).sum()) / n
+    below = float((total_draws <= 0).sum()) / n
+    return above, min(1.0, 2 * min(above, below))
+
+
+def fit_judgeable(coverage: float, expected_total: float, lower: float, upper: float) -> bool:
+    """Whether the counterfactual is sharp enough to judge an effect against: the one-step
+    forecasts held the pre-period (coverage), and the expected total is well away from zero
+    (its interval above zero, no wider than the total, the total not tiny)."""
+    return (
+        coverage >= MIN_FIT_COVERAGE
+        and expected_total >= MIN_EXPECTED_TOTAL
+        and lower > 0
+        and (upper - lower) <= MAX_RELATIVE_WIDTH * expected_total
+    )
+
+
+def _points(p: _Prepared, observed: Array, pred_post: Array) -> tuple[Point, ...]:
+    effect_draws = observed[None, :] - pred_post
+    cum_draws = np.cumsum(effect_draws, axis=1)
+
+    def q(a: Array) -> tuple[Array, Array, Array]:
+        lo, hi = np.quantile(a, [0.025, 0.975], axis=0)
+        return np.mean(a, axis=0), lo, hi
+
+    e_mid, e_lo, e_hi = q(effect_draws)
+    c_mid, c_lo, c_hi = q(cum_draws)
+    p_mid, p_lo, p_hi = q(pred_post)
+    return tuple(
+        Point(
+            start=p.dates[p.post_from + i],
+            observed=float(observed[i]),
+            expected=float(p_mid[i]),
+            expected_lower=float(p_lo[i]),
+            expected_upper=float(p_hi[i]),
+            effect=float(e_mid[i]),
+            effect_lower=float(e_lo[i]),
+            effect_upper=float(e_hi[i]),
+            cumulative=float(c_mid[i]),
+            cumulative_lower=float(c_lo[i]),
+            cumulative_upper=float(c_hi[i]),
+        )
+        for i in range(observed.size)
+    )
+
+
+def _post_draws(p: _Prepared, c: _Core) -> tuple[Array, Array]:
+    """What was seen and the counterfactual draws over the post-period. Outage points expect
+    what was seen: nothing could have been added while the service was down."""
+    observed = p.seen[p.post_from : p.post_to]
+    pred_post = c.pred[:, p.post_from - p.pre : p.post_to - p.pre].copy()
+    down = np.isnan(p.y[p.post_from : p.post_to])
+    pred_post[:, down] = observed[down]
+    return observed, pred_post
+
+
+def _checks(
+    p: _Prepared,
+    c: _Core,
+    names: Sequence[str],
+    pre_end: date,
+    pred_total: Array,
+    placebo: tuple[float | None, date | None],
+) -> Checks:
+    mape, coverage = _one_step_checks(p, c)
+    varying = p.controls[: p.pre].std(axis=0) > 0
+    named = list(zip(names, c.kept_controls, varying, strict=False))
+    kept_names = [name for name, kept, _ in named if kept]
+    dropped = tuple(name for name, kept, moves in named if moves and not kept)
+    inclusion = tuple(zip(kept_names, (float(v) for v in c.fit.inclusion), strict=False))
+    expected = float(pred_total.mean())
+    lo, hi = _interval(pred_total)
+    pre_days = (pre_end - p.dates[0]).days + 1
+    return Checks(
+        grain="week" if p.weekly else "day",
+        grain_reason=p.reason,
+        pre_points=p.pre,
+        pre_days=pre_days,
+        short_pre_period=pre_days < SHORT_PRE_DAYS,
+        fit_mape=mape,
+        fit_coverage=coverage,
+        placebo_p_value=placebo[0],
+        placebo_start=placebo[1],
+        controls_used=tuple(name for name, v in inclusion if v >= 0.5),
+        inclusion=inclusion,
+        expected_width=(hi - lo) / expected if expected > 0 else math.inf,
+        fit_ok=fit_judgeable(coverage, expected, lo, hi),
+        outage_days=p.outage_days,
+        controls_dropped=dropped,
+    )
 
 
 def estimate(
@@ -496,82 +748,37 @@ def estimate(
     if draws < 100:
         raise EffectError("Use at least 100 posterior draws.")
     p = _prepare(dates, target, controls, pre_end, post_start, post_end, grain)
-    rng = np.random.default_rng(seed)
-    pred, fit, x, fitted, mean, sd = _core(p, draws, rng)
-    post = slice(p.post_from - p.pre, p.post_to - p.pre)
-    observed = p.y[p.post_from : p.post_to]
-    pred_post = pred[:, post]
-    effect_draws = observed[None, :] - pred_post
-    cum_draws = np.cumsum(effect_draws, axis=1)
-    total_draws = cum_draws[:, -1]
+    c = _core(p, draws, np.random.default_rng(seed))
+    observed, pred_post = _post_draws(p, c)
+    total_draws = observed.sum() - pred_post.sum(axis=1)
     pred_total = pred_post.sum(axis=1)
-    observed_total = float(observed.sum())
-    p_value, prob = _tail_p(pred_total, observed_total)
-
-    def q(a: Array, axis: int = 0) -> tuple[Array, Array, Array]:
-        lo, hi = np.quantile(a, [0.025, 0.975], axis=axis)
-        return np.mean(a, axis=axis), lo, hi
-
-    e_mid, e_lo, e_hi = q(effect_draws)
-    c_mid, c_lo, c_hi = q(cum_draws)
-    p_mid, p_lo, p_hi = q(pred_post)
-    points = tuple(
-        Point(
-            start=p.dates[p.post_from + i],
-            observed=float(observed[i]),
-            expected=float(p_mid[i]),
-            expected_lower=float(p_lo[i]),
-            expected_upper=float(p_hi[i]),
-            effect=float(e_mid[i]),
-            effect_lower=float(e_lo[i]),
-            effect_upper=float(e_hi[i]),
-            cumulative=float(c_mid[i]),
-            cumulative_lower=float(c_lo[i]),
-            cumulative_upper=float(c_hi[i]),
-        )
-        for i in range(observed.size)
-    )
-    expected_total = float(pred_total.mean())
+    prob, p_value = _probabilities(total_draws)
+    points = _points(p, observed, pred_post)
     rel = total_draws / np.maximum(pred_total, 1e-9)
-    mape, coverage = _one_step_checks(p, fit, x, mean, sd)
-    placebo_p, placebo_start = _placebo(p, draws, seed) if placebo else (None, None)
-    kept_names = [
-        name
-        for name, col in zip(control_names, p.controls.T, strict=False)
-        if col[: p.pre].std() > 0
-    ]
-    inclusion = tuple(zip(kept_names, (float(v) for v in fit.inclusion), strict=False))
-    checks = Checks(
-        grain="week" if p.weekly else "day",
-        grain_reason=p.reason,
-        pre_points=p.pre,
-        pre_days=(pre_end - p.dates[0]).days + 1,
-        short_pre_period=(pre_end - p.dates[0]).days + 1 < SHORT_PRE_DAYS,
-        fit_mape=mape,
-        fit_coverage=coverage,
-        placebo_p_value=placebo_p,
-        placebo_start=placebo_start,
-        controls_used=tuple(name for name, v in inclusion if v >= 0.5),
-        inclusion=inclusion,
+    lower, upper = _interval(total_draws)
+    rel_lower, rel_upper = _interval(rel)
+    names = list(control_names)
+    checks = _checks(
+        p, c, names, pre_end, pred_total, _placebo(p, draws, seed) if placebo else (None, None)
     )
     return Estimate(
         post_start=post_start,
         post_end=points[-1].start + timedelta(6) if p.weekly else post_end,
-        observed_total=observed_total,
-        expected_total=expected_total,
+        observed_total=float(observed.sum()),
+        expected_total=float(pred_total.mean()),
         effect=float(total_draws.mean()),
-        effect_lower=float(np.quantile(total_draws, 0.025)),
-        effect_upper=float(np.quantile(total_draws, 0.975)),
-        relative=float(rel.mean()),
-        relative_lower=float(np.quantile(rel, 0.025)),
-        relative_upper=float(np.quantile(rel, 0.975)),
+        effect_lower=lower,
+        effect_upper=upper,
+        relative=float(np.median(rel)),
+        relative_lower=rel_lower,
+        relative_upper=rel_upper,
         p_value=p_value,
         prob_effect=prob,
         draws=draws,
         seconds=time.perf_counter() - started,
         checks=checks,
         points=points,
-        pre_fit=tuple((p.dates[i], float(p.y[i]), float(fitted[i])) for i in range(p.pre)),
+        pre_fit=tuple((p.dates[i], float(p.seen[i]), float(c.fitted[i])) for i in range(p.pre)),
         effect_draws=total_draws,
     )
 
@@ -585,6 +792,7 @@ def _placebo(p: _Prepared, draws: int, seed: int) -> tuple[float | None, date | 
     fake = _Prepared(
         dates=p.dates[: p.pre],
         y=p.y[: p.pre],
+        seen=p.seen[: p.pre],
         controls=p.controls[: p.pre],
         weekly=p.weekly,
         reason=p.reason,
@@ -592,10 +800,11 @@ def _placebo(p: _Prepared, draws: int, seed: int) -> tuple[float | None, date | 
         post_from=p.pre - length,
         post_to=p.pre,
     )
-    if np.isnan(fake.y[fake.post_from :]).any():
+    if np.isnan(fake.seen[fake.post_from :]).any():
         return None, None
-    pred, *_ = _core(fake, max(100, draws // 2), np.random.default_rng(seed + 1))
-    p_value, _ = _tail_p(pred.sum(axis=1), float(fake.y[fake.post_from :].sum()))
+    c = _core(fake, max(100, draws // 2), np.random.default_rng(seed + 1))
+    observed, pred_post = _post_draws(fake, c)
+    _, p_value = _probabilities(observed.sum() - pred_post.sum(axis=1))
     return p_value, fake.dates[fake.post_from]
 
 
@@ -622,8 +831,8 @@ def detectable(
         )
     post_start = ds[-length_days]
     p = _prepare(ds, target, controls, post_start - timedelta(1), post_start, ds[-1], None)
-    pred, *_ = _core(p, draws, np.random.default_rng(seed))
-    totals = pred[:, p.post_from - p.pre : p.post_to - p.pre].sum(axis=1)
+    _, pred_post = _post_draws(p, _core(p, draws, np.random.default_rng(seed)))
+    totals = pred_post.sum(axis=1)
     sd_total = float(totals.std())
     expected = float(totals.mean())
     smallest = (1.959964 + 0.841621) * sd_total
