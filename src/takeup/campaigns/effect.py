@@ -130,6 +130,8 @@ class Estimate:
     points: tuple[Point, ...]
     pre_fit: tuple[tuple[date, float, float], ...] = field(default=())  # (start, observed, fitted)
     effect_draws: Array = field(default_factory=lambda: np.zeros(0), repr=False, compare=False)
+    expected_lower: float = 0.0  # the expected total's 95% interval
+    expected_upper: float = 0.0
 
     @property
     def significant(self) -> bool:
@@ -226,7 +228,8 @@ def _to_weeks(
 def _sample_level(
     rng: np.random.Generator, resid: Array, observed: Array, sigma2: float, tau2: float
 ) -> Array:
-    """Draw the whole level path from its tridiagonal posterior precision."""
+    """Draw the whole level path from its tridiagonal posterior precision. resid is zero
+    wherever the point is missing (observed 0)."""
     n = resid.size
     obs_prec = observed / sigma2
     diag = obs_prec + 2.0 / tau2
@@ -239,7 +242,7 @@ def _sample_level(
     upper, info = lapack.dpbtrf(band, lower=0)
     if info:
         raise EffectError("The model could not be fitted to this series.")
-    mean, _ = lapack.dpbtrs(upper, obs_prec * np.nan_to_num(resid), lower=0)
+    mean, _ = lapack.dpbtrs(upper, obs_prec * resid, lower=0)
     noise, _ = lapack.dtbtrs(upper, rng.standard_normal((n, 1)), uplo="U")
     return np.asarray(mean + noise[:, 0], dtype=float)
 
@@ -308,13 +311,13 @@ def _fit(
     y0 = np.nan_to_num(y)
 
     for it in range(total):
-        mu = _sample_level(rng, y - x @ beta, observed, sigma2, tau2)
+        mu = _sample_level(rng, y0 - x @ beta, observed, sigma2, tau2)
         ystar = (y0 - mu) * observed
         xty = x_obs.T @ ystar
         yty = float(ystar @ ystar)
         # Each control in or out, with beta and sigma2 integrated out.
         if k_ctrl:
-            fixed_part = cho_solve((chol_a, True), xty[:k_fixed])
+            fixed_part, _ = lapack.dpotrs(chol_a, xty[:k_fixed], lower=1)
             rest = yty - float(xty[:k_fixed] @ fixed_part)
             r = xty[k_fixed:] - a_inv_b.T @ xty[:k_fixed]
             ctrl_in = include[k_fixed:]
@@ -331,14 +334,16 @@ def _fit(
                     current = flipped
         idx = np.flatnonzero(include)
         post = xtx[np.ix_(idx, idx)] + np.diag(prior_prec[idx])
-        chol = np.linalg.cholesky(post)
-        b_hat = np.linalg.solve(chol.T, np.linalg.solve(chol, xty[idx]))
+        # LAPACK directly, as in _sample_level: the wrappers' checks cost more than the maths.
+        chol, info = lapack.dpotrf(post, lower=1)
+        if info:
+            raise EffectError("The model could not be fitted to this series.")
+        b_hat, _ = lapack.dpotrs(chol, xty[idx], lower=1)
         ss = max(yty - float(xty[idx] @ b_hat), 1e-12)
         sigma2 = 1.0 / rng.gamma(sigma_a + n_obs / 2, 1.0 / (sigma_b + ss / 2))
         beta = np.zeros(k)
-        beta[idx] = b_hat + np.linalg.solve(chol.T, rng.standard_normal(idx.size)) * math.sqrt(
-            sigma2
-        )
+        shake, _ = lapack.dtrtrs(chol, rng.standard_normal(idx.size), lower=1, trans=1)
+        beta[idx] = b_hat + shake * math.sqrt(sigma2)
         steps = np.diff(mu)
         tau2 = 1.0 / rng.gamma(level_a + steps.size / 2, 1.0 / (level_b + float(steps @ steps) / 2))
         if it >= burn:
@@ -757,6 +762,7 @@ def estimate(
     rel = total_draws / np.maximum(pred_total, 1e-9)
     lower, upper = _interval(total_draws)
     rel_lower, rel_upper = _interval(rel)
+    expected_lower, expected_upper = _interval(pred_total)
     names = list(control_names)
     checks = _checks(
         p, c, names, pre_end, pred_total, _placebo(p, draws, seed) if placebo else (None, None)
@@ -780,6 +786,8 @@ def estimate(
         points=points,
         pre_fit=tuple((p.dates[i], float(p.seen[i]), float(c.fitted[i])) for i in range(p.pre)),
         effect_draws=total_draws,
+        expected_lower=expected_lower,
+        expected_upper=expected_upper,
     )
 
 

@@ -155,7 +155,10 @@ def run_job(job: Job, *, draws: int, seed: int, cost_pence: int) -> dict[str, An
     out: dict[str, Any] = {
         "observed_total": result.observed_total,
         "expected_total": result.expected_total,
+        "expected_interval": [result.expected_lower, result.expected_upper],
         "relative": [result.relative, result.relative_lower, result.relative_upper],
+        "relative_shown": result.relative_shown,
+        "verdict": result.verdict,
         "prob_effect": result.prob_effect,
         "seconds": result.seconds,
         "draws": result.draws,
@@ -174,8 +177,9 @@ def run_job(job: Job, *, draws: int, seed: int, cost_pence: int) -> dict[str, An
 
 def cost_per(cost_pence: int, result: effect.Estimate) -> list[float] | None:
     """Cost per incremental digital transaction in pence: central, low, high. Only when the
-    whole interval is above zero: otherwise there is no upper bound to give."""
-    if not cost_pence or result.effect_lower <= 0:
+    whole interval is above zero (otherwise there is no upper bound to give) and the fit can
+    judge the effect at all."""
+    if not cost_pence or result.effect_lower <= 0 or not result.checks.fit_ok:
         return None
     return [
         cost_pence / result.effect,

@@ -1,5 +1,6 @@
 """Estimates in words and charts: the summary, the checks and the seen-against-expected chart."""
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from takeup.charts import Chart, interval_chart
+from takeup.numbers import p_value
 
 from .models import EffectEstimate
 
@@ -28,6 +30,15 @@ def _d(value: date | str) -> str:
     return date_format(day, "j F Y")
 
 
+def judgeable(estimate: EffectEstimate) -> bool:
+    """Whether the fit could judge an effect. Estimates stored before the check existed say
+    nothing, and are treated as judgeable only if their expected band stayed above zero."""
+    c = estimate.result["checks"]
+    if "fit_ok" in c:
+        return bool(c["fit_ok"])
+    return all(p["expected_lower"] >= 0 for p in estimate.result["points"])
+
+
 def summary(estimate: EffectEstimate) -> str:
     """The estimate in one or two plain sentences, with its interval and how sure we are."""
     r = estimate.result
@@ -38,9 +49,9 @@ def summary(estimate: EffectEstimate) -> str:
         effect=estimate.effect,
         lower=estimate.effect_lower,
         upper=estimate.effect_upper,
-        p_value=estimate.p_value,
-        relative=r["relative"][0],
+        relative=r["relative"][0] if r.get("relative_shown") else None,
         cost_per=r.get("cost_per"),
+        judgeable=judgeable(estimate),
     )
 
 
@@ -52,23 +63,29 @@ def summary_text(
     effect: float,
     lower: float,
     upper: float,
-    p_value: float,
-    relative: float,
+    relative: float | None,
     cost_per: list[float] | None = None,
+    judgeable: bool = True,
 ) -> str:
+    """The words follow the interval: "could be no effect" exactly when it holds zero, and
+    "cannot tell" whenever the fit could not judge an effect at all."""
     span = _("Between %(start)s and %(end)s") % {"start": _d(start), "end": _d(end)}
     interval = _("95%% interval %(low)s to %(high)s") % {"low": _n(lower), "high": _n(upper)}
-    if p_value < 0.05 and effect > 0:
+    if not judgeable:
+        return _(
+            "%(span)s we cannot tell what the campaign did to %(subject)s: the figures before "
+            "it do not forecast what would have happened without it closely enough to judge an "
+            "effect (see the checks)."
+        ) % {"span": span, "subject": subject}
+    if lower > 0:
         text = _(
             "%(span)s about %(n)s more %(subject)s were made than expected without the "
-            "campaign (%(interval)s). That is %(rel)s%% more than expected."
-        ) % {
-            "span": span,
-            "n": _n(effect),
-            "subject": subject,
-            "interval": interval,
-            "rel": f"{100 * relative:.0f}",
-        }
+            "campaign (%(interval)s)."
+        ) % {"span": span, "n": _n(effect), "subject": subject, "interval": interval}
+        if relative is not None:
+            text += " " + _("That is %(rel)s%% more than expected.") % {
+                "rel": f"{100 * relative:.0f}"
+            }
         if cost_per:
             text += " " + _(
                 "Each extra online transaction cost about £%(cost)s (between £%(low)s and "
@@ -79,7 +96,7 @@ def summary_text(
                 "high": f"{cost_per[2] / 100:,.2f}",
             }
         return text
-    if p_value < 0.05:
+    if upper < 0:
         return _(
             "%(span)s about %(n)s fewer %(subject)s were made than expected (%(interval)s). "
             "Look for something else that happened at the time."
@@ -90,19 +107,102 @@ def summary_text(
     ) % {"span": span, "n": _n(effect), "subject": subject, "interval": interval}
 
 
+def _pct(share: float) -> str:
+    return f"{100 * share:.0f}%"
+
+
+def relative_text(estimate: EffectEstimate) -> tuple[bool, str]:
+    """The effect as a share of what was expected, or why it is not shown: a percentage of a
+    total near zero, or one whose interval reaches zero, means nothing."""
+    r = estimate.result
+    if r.get("relative_shown") and judgeable(estimate):
+        low, mid, high = r["relative"][1], r["relative"][0], r["relative"][2]
+        return True, _("%(mid)s (%(low)s to %(high)s)") % {
+            "mid": _pct(mid),
+            "low": _pct(low),
+            "high": _pct(high),
+        }
+    low, high = r.get("expected_interval") or [math.nan, math.nan]
+    if math.isnan(low):
+        return False, _("Not shown: estimate again to see it.")
+    return False, _(
+        "Not shown: without the campaign about %(n)s were expected (95%% interval %(low)s to "
+        "%(high)s), too few or too uncertain for a percentage to mean anything."
+    ) % {"n": _n(r["expected_total"]), "low": _n(low), "high": _n(high)}
+
+
+def chance(share: float) -> str:
+    """A posterior probability in words a reader can check: never 0% or 100%."""
+    if share > 0.999:
+        return _("more than 99.9%")
+    if share < 0.001:
+        return _("less than 0.1%")
+    return f"{100 * share:.1f}%"
+
+
+def p_phrase(p: float) -> str:
+    """ "p = 0.043", or "p < 0.001" below that: draws cannot show a p of zero."""
+    return "p < 0.001" if p < 0.001 else f"p = {p_value(p)}"
+
+
+def uncertainty_text(estimate: EffectEstimate) -> str:
+    """Pr(effect > 0) and the two-sided p, one measure read two ways, both from the same draws
+    as the interval: p < 0.05 exactly when the interval leaves out zero."""
+    return _("%(chance)s that the campaign increased them (two-sided %(p)s)") % {
+        "chance": chance(estimate.result["prob_effect"]),
+        "p": p_phrase(estimate.p_value),
+    }
+
+
+def _fit_check(c: dict[str, Any], r: dict[str, Any], ok: bool) -> Check:
+    text = _(
+        "Fit before the campaign: one-day-ahead forecasts were %(mape)s%% out on average, and "
+        "%(cover)s%% of days fell inside their 95%% band."
+    ) % {"mape": f"{100 * c['fit_mape']:.0f}", "cover": f"{100 * c['fit_coverage']:.0f}"}
+    if ok:
+        return Check(True, text)
+    low, high = r.get("expected_interval") or [0.0, 0.0]
+    text += " " + _(
+        "That is not good enough to judge an effect: without the campaign about %(n)s were "
+        "expected (95%% interval %(low)s to %(high)s). We cannot tell what the campaign did."
+    ) % {"n": _n(r["expected_total"]), "low": _n(low), "high": _n(high)}
+    return Check(False, text)
+
+
+def _data_checks(c: dict[str, Any]) -> list[Check]:
+    out = []
+    if c.get("outage_days"):
+        out.append(
+            Check(
+                False,
+                ngettext(
+                    "%(n)s day with no transactions, where the days around it had many, was "
+                    "taken for an outage and left out.",
+                    "%(n)s days with no transactions, where the days around them had many, "
+                    "were taken for an outage and left out.",
+                    c["outage_days"],
+                )
+                % {"n": c["outage_days"]},
+            )
+        )
+    if c.get("controls_dropped"):
+        out.append(
+            Check(
+                False,
+                _(
+                    "Left out of the comparison because their own figures changed during the "
+                    "campaign: %(names)s."
+                )
+                % {"names": ", ".join(c["controls_dropped"])},
+            )
+        )
+    return out
+
+
 def checks(estimate: EffectEstimate) -> list[Check]:
     """Everything a reader should know before trusting the figure."""
     c: dict[str, Any] = estimate.result["checks"]
-    out = [
-        Check(
-            not c["fit_coverage"] < 0.8,
-            _(
-                "Fit before the campaign: one-day-ahead forecasts were %(mape)s%% out on "
-                "average, and %(cover)s%% of days fell inside their 95%% band."
-            )
-            % {"mape": f"{100 * c['fit_mape']:.0f}", "cover": f"{100 * c['fit_coverage']:.0f}"},
-        )
-    ]
+    out = [_fit_check(c, estimate.result, judgeable(estimate))]
     if c["placebo_p_value"] is None:
         out.append(Check(False, _("No placebo test: the time before the campaign is too short.")))
     elif c["placebo_p_value"] < 0.05:
@@ -111,17 +211,17 @@ def checks(estimate: EffectEstimate) -> list[Check]:
                 False,
                 _(
                     "Placebo test failed: pretending the campaign started on %(day)s finds an "
-                    "“effect” where there was none (p = %(p)s). Treat this estimate with care."
+                    "“effect” where there was none (%(p)s). Treat this estimate with care."
                 )
-                % {"day": _d(c["placebo_start"]), "p": f"{c['placebo_p_value']:.2f}"},
+                % {"day": _d(c["placebo_start"]), "p": p_phrase(c["placebo_p_value"])},
             )
         )
     else:
         out.append(
             Check(
                 True,
-                _("Placebo test passed: a pretend start on %(day)s finds no effect (p = %(p)s).")
-                % {"day": _d(c["placebo_start"]), "p": f"{c['placebo_p_value']:.2f}"},
+                _("Placebo test passed: a pretend start on %(day)s finds no effect (%(p)s).")
+                % {"day": _d(c["placebo_start"]), "p": p_phrase(c["placebo_p_value"])},
             )
         )
     if c["short_pre_period"]:
@@ -143,6 +243,7 @@ def checks(estimate: EffectEstimate) -> list[Check]:
                 % {"reason": c["grain_reason"]},
             )
         )
+    out += _data_checks(c)
     overlapping = estimate.result.get("overlapping") or []
     if overlapping:
         out.append(

@@ -212,10 +212,15 @@ def campaign_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
         if download == f"estimate-{e.pk}":
             columns, rows = reports.estimate_csv_rows(e)
             return csv_response(f"estimate-{e.pk}", columns, rows)
+        relative_shown, relative = reports.relative_text(e)
         shown.append(
             {
                 "estimate": e,
+                "judgeable": reports.judgeable(e),
                 "summary": reports.summary(e),
+                "relative_shown": relative_shown,
+                "relative": relative,
+                "uncertainty": reports.uncertainty_text(e),
                 "checks": reports.checks(e),
                 "chart": reports.estimate_chart(e, f"{base}?download=estimate-{e.pk}"),
             }
@@ -245,6 +250,8 @@ def campaign_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "row": row,
+            # What the activities cost, never the budget: the budget has its own row.
+            "spent_pence": sum(a.activity.cost_pence for a in row.activities),
             "charts": [arrivals_chart, device_chart] if daily else [],
             "referrers": breakdown["referrer"],
             "phases": sorted(phases, key=lambda r: r.campaign.starts_on),
