@@ -74,3 +74,25 @@ def test_welsh_public_page(client: Client, org: Organisation, published: Service
     response = client.get(f"/cy/performance/{org.slug}/{published.slug}/")
     assert response.status_code == 200
     assert '<html lang="cy"' in response.content.decode()
+
+
+def test_public_cost_names_the_channels_it_leaves_out(
+    client: Client, org: Organisation, published: Service
+) -> None:
+    rows = [
+        {
+            "date": f"2026-{m:02d}-01",
+            "period": "month",
+            "service": published.slug,
+            "channel": "email",
+            "count": 10,
+        }
+        for m in (1, 2, 3)
+    ]
+    assert volumes_import_rows(
+        organisation=org, source=data_source_for(org, "Mailbox"), rows=rows
+    ).imported
+    page = client.get(f"/performance/{org.slug}/{published.slug}/").content.decode()
+    assert 'id="cost-leaves-out">Leaves out Email: no unit cost.' in page
+    quarter = client.get(f"/performance/{org.slug}/{published.slug}.json").json()["quarters"][0]
+    assert quarter["cost_leaves_out"] == "Email"

@@ -1,6 +1,7 @@
 """The channel-shift saving from contacts avoided: hand-worked figures and properties."""
 
 import math
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -104,12 +105,31 @@ def test_no_baseline_no_saving() -> None:
     assert channel_shift_saving(channels=[], demand_baseline=0, demand_now=10) is None
 
 
+def months(values: list[int], first: date = date(2024, 1, 1)) -> dict[date, int]:
+    out = {}
+    for i, n in enumerate(values):
+        year, month = divmod(first.month - 1 + i, 12)
+        out[date(first.year + year, month + 1, 1)] = n
+    return out
+
+
 def test_dispersion_of_poisson_like_figures_is_about_one_and_never_below() -> None:
-    assert dispersion([]) == 1.0
-    assert dispersion([100, 100, 100, 100]) == 1.0
+    assert dispersion({}) == 1.0
+    assert dispersion(months([100, 100, 100, 100])) == 1.0
     # A steady trend is not variation.
-    assert dispersion([100, 110, 120, 130, 140]) == 1.0
-    assert dispersion([100, 300, 100, 300, 100]) > 50
+    assert dispersion(months([100, 110, 120, 130, 140])) == 1.0
+    assert dispersion(months([100, 300, 100, 300, 100])) > 50
+
+
+def test_dispersion_over_two_years_ignores_the_season_and_a_change_of_level() -> None:
+    # A March peak of 2.6 times, and a tenth fewer calls in the second year: no extra noise.
+    year = [1000] * 12
+    year[2] = 2600
+    two_years = months(year + [round(n * 0.9) for n in year])
+    assert dispersion(two_years) == 1.0
+    # The same, with months that wander by a fifth: noisy, and it says so.
+    wandering = [round(n * (1.2 if i % 2 else 0.8)) for i, n in enumerate(year)]
+    assert dispersion(months(year + wandering)) > 20
 
 
 def test_combining_services_adds_variances() -> None:

@@ -14,6 +14,7 @@ from takeup.campaigns.models import Arrival, ArrivalVisitor, Campaign
 from takeup.campaigns.services import activity_save, campaign_save
 from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Channel, Service, ServiceArea
+from takeup.catalogue.services import channel_save
 from takeup.insight.models import PathRule, Response, Survey
 from takeup.insight.services import survey_save
 from takeup.ledger.models import DataSource, ImportBatch, Volume
@@ -79,6 +80,12 @@ def demo_create(
         service.full_clean()
     Service.objects.bulk_create(services)
     end = end or timezone.localdate() - timedelta(days=1)
+    channel_save(
+        organisation=org,
+        channel=Channel.objects.get(organisation=org, slug="phone"),
+        saving_cashable=True,
+        cashable_note="Two contact-centre posts removed in the April 2026 restructure",
+    )
     demo_volumes_create(org, end=end, years=years)
     demo_campaigns_create(org, end=end)
     demo_survey_create(org)

@@ -39,6 +39,9 @@ WEEKDAY = {
     "office": [1.15, 1.05, 1.0, 1.0, 0.95, 0.2, 0.0],
 }
 ONLINE_ONLY_SLUG = "apply-for-a-visitor-parking-permit"
+# Calls and visits per transaction in the offline channels: chasing progress and failure demand
+# come on top of the transactions themselves.
+CONTACTS_PER_TRANSACTION = {"phone": 1.45, "face-to-face": 1.2}
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ def daily_volumes(
             ceiling = 0.62  # before the switch to online-only
         completion = rng.uniform(0.72, 0.9)
         phone_share = 0.75 if plan.area != "Adult social care" else 0.6
+        # Contacts from their own stream, so that adding them left the transactions as they were.
+        contact_rng = random.Random(f"{seed}-{plan.slug}-contacts")
         day = start
         while day <= end:
             season = 1 + 0.12 * math.sin((day.timetuple().tm_yday - 30) / 365 * 2 * math.pi)
@@ -131,6 +136,9 @@ def daily_volumes(
                 count = noisy(rng, mean)
                 if count:
                     yield DemoVolume(plan.slug, channel, day, "transactions", count)
+                if channel in CONTACTS_PER_TRANSACTION and mean > 0:
+                    calls = noisy(contact_rng, mean * CONTACTS_PER_TRANSACTION[channel])
+                    yield DemoVolume(plan.slug, channel, day, "contacts", calls)
             if mix["web"] > 0:
                 started = noisy(rng, mix["web"] / completion)
                 yield DemoVolume(

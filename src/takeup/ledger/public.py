@@ -61,6 +61,7 @@ def quarterly(service: Service) -> list[dict[str, Any]]:
                 "cost_per_transaction_pounds": round(q.cost_pence / counts.total / 100, 2)
                 if counts.total
                 else None,
+                "cost_leaves_out": "; ".join(flags.named(q.uncosted - flags.no_cost)),
             }
         )
     return rows
@@ -111,6 +112,8 @@ def _open_data(service: Service) -> dict[str, Any]:
             "channel; assisted digital is in the total but not counted as digital",
             "cost_per_transaction_pounds": "Σ transactions × the unit cost in force ÷ "
             "transactions, using the organisation's unit costs",
+            "cost_leaves_out": "channels with transactions but no unit cost: their "
+            "transactions are in the total, but not their cost",
         },
         "quarters": quarterly(service),
         "licence": LICENCE,
@@ -142,6 +145,7 @@ def performance_csv(request: HttpRequest, org: str, slug: str) -> HttpResponse:
         "assisted_digital_transactions",
         "digital_take_up_percent",
         "cost_per_transaction_pounds",
+        "cost_leaves_out",
     ]
     writer = csv.DictWriter(response, fieldnames=columns)
     writer.writeheader()

@@ -133,10 +133,10 @@ class CountsByMeasure:
 
 
 class MonthlyByChannelAndMeasure:
-    """Each service's monthly totals per channel and measure, oldest first, from the monthly
-    totals table: {(service, channel, measure): [n, …]}. For how much a channel's figures vary."""
+    """Each service's monthly totals per channel and measure, from the monthly totals table:
+    {(service, channel, measure): {month: n}}. For how much a channel's figures vary."""
 
-    def run(self, scope: Scope) -> dict[tuple[int, int, str], list[int]]:
+    def run(self, scope: Scope) -> dict[tuple[int, int, str], dict[date, int]]:
         qs = VolumeMonth.objects.filter(
             organisation_id=scope.organisation_id,
             month__gte=scope.start.replace(day=1),
@@ -145,11 +145,11 @@ class MonthlyByChannelAndMeasure:
         )
         if scope.service_ids is not None:
             qs = qs.filter(service_id__in=scope.service_ids)
-        out: dict[tuple[int, int, str], list[int]] = defaultdict(list)
-        for service_id, channel_id, measure, n in qs.order_by("month").values_list(
-            "service_id", "channel_id", "measure", "count"
+        out: dict[tuple[int, int, str], dict[date, int]] = defaultdict(dict)
+        for service_id, channel_id, measure, month, n in qs.values_list(
+            "service_id", "channel_id", "measure", "month", "count"
         ):
-            out[(service_id, channel_id, measure)].append(n)
+            out[(service_id, channel_id, measure)][month] = n
         return out
 
 
@@ -246,6 +246,7 @@ class QuarterFigures:
     quarter: date
     counts: dict[int, int]
     cost_pence: int
+    uncosted: frozenset[int] = frozenset()  # channels with transactions but no unit cost
 
 
 class QuarterlyFigures:
@@ -272,12 +273,17 @@ class QuarterlyFigures:
                 )
                 .order_by("bucket")
             )
+        uncosted: dict[date, set[int]] = defaultdict(set)
         for row in rows:
             bucket = row["bucket"]
             bucket = bucket.date() if hasattr(bucket, "date") else bucket
             counts[bucket][row["channel_id"]] = row["n"]
             costs[bucket] += int(row["cost"] or 0)
-        return [QuarterFigures(q, counts[q], costs[q]) for q in sorted(counts)]
+            if row["cost"] is None and row["n"]:
+                uncosted[bucket].add(row["channel_id"])
+        return [
+            QuarterFigures(q, counts[q], costs[q], frozenset(uncosted[q])) for q in sorted(counts)
+        ]
 
 
 class MonthlyTakeUpByService:

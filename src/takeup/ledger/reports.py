@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from takeup.catalogue.models import Service
 from takeup.organisations.models import Organisation
 
-from . import kpi, saving
+from . import kpi, periods, saving
 from .models import DataSource, Measure
 from .periods import Range
 from .queries import (
@@ -59,7 +59,7 @@ def _saving(
     service_id: int,
     transactions: tuple[dict[int, int], dict[int, int]],
     measured: tuple[dict[tuple[int, str], int], dict[tuple[int, str], int]],
-    monthly: dict[tuple[int, int, str], list[int]],
+    monthly: dict[tuple[int, int, str], dict[date, int]],
     prices: dict[int, UnitPrice],
     flags: ChannelFlags,
     scale: float,
@@ -92,7 +92,7 @@ def _saving(
                 measure=measure,
                 baseline=before[(channel, measure)],
                 actual=now[(channel, measure)],
-                dispersion=saving.dispersion(monthly.get((service_id, channel, measure), [])),
+                dispersion=saving.dispersion(monthly.get((service_id, channel, measure), {})),
                 pence_each=price.of(measure) if price else None,
                 no_cost=channel in flags.no_cost,
                 cashable=channel in flags.cashable,
@@ -128,11 +128,14 @@ def service_figures(
     counts, costs = TransactionsAndCost().run(now)
     baseline_counts, baseline_costs = TransactionsAndCost().run(before)
     by_measure, baseline_by_measure = CountsByMeasure().run(now), CountsByMeasure().run(before)
-    history_start = (period.end.replace(day=1) - timedelta(days=31 * DISPERSION_MONTHS)).replace(
+    # Whole months only: a month cut short would read as a fall.
+    month = periods.month(period.end)
+    history_end = period.end if month.end == period.end else month.start - timedelta(days=1)
+    history_start = (history_end.replace(day=1) - timedelta(days=31 * DISPERSION_MONTHS)).replace(
         day=1
     )
     monthly = MonthlyByChannelAndMeasure().run(
-        Scope(organisation.pk, history_start, period.end, ids)
+        Scope(organisation.pk, history_start, history_end, ids)
     )
     prices = unit_prices_on(organisation.pk, period.end)
     scale = period.days / baseline.days

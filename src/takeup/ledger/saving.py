@@ -12,8 +12,9 @@ from the channel's own monthly figures. See docs/methods.md.
 """
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 Z95 = 1.959964
 
@@ -96,18 +97,33 @@ class Saving:
         return next((a for a in self.channels if a.channel_id == channel_id), None)
 
 
-def dispersion(monthly: Sequence[int]) -> float:
-    """How much more a channel's monthly figures vary than Poisson counts would (at least 1).
-    Second differences remove a level and a steady trend; for Poisson counts x, the variance of
-    x[t-1] − 2x[t] + x[t+1] is x[t-1] + 4x[t] + x[t+1]."""
+def dispersion(monthly: Mapping[date, int]) -> float:
+    """How much more a channel's monthly figures vary than Poisson counts would (at least 1),
+    in the way the saving uses them: each of the last twelve months against the same month a
+    year earlier. With
+    k the ratio of the two years' totals, x[m] − k·x[m−12] has variance φ(x[m] + k²·x[m−12])
+    for quasi-Poisson counts, so the season and a change of level are not taken as noise. With
+    less than two years, second differences stand in (they remove a level and a steady trend:
+    the variance of x[t−1] − 2x[t] + x[t+1] is φ(x[t−1] + 4x[t] + x[t+1]))."""
+    recent = sorted((m for m in monthly if _year_before(m) in monthly), reverse=True)[:12]
+    pairs = [(monthly[m], monthly[_year_before(m)]) for m in recent]
+    if len(pairs) >= 6:
+        this, last = sum(a for a, _ in pairs), sum(b for _, b in pairs)
+        k = this / last if last else 1.0
+        ratios = [(a - k * b) ** 2 / (a + k * k * b) for a, b in pairs if a + b > 0]
+        # One degree of freedom went on k.
+        return max(1.0, sum(ratios) / max(1, len(ratios) - 1)) if ratios else 1.0
+    values = [monthly[m] for m in sorted(monthly)]
     ratios = [
         (a - 2 * b + c) ** 2 / (a + 4 * b + c)
-        for a, b, c in zip(monthly, monthly[1:], monthly[2:], strict=False)
+        for a, b, c in zip(values, values[1:], values[2:], strict=False)
         if a + 4 * b + c > 0
     ]
-    if not ratios:
-        return 1.0
-    return max(1.0, sum(ratios) / len(ratios))
+    return max(1.0, sum(ratios) / len(ratios)) if ratios else 1.0
+
+
+def _year_before(month: date) -> date:
+    return month.replace(year=month.year - 1)
 
 
 def _money(items: Iterable[Avoided]) -> Money:
