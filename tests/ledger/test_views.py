@@ -253,7 +253,10 @@ def test_no_unit_costs_means_no_cost_not_zero(
     assert counts_table.count("no unit cost") == 3  # web, phone, assisted digital
     # Every money figure names what it leaves out.
     assert "Leaves out Web, Phone, Assisted digital: no unit cost." in page
-    assert 'id="saving-leaves-out">Leaves out Phone, Assisted digital' in page
+    assert (
+        'id="saving-leaves-out">Leaves out Phone: no unit cost. '
+        "Leaves out Assisted digital: figures in only one of the two periods." in page
+    )
 
 
 def test_a_chosen_baseline(viewer_client: Client, org: Organisation, figures: Service) -> None:

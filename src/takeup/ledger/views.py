@@ -202,8 +202,11 @@ def overview(request: OrganisationRequest) -> HttpResponse:
             "total_saving": combine(r.saving for r in rows),
             "total_cashable": sum(r.saving.cashable.pence for r in rows if r.saving),
             "total_capacity": sum(r.saving.capacity.pence for r in rows if r.saving),
-            "saving_leaves_out": flags.named(
-                set().union(*(r.saving.left_out for r in rows if r.saving))
+            "saving_no_unit_cost": flags.named(
+                set().union(*(r.saving.no_unit_cost for r in rows if r.saving))
+            ),
+            "saving_no_figures": flags.named(
+                set().union(*(r.saving.no_figures for r in rows if r.saving))
             ),
             "total_cost": sum(r.cost.pence for r in rows),
             "cost_leaves_out": flags.named(set().union(*(r.cost.uncosted_channels for r in rows))),
@@ -350,7 +353,10 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
             "contacts_chart": contacts_chart if contact_series else None,
             "avoided_rows": _avoided_rows(figures, flags),
             "cost_leaves_out": flags.named(figures.cost.uncosted_channels),
-            "saving_leaves_out": flags.named(figures.saving.left_out) if figures.saving else [],
+            "saving_no_unit_cost": flags.named(figures.saving.no_unit_cost)
+            if figures.saving
+            else [],
+            "saving_no_figures": flags.named(figures.saving.no_figures) if figures.saving else [],
             "contacts_per_transaction": _per(figures.contacts, figures.take_up.whole),
             "baseline_contacts_per_transaction": _per(
                 figures.baseline_contacts, figures.baseline_take_up.whole
