@@ -188,3 +188,156 @@ def test_the_harness_counts_what_it_says() -> None:
     assert o.covered
     assert not validation.Outcome("y", "none", 0.0, 30.0, 10.0, 50.0, 0.01, 0.1).covered
     assert effect.DEFAULT_DRAWS == 1000
+
+
+def test_prob_effect_is_the_probability_of_an_increase_and_p_agrees_with_the_interval() -> None:
+    """Pr(effect > 0), not the probability of whichever sign the point took; p is twice the
+    smaller tail, so p < 0.05 exactly when the 95% interval leaves out zero."""
+    for seed, lift in [(21, -0.2), (22, 0.0), (23, 0.03), (24, 0.2)]:
+        dates, y, _, _ = series(400, 150, seed=seed, lift=0.0)
+        y[372:] = np.round(y[372:] * (1 + lift))
+        e = estimate(
+            dates, y, pre_end=dates[371], post_start=dates[372], post_end=dates[-1], draws=300
+        )
+        assert e.prob_effect == pytest.approx(float(np.mean(e.effect_draws > 0)))
+        assert e.p_value == pytest.approx(2 * min(e.prob_effect, 1 - e.prob_effect))
+        assert (e.p_value < 0.05) == (e.effect_lower > 0 or e.effect_upper < 0)
+        if lift < 0:
+            assert e.prob_effect < 0.025 and e.verdict == "decrease"
+
+
+def garden_waste(n: int, seed: int, start: date = date(2024, 1, 1)):
+    """Daily subscriptions: a renewals peak in February and March, near nothing in autumn."""
+    rng = np.random.default_rng(seed)
+    dates = [start + timedelta(days=i) for i in range(n)]
+    doy = np.array([d.timetuple().tm_yday for d in dates])
+    mean = 0.1 + 30 * np.exp(-(((doy - 70) / 18) ** 2)) + 2 * np.exp(-(((doy - 170) / 40) ** 2))
+    return dates, rng.poisson(mean).astype(float)
+
+
+def test_near_zero_counts_have_no_band_below_zero_and_cannot_be_judged() -> None:
+    """Garden waste in October: the expected band stays at or above zero, the fit check fails
+    (the expected total is too small and too uncertain), the verdict is "cannot tell" and no
+    relative effect is offered."""
+    dates, y = garden_waste(700, seed=31)
+    start = dates.index(date(2025, 10, 5))
+    e = estimate(
+        dates,
+        y,
+        pre_end=dates[start - 1],
+        post_start=dates[start],
+        post_end=dates[start + 20],
+        draws=400,
+    )
+    assert all(p.expected_lower >= 0 and p.expected >= 0 for p in e.points)
+    assert e.expected_lower >= 0
+    assert not e.checks.fit_ok and e.verdict == "cannot tell" and not e.relative_shown
+
+
+def test_an_ordinary_series_can_be_judged_and_shows_its_relative_effect() -> None:
+    dates, y, _, _ = series(400, 200, seed=32, lift=0.3, lift_from=372)
+    e = estimate(dates, y, pre_end=dates[371], post_start=dates[372], post_end=dates[-1], draws=300)
+    assert e.checks.fit_ok and e.relative_shown and e.verdict == "increase"
+    assert e.expected_lower > 0 and 0.15 < e.relative < 0.45
+
+
+def test_a_run_of_zeros_where_there_are_usually_hundreds_is_an_outage() -> None:
+    """Zeros from an outage say nothing about demand: left out of the fit (so they neither
+    widen the interval nor drag the level down) and, during the campaign, expected as seen."""
+    dates, y, _, _ = series(400, 200, seed=33)
+    clean = estimate(
+        dates, y, pre_end=dates[371], post_start=dates[372], post_end=dates[-1], draws=300
+    )
+    broken = y.copy()
+    broken[200:206] = 0  # six days with nothing in the pre-period
+    broken[380:383] = 0  # three in the post-period
+    e = estimate(
+        dates, broken, pre_end=dates[371], post_start=dates[372], post_end=dates[-1], draws=300
+    )
+    assert e.checks.outage_days == 9
+    down = e.points[8:11]
+    assert all(p.observed == 0 and p.expected == 0 and p.effect == 0 for p in down)
+    assert e.effect_lower < 0 < e.effect_upper
+    width = e.effect_upper - e.effect_lower
+    assert width < 1.3 * (clean.effect_upper - clean.effect_lower)
+
+
+def test_low_counts_keep_their_zeros() -> None:
+    dates, y, _, _ = series(400, 2, seed=34)
+    e = estimate(dates, y, pre_end=dates[343], post_start=dates[344], post_end=dates[-1], draws=200)
+    assert e.checks.outage_days == 0
+
+
+def test_a_control_that_breaks_during_the_campaign_is_left_out() -> None:
+    rng = np.random.default_rng(35)
+    n = 420
+    dates = [date(2024, 1, 1) + timedelta(days=i) for i in range(n)]
+    season = 1 + 0.3 * np.sin(2 * np.pi * np.arange(n) / 365.25)
+    common = 150 * season * WEEKDAY[[d.weekday() for d in dates]]
+    y = rng.poisson(common).astype(float)
+    steady = rng.poisson(common * 2).astype(float)
+    jumps = rng.poisson(common * 1.5 * np.where(np.arange(n) >= 396, 1.6, 1.0)).astype(float)
+    e = estimate(
+        dates,
+        y,
+        np.column_stack([steady, jumps]),
+        control_names=["steady", "jumps"],
+        pre_end=dates[391],
+        post_start=dates[392],
+        post_end=dates[-1],
+        draws=300,
+    )
+    assert e.checks.controls_dropped == ("jumps",)
+    assert "jumps" not in dict(e.checks.inclusion)
+    assert e.effect_lower < 0 < e.effect_upper
+
+
+def test_last_years_peak_is_expected_again() -> None:
+    """A billing peak every March: the forecast for this March carries it, so the peak itself
+    is not taken for a campaign's effect."""
+    rng = np.random.default_rng(36)
+    n = 830
+    dates = [date(2023, 1, 2) + timedelta(days=i) for i in range(n)]
+    mean = 150 * WEEKDAY[[d.weekday() for d in dates]]
+    for i, d in enumerate(dates):
+        since = (d - date(d.year, 3, 1)).days
+        if 0 <= since < 30:
+            mean[i] *= 1 + 1.5 * np.exp(-since / 6)
+    y = rng.poisson(mean).astype(float)
+    start = dates.index(date(2025, 2, 22))
+    e = estimate(
+        dates,
+        y,
+        pre_end=dates[start - 1],
+        post_start=dates[start],
+        post_end=dates[start + 27],
+        draws=300,
+    )
+    assert e.effect_lower < 0 < e.effect_upper
+    assert abs(e.effect) < 0.15 * e.observed_total  # the peak is expected, not a miss
+
+
+def test_the_widened_harness_has_every_category_and_counts_each_statistic() -> None:
+    cases = validation.harness_cases(3, seed=5)
+    assert {c.category for c in cases} == set(validation.CATEGORIES)
+    assert [c.effect_class for c in cases[:3]] == ["none", "small", "large"]
+    assert all(c.true_effect == 0 for c in cases if c.effect_class == "none")
+    called = validation.Outcome("a", "none", 0.0, 5.0, -1.0, 9.0, 0.04, 0.1, 0.98, "plain")
+    assert not called.called_by_interval and called.called_by_p and called.called_by_probability
+    quiet = validation.Outcome("b", "none", 0.0, 5.0, -1.0, 9.0, 0.5, 0.1, 0.75, "overlap")
+    summary = validation.summarise([called, quiet])
+    assert summary.fp_interval == 0 and summary.fp_p_value == 0.5
+    assert summary.false_positive_rate == 0.5
+    assert summary.per_category["overlap"].false_positive_rate == 0
+
+
+def test_an_outage_in_the_campaign_takes_its_extra_with_it() -> None:
+    """The harness's truth is what was realised: nothing extra on days the service was down."""
+    cases = list(validation.category_cases("outage", 6, seed=7))
+    for case in cases:
+        zeros = case.target[case.dates.index(case.post_start) :] == 0
+        assert case.true_effect >= 0
+        assert not np.isnan(case.target[case.dates.index(case.post_start) :]).any()
+        if case.effect_class == "none":
+            assert case.true_effect == 0
+        assert zeros.sum() >= 0

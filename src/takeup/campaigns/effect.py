@@ -514,12 +514,27 @@ def _moving_median(a: Array, half: int) -> Array:
     return out
 
 
+def _year_back(dates: Sequence[date], weekly: bool) -> npt.NDArray[np.intp]:
+    """How many points back the same time last year is: 52 weeks by week; by day the same
+    date (bills and Christmas keep their dates; the weekday pattern is taken out separately)."""
+    if weekly:
+        return np.full(len(dates), 52)
+    back = []
+    for d in dates:
+        try:
+            before = d.replace(year=d.year - 1)
+        except ValueError:  # 29 February
+            before = d.replace(year=d.year - 1, day=28)
+        back.append((d - before).days)
+    return np.array(back)
+
+
 def _last_year(z: Array, p: _Prepared) -> Array | None:
-    """Each point's departure from its own local level a year earlier (52 weeks, so weekdays
-    line up): billing peaks and Christmas that the smooth yearly harmonics miss. Built from the
-    pre-period only, so the campaign never feeds its own forecast."""
-    lag = 52 if p.weekly else 364
-    if p.pre < lag + (8 if p.weekly else 56):
+    """Each point's departure from its own local level a year earlier: billing peaks and
+    Christmas that the smooth yearly harmonics miss. Built from the pre-period only, so the
+    campaign never feeds its own forecast."""
+    back = _year_back(p.dates, p.weekly)
+    if p.pre < int(back.max()) + (8 if p.weekly else 56):
         return None
     base = z.copy()
     base[p.pre :] = np.nan
@@ -532,10 +547,9 @@ def _last_year(z: Array, p: _Prepared) -> Array | None:
     # Only departures well beyond the day-to-day noise: noise does not recur, peaks do.
     ok = ~np.isnan(dev)
     noise = 1.4826 * float(np.median(np.abs(dev[ok]))) if ok.any() else 0.0
-    dev = np.where(np.abs(dev) > SEASON_NOISE_Z * noise, dev, 0.0)
-    out = np.zeros(z.size)
-    out[lag:] = np.nan_to_num(dev[:-lag])
-    return out
+    dev = np.nan_to_num(np.where(np.abs(dev) > SEASON_NOISE_Z * noise, dev, 0.0))
+    source = np.arange(z.size) - back
+    return np.where(source >= 0, dev[np.maximum(source, 0)], 0.0)
 
 
 def _unbroken(ctrl: Array, p: _Prepared) -> npt.NDArray[np.bool_]:

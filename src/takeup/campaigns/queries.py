@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from takeup.catalogue.models import Channel, Service
 from takeup.ledger.models import Measure, Period, Volume
@@ -278,22 +279,48 @@ def busy_services(organisation: Organisation, start: date, end: date) -> set[int
     )
 
 
+# A campaign's effect outlasts it (estimates include 28 days after by default): a break that
+# soon after a campaign or an activity ends is the campaign's, not a mystery.
+AFTER_EFFECT_DAYS = 28
+LONGEST_AFTER_DAYS = 180  # EstimateForm's limit
+
+
+def _campaign_spans(service: Service, lo: date, hi: date) -> list[tuple[date, date]]:
+    """(start, end of the after-effect window) of each campaign and activity on the service
+    near the breaks; the window is the longest a run of that campaign used, at least 28 days."""
+    after = Coalesce(Max("runs__after_days"), Value(AFTER_EFFECT_DAYS))
+    campaigns = list(
+        Campaign.objects.filter(
+            services=service,
+            starts_on__lte=hi,
+            ends_on__gte=lo - timedelta(days=LONGEST_AFTER_DAYS),
+        ).annotate(after=after)
+    )
+    spans = [
+        (c.starts_on, c.ends_on + timedelta(days=max(c.after, AFTER_EFFECT_DAYS)))
+        for c in campaigns
+    ]
+    after_of = {c.pk: max(c.after, AFTER_EFFECT_DAYS) for c in campaigns}
+    spans += [
+        (a.starts_on, a.ends_on + timedelta(days=after_of.get(a.campaign_id, AFTER_EFFECT_DAYS)))
+        for a in Activity.objects.filter(
+            campaign__services=service,
+            starts_on__lte=hi,
+            ends_on__gte=lo - timedelta(days=LONGEST_AFTER_DAYS),
+        )
+    ]
+    return spans
+
+
 def unexplained_breaks(service: Service, breaks: list[date]) -> list[date]:
-    """Change-points with no campaign, activity or note on this service within two weeks."""
+    """Change-points with no campaign, activity or note on this service to explain them: none
+    starting within two weeks after the break, none ending within two weeks before it, and no
+    campaign or activity whose after-effect window (AFTER_EFFECT_DAYS) holds it."""
     if not breaks:
         return []
     window = timedelta(days=14)
     lo, hi = min(breaks) - window, max(breaks) + window
-    spans = [
-        (c.starts_on, c.ends_on)
-        for c in Campaign.objects.filter(services=service, starts_on__lte=hi, ends_on__gte=lo)
-    ]
-    spans += [
-        (a.starts_on, a.ends_on)
-        for a in Activity.objects.filter(
-            campaign__services=service, starts_on__lte=hi, ends_on__gte=lo
-        )
-    ]
+    spans = _campaign_spans(service, lo, hi)
     spans += [
         (n.starts_on, n.ends_on or n.starts_on)
         for n in Annotation.objects.filter(
