@@ -1,12 +1,18 @@
 """`takeup estimate`: the engine on any CSV, as JSON or in words, and clear errors."""
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
+
+from takeup import cli
+from takeup.campaigns import effect
 
 
 @pytest.fixture
@@ -75,3 +81,51 @@ def test_bad_files(tmp_path: Path) -> None:
     bad.write_text("date,web\n2025-01-01,12\n2025-01-02,lots\n")
     with pytest.raises(CommandError, match="Line 3, column web: 'lots' is not a number"):
         call_command("estimate", str(bad), *ARGS)
+
+
+LIGHT = """
+import json, sys
+from takeup import cli
+sys.argv = ["takeup", "estimate", *json.loads(sys.argv[1])]
+try:
+    cli.main()
+except SystemExit as exc:
+    code = exc.code
+print("django imported" if "django" in sys.modules else "no django", code, file=sys.stderr)
+"""
+
+
+def _light(args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - this interpreter, the test's own script
+        [sys.executable, "-c", LIGHT, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(cli.__file__).parent.parent)},
+    )
+
+
+def test_the_console_script_prints_the_same_json_without_setting_django_up(
+    series_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [str(series_csv), *ARGS, "--controls", "other", "--seed", "4"]
+    done = _light(args)
+    assert done.stderr.strip().endswith("no django 0")
+    light = json.loads(done.stdout)
+    call_command("estimate", *args)
+    full = json.loads(capsys.readouterr().out)
+    light.pop("seconds"), full.pop("seconds")
+    assert light == full
+    assert light["prob_effect"] > 0.975 and light["p_value"] < 0.05
+    assert light["relative"]["shown"] and light["verdict"] == "increase"
+
+
+def test_the_console_script_says_what_to_fix_in_one_line(series_csv: Path) -> None:
+    done = _light([str(series_csv), *ARGS, "--controls", "nope"])
+    assert done.stdout == ""
+    assert done.stderr.startswith("CommandError: ") and "has no column 'nope'" in done.stderr
+    assert done.stderr.strip().endswith("no django 1")
+
+
+def test_the_light_path_defaults_match_the_engine() -> None:
+    assert cli.DEFAULT_DRAWS == effect.DEFAULT_DRAWS

@@ -1,13 +1,14 @@
 """Estimates from the ledger: series and controls, runs in the background, pages, planning."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
+from html import unescape
 from typing import Any
 
 import numpy as np
 import pytest
 
-from takeup.campaigns import estimates
+from takeup.campaigns import estimates, queries, reports
 from takeup.campaigns.models import EffectEstimate, EstimateRun
 from takeup.campaigns.services import activity_save, annotation_save, campaign_save
 from takeup.campaigns.tasks import campaign_estimates
@@ -16,7 +17,7 @@ from takeup.organisations.models import Organisation
 from tests.conftest import MemberClient
 from tests.factories import ServiceFactory
 
-from .conftest import START, daily
+from .conftest import DAYS, START, daily
 
 pytestmark = pytest.mark.django_db
 CAMPAIGN_DAY = 364  # the campaign starts on day 364 of the series and runs 28 days
@@ -203,3 +204,141 @@ def test_service_page_shades_campaigns_and_flags_unexplained_breaks(
     assert "no campaign or note explains it" not in after
     assert "Online form redesigned" in after and "Spring push" in after
     assert '"note": "Spring push"' in after  # the band in the chart's spec
+
+
+def garden_waste_counts(seed: int) -> list[int]:
+    """Garden-waste subscriptions: renewals peak in February and March; nearly none in autumn
+    and winter, so most October days have none."""
+    rng = np.random.default_rng(seed)
+    days = [START + timedelta(days=i) for i in range(DAYS)]
+    doy = np.array([d.timetuple().tm_yday for d in days])
+    mean = 0.1 + 30 * np.exp(-(((doy - 70) / 18) ** 2)) + 2 * np.exp(-(((doy - 170) / 40) ** 2))
+    return [int(x) for x in rng.poisson(mean)]
+
+
+def test_garden_waste_in_october_cannot_be_told(
+    viewer_client: MemberClient, org: Organisation, ledger_services: Callable[..., list[Service]]
+) -> None:
+    """The case seen in the wild: a campaign on "Subscribe to garden waste collection", 5 to 25
+    October, two activities, printed a relative effect in the trillions of per cent, a band
+    below zero and three checks that said OK. Now: "cannot tell", a failing fit check, no
+    relative effect, no take-up change, and no band below zero."""
+    ledger_services(2)
+    garden = ServiceFactory(
+        organisation=org,
+        name="Subscribe to garden waste collection",
+        online_url="https://www.millbrook.gov.uk/garden-waste",
+    )
+    daily(org, garden, garden_waste_counts(seed=9))
+    daily(org, garden, garden_waste_counts(seed=10), channel="phone")
+    campaign = make_campaign(
+        org,
+        [garden],
+        name="Garden waste online",
+        starts_on=date(2025, 10, 5),
+        ends_on=date(2025, 10, 25),
+    )
+    for medium, cost in [("leaflet", 30_000), ("facebook", 20_000)]:
+        activity_save(
+            organisation=org,
+            campaign=campaign,
+            medium=medium,
+            starts_on=date(2025, 10, 5),
+            ends_on=date(2025, 10, 25),
+            cost_pence=cost,
+        )
+    run = EstimateRun.objects.create(organisation=org, campaign=campaign)
+    assert estimates.estimates_run(run, draws=300).status == "done"
+    e = EffectEstimate.objects.get()
+    assert all(p["expected_lower"] >= 0 for p in e.result["points"])
+    assert e.result["verdict"] == "cannot tell" and e.result["cost_per"] is None
+    page = viewer_client.get(f"/o/{org.slug}/campaigns/{campaign.pk}/")
+    (item,) = page.context["estimates"]
+    assert not item["judgeable"] and not item["relative_shown"]
+    assert item["checks"][0].ok is False  # the fit check comes first
+    html = unescape(page.content.decode())
+    assert "Cannot tell" in html and "we cannot tell what the campaign did" in html
+    assert "not good enough to judge an effect" in html
+    assert "too few or too uncertain for a percentage to mean anything" in html
+    assert "percentage points" not in html
+
+
+def test_the_page_reads_pr_increase_and_tiny_p_values_as_less_than_0_001(
+    viewer_client: MemberClient, org: Organisation, ledger_services: Callable[..., list[Service]]
+) -> None:
+    target, *_ = ledger_services(3, lift=0.4, lift_from=CAMPAIGN_DAY)
+    campaign = make_campaign(org, [target])
+    estimates.estimates_run(EstimateRun.objects.create(organisation=org, campaign=campaign))
+    e = EffectEstimate.objects.get()
+    assert e.p_value < 0.001 and e.effect_lower > 0
+    html = unescape(viewer_client.get(f"/o/{org.slug}/campaigns/{campaign.pk}/").content.decode())
+    assert "more than 99.9% that the campaign increased them (two-sided p < 0.001)" in html
+    assert "p = 0.000" not in html and "Probability the effect is real" not in html
+    assert "could be no effect" not in html
+
+
+def test_the_words_follow_the_interval() -> None:
+    words = dict(start=START, end=START + timedelta(days=27), subject="bins", relative=0.05)
+    unsure = reports.summary_text(effect=40, lower=-5, upper=90, **words)
+    assert "could be no effect at all" in unsure
+    sure = reports.summary_text(effect=40, lower=5, upper=90, **words)
+    assert "40 more bins" in sure and "could be no effect" not in sure and "5% more" in sure
+    fewer = reports.summary_text(effect=-40, lower=-90, upper=-5, **words)
+    assert "40 fewer bins" in fewer
+    hidden = reports.summary_text(effect=40, lower=5, upper=90, **{**words, "relative": None})
+    assert "% more than expected" not in hidden
+    told = reports.summary_text(effect=40, lower=5, upper=90, judgeable=False, **words)
+    assert "cannot tell" in told and "40" not in told
+
+
+def test_spent_on_activities_is_their_cost_not_the_budget(
+    viewer_client: MemberClient, org: Organisation, service: Service
+) -> None:
+    campaign = make_campaign(org, [service], budget_pence=500_000)
+    activity_save(
+        organisation=org,
+        campaign=campaign,
+        medium="radio",
+        starts_on=START_ON,
+        ends_on=START_ON + timedelta(days=6),
+        cost_pence=0,
+    )
+    page = viewer_client.get(f"/o/{org.slug}/campaigns/{campaign.pk}/")
+    assert page.context["spent_pence"] == 0
+    html = page.content.decode()
+    spent = html[html.index("Spent on activities") :][:200]
+    assert "£0.00" in spent and "5,000" not in spent
+    activity_save(
+        organisation=org,
+        campaign=campaign,
+        medium="leaflet",
+        starts_on=START_ON,
+        ends_on=START_ON + timedelta(days=6),
+        cost_pence=12_345,
+    )
+    page = viewer_client.get(f"/o/{org.slug}/campaigns/{campaign.pk}/")
+    assert page.context["spent_pence"] == 12_345
+
+
+def test_a_break_soon_after_a_campaign_ends_is_explained(
+    org: Organisation, service: Service
+) -> None:
+    """Blue Badge: phase 2 ended in December; take-up changed around 12 January. That is inside
+    the 28 days after the campaign, so the campaign explains it; a break in March does not."""
+    make_campaign(
+        org, [service], name="Phase 2", starts_on=date(2025, 11, 17), ends_on=date(2025, 12, 19)
+    )
+    january, march = date(2026, 1, 12), date(2026, 3, 2)
+    assert queries.unexplained_breaks(service, [january, march]) == [march]
+
+
+def test_a_longer_after_period_chosen_for_a_run_explains_a_later_break(
+    org: Organisation, service: Service
+) -> None:
+    campaign = make_campaign(
+        org, [service], name="Phase 3", starts_on=date(2025, 11, 17), ends_on=date(2025, 12, 19)
+    )
+    february = date(2026, 2, 9)  # 52 days after the end
+    assert queries.unexplained_breaks(service, [february]) == [february]
+    EstimateRun.objects.create(organisation=org, campaign=campaign, after_days=56)
+    assert queries.unexplained_breaks(service, [february]) == []
