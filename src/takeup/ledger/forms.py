@@ -8,7 +8,7 @@ from takeup.catalogue.models import Channel, Service
 from takeup.forms import GovukForm
 from takeup.organisations.models import Organisation
 
-from .models import DataSource, Period
+from .models import DataSource, Measure, Period
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -59,6 +59,9 @@ class UploadForm(GovukForm, forms.Form):
         return data
 
 
+MAX_NAMES = 50
+
+
 class MappingForm(GovukForm, forms.Form):
     """One choice per name the file uses that the catalogue does not know."""
 
@@ -68,10 +71,26 @@ class MappingForm(GovukForm, forms.Form):
         organisation: Organisation,
         unknown_services: list[str],
         unknown_channels: list[str],
+        unknown_measures: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.names: list[tuple[str, str, str]] = []
+        # A file with thousands of unknown names is the wrong file, not thousands to match.
+        self.more = sum(
+            max(0, len(names) - MAX_NAMES)
+            for names in (unknown_services, unknown_channels, unknown_measures or [])
+        )
+        unknown_services = unknown_services[:MAX_NAMES]
+        unknown_channels = unknown_channels[:MAX_NAMES]
+        for i, name in enumerate((unknown_measures or [])[:MAX_NAMES]):
+            key = f"measure_{i}"
+            self.fields[key] = forms.ChoiceField(
+                label=_("Measure called “%(name)s”") % {"name": name},
+                required=False,
+                choices=[("", _("Leave unmatched")), *Measure.choices],
+            )
+            self.names.append(("measure", name, key))
         for i, name in enumerate(unknown_services):
             key = f"service_{i}"
             self.fields[key] = forms.ModelChoiceField(
@@ -94,7 +113,7 @@ class MappingForm(GovukForm, forms.Form):
     def mappings(self) -> Iterator[tuple[str, str, Any]]:
         for kind, name, key in self.names:
             target = self.cleaned_data.get(key)
-            if target is not None:
+            if target:
                 yield kind, name, target
 
 

@@ -22,6 +22,7 @@ class Measure(models.TextChoices):
     TRANSACTIONS = "transactions", _("Transactions")
     CONTACTS = "contacts", _("Contacts")
     STARTS = "starts", _("Digital starts")
+    VISITS = "visits", _("Visits")
 
 
 class DataSource(models.Model):
@@ -52,6 +53,12 @@ class DataSource(models.Model):
     )
     last_received_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    profile = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How its files are laid out (ledger/profile.py): header line, sheet, column "
+        "mapping, constants, grain",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +83,7 @@ class NameMapping(models.Model):
     class Kind(models.TextChoices):
         SERVICE = "service", _("Service")
         CHANNEL = "channel", _("Channel")
+        MEASURE = "measure", _("Measure")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="mappings")
@@ -87,6 +95,7 @@ class NameMapping(models.Model):
     channel = models.ForeignKey(
         Channel, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    measure = models.CharField(max_length=12, choices=Measure.choices, blank=True)
 
     class Meta:
         constraints = [
@@ -94,14 +103,15 @@ class NameMapping(models.Model):
                 fields=["source", "kind", "source_name"], name="one_mapping_per_name"
             ),
             models.CheckConstraint(
-                condition=Q(kind="service", service__isnull=False, channel__isnull=True)
-                | Q(kind="channel", channel__isnull=False, service__isnull=True),
+                condition=Q(kind="service", service__isnull=False, channel__isnull=True, measure="")
+                | Q(kind="channel", channel__isnull=False, service__isnull=True, measure="")
+                | (Q(kind="measure", service__isnull=True, channel__isnull=True) & ~Q(measure="")),
                 name="mapping_points_at_its_kind",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.source_name} → {self.service or self.channel}"
+        return f"{self.source_name} → {self.service or self.channel or self.measure}"
 
 
 class ImportBatch(models.Model):

@@ -15,23 +15,22 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from .header import MEASURE_COLUMNS, Header
+from .header import find as header_find
+from .header import missing_message as missing_header
+from .names import normalise
+from .profile import Profile
 
 PERIODS = ("day", "week", "month")
-MEASURES = {
-    "transactions": "transactions",
-    "transaction": "transactions",
-    "contacts": "contacts",
-    "contact": "contacts",
-    "starts": "starts",
-    "digital starts": "starts",
-    "started": "starts",
-}
-DATE_HEADERS = ("date", "period start", "period_start", "week commencing", "month", "day")
-COUNT_HEADERS = ("count", "volume", "total")
+MEASURES = MEASURE_COLUMNS  # their measure names → ours, before any mapping
+# Cells that mean zero in a wide file: exports write nothing, a dash or "n/a" for none.
+EMPTY_CELLS = ("", "-", "–", "n/a")
 TOTAL_WORDS = ("total", "totals", "grand total", "cyfanswm")
 EXCEL_EPOCH = date(1899, 12, 30)
 MAX_ERRORS = 1000
+MAX_COLUMNS = 200  # a table of figures is never wider; a wider file is refused, not read slowly
 THOUSANDS = re.compile(r"^\d{1,3}([,  ]\d{3})+$|^\d{1,3}(\.\d{3})+$")
 
 
@@ -59,12 +58,22 @@ class RawVolume(NamedTuple):
 class ReadResult:
     layout: str = ""
     header: list[str] = field(default_factory=list)
+    header_line: int = 0
+    skipped_lines: list[tuple[int, str]] = field(default_factory=list)  # above the header
+    refused: str = ""  # a file-level refusal: the file as a whole cannot be read
+    period_from_default: bool = False  # neither the file nor the profile said the period
+    unknown_measures: set[str] = field(default_factory=set)
     rows: list[RawVolume] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
     skipped_totals: list[int] = field(default_factory=list)
     preview: list[list[str]] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
+
+    def refuse(self, message: str) -> None:
+        """The whole file is refused, with one message and no line count."""
+        self.refused = printable(message)
+        self.errors.append(RowError(0, "", self.refused))
 
     def error(self, line: int, column: str, message: str) -> None:
         if len(self.errors) < MAX_ERRORS:
@@ -80,6 +89,25 @@ def printable(text: str) -> str:
     """Text safe to store and show: control characters as "?", lone surrogates replaced.
     (Errors quote what the file said, and a file can say anything.)"""
     return CONTROL.sub("?", text).encode("utf-8", "replace").decode("utf-8")
+
+
+NOT_TABLES = (
+    ((b"<!doctype html", b"<html", b"<?xml", b"<head"), "an HTML or XML page"),
+    ((b"%pdf",), "a PDF"),
+    ((b"\x89png", b"\xff\xd8\xff", b"gif8", b"riff"), "an image"),
+)
+
+
+def not_a_table(data: bytes) -> str | None:
+    """What the file looks like when it is plainly not a table, else None."""
+    start = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    for marks, what in NOT_TABLES:
+        if start.startswith(marks):
+            return (
+                f"This looks like {what}, not a table of figures: export the report as CSV "
+                "or as an Excel workbook (.xlsx), and import that."
+            )
+    return None
 
 
 def decode(data: bytes) -> str:
@@ -100,14 +128,44 @@ def records_from_csv(data: bytes) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
-def records_from_xlsx(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def records_from_xlsx(
+    data: bytes, sheet: str | int | None = None, profile: Profile | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows of one sheet: the one named (by name, or position from 1), else the first sheet
+    with a header on it (a workbook often opens on a "Notes" sheet)."""
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield number, [_cell_text(v) for v in row]
-    book.close()
+    try:
+        chosen = _sheet(book, sheet, profile or Profile())
+        for number, row in enumerate(
+            chosen.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1
+        ):
+            cells = [_cell_text(v) for v in row]
+            while cells and not cells[-1]:  # read-only sheets pad rows to the widest
+                cells.pop()
+            yield number, cells
+    finally:
+        book.close()
+
+
+def _sheet(book: Any, sheet: str | int | None, profile: Profile) -> Any:
+    names = book.sheetnames
+    if isinstance(sheet, int):
+        if not 1 <= sheet <= len(names):
+            raise ValueError(f"the workbook has {len(names)} sheets, so there is no sheet {sheet}")
+        return book[names[sheet - 1]]
+    if sheet:
+        match = next((n for n in names if normalise(n) == normalise(sheet)), None)
+        if match is None:
+            raise ValueError(f"no sheet called '{sheet}': the sheets are {', '.join(names)}")
+        return book[match]
+    for name in names:
+        rows = book[name].iter_rows(values_only=True, max_row=30, max_col=MAX_COLUMNS + 1)
+        lines = ((n, [_cell_text(v) for v in row]) for n, row in enumerate(rows, start=1))
+        if header_find(lines, profile)[0] is not None:
+            return book[name]
+    return book[names[0]]
 
 
 def _cell_text(value: object) -> str:
@@ -120,6 +178,25 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d/%m/%y",
+    "%Y-%m",
+    "%Y%m%d",  # GA4
+    "%d-%b-%Y",  # 01-Mar-2024
+    "%d-%b-%y",  # 04-Mar-24 (20xx)
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+)
+# 03/13/2024: a month of 13 means the date is month first, which is never guessed.
+MONTH_FIRST = re.compile(r"^\d{1,2}/(1[3-9]|2\d|3[01])/\d{2,4}$")
 
 
 class DateReader:
@@ -136,22 +213,17 @@ class DateReader:
         if value.isdigit() and 20000 <= int(value) <= 80000:
             parsed = EXCEL_EPOCH + timedelta(days=int(value))
         else:
-            for fmt in (
-                "%Y-%m-%d",
-                "%d/%m/%Y",
-                "%d-%m-%Y",
-                "%d.%m.%Y",
-                "%d/%m/%y",
-                "%Y-%m",
-                "%Y-%m-%d %H:%M:%S",
-                "%Y-%m-%dT%H:%M:%S",
-            ):
+            for fmt in DATE_FORMATS:
                 try:
                     parsed = datetime.strptime(value, fmt).date()
                     break
                 except ValueError:
                     continue
         if parsed is None:
+            if MONTH_FIRST.match(value):
+                raise ValueError(
+                    f"'{text}' is written month first: write dates day first (dd/mm/yyyy)"
+                )
             raise ValueError(f"'{text}' is not a date: use dd/mm/yyyy, yyyy-mm-dd or an Excel date")
         if not date(1900, 1, 1) <= parsed <= date(2999, 12, 31):
             raise ValueError(f"'{text}' is not a date between 1900 and 2999")
@@ -159,10 +231,21 @@ class DateReader:
         return parsed
 
 
+# 57.0, 1,204.00 or 1.204,00: one or two zero decimals (three would be a thousands group).
+ZERO_FRACTION = re.compile(r"^(?P<whole>[\d,  ]+)\.0{1,2}$|^(?P<euro>[\d.  ]+),0{1,2}$")
+
+
 def parse_count(text: str) -> int:
+    """A whole number of at least 0, as exports write them: 1,204 or 1.204.567 or 1 204, and
+    57.0 or 1,204.00 (a decimal with a zero fraction, as finance exports write counts)."""
     if text.isdigit():
         return int(text)
     value = text.strip().replace("\u00a0", " ")
+    if value.startswith("(") and value.endswith(")") and value[1:-1].replace(",", "").isdigit():
+        raise ValueError(f"'{text}' is negative (in brackets): a count cannot be below 0")
+    zero = ZERO_FRACTION.match(value)
+    if zero:
+        value = zero.group("whole") or zero.group("euro")
     if THOUSANDS.match(value):
         value = re.sub(r"[,. ]", "", value)
     if not value.isdigit():
@@ -185,11 +268,23 @@ def period_start_for(day: date, period: str) -> date:
     return day
 
 
-def _find(header: list[str], names: Iterable[str]) -> int | None:
-    for name in names:
-        if name in header:
-            return header.index(name)
-    return None
+def _is_total(date_text: str, service: str) -> bool:
+    return (date_text[:1].isalpha() and date_text.lower().startswith(TOTAL_WORDS)) or (
+        service[:1] in "GgTtCc" and service.lower() in TOTAL_WORDS
+    )
+
+
+@dataclass
+class _Reading:
+    """What read_volumes settled before the first data line: the header and the constants."""
+
+    header: Header
+    period: str  # from the profile or the import; "" when the file has a period column
+    measure: str | None  # None when the file has a measure column
+    service: str
+    channel: str
+    measures: dict[str, str]
+    default_measure: str
 
 
 def read_volumes(
@@ -198,220 +293,160 @@ def read_volumes(
     default_period: str = "day",
     default_measure: str = "transactions",
     preview_rows: int = 10,
+    profile: Profile | None = None,
+    measure_names: dict[str, str] | None = None,
 ) -> ReadResult:
-    """Read every record into RawVolumes, or errors naming the line and column."""
+    """Read every record into RawVolumes, or errors naming the line and column. `measure_names`
+    holds the source's own measure names (normalised) → ours."""
+    profile = profile or Profile()
     result = ReadResult()
     iterator = iter(records)
-    header_line, raw_header = next(
-        ((n, r) for n, r in iterator if any(v.strip() for v in r)), (1, [])
-    )
-    if not raw_header:
-        result.error(1, "", "The file is empty.")
+    header, looked = header_find(iterator, profile)
+    if header is None:
+        if not looked:
+            result.refuse("The file is empty.")
+        else:
+            result.refuse(missing_header(looked, profile))
         return result
-    header = [h.strip().lower().replace("\n", " ") for h in raw_header]
-    result.header = [h.strip() for h in raw_header]
-    date_i = _find(header, DATE_HEADERS)
-    service_i = _find(header, ("service", "service name"))
-    channel_i = _find(header, ("channel",))
-    count_i = _find(header, COUNT_HEADERS)
-    measure_i = _find(header, ("measure",))
-    period_i = _find(header, ("period",))
-    missing = [name for name, i in (("date", date_i), ("service", service_i)) if i is None]
-    if missing:
-        result.error(
-            header_line,
-            ", ".join(missing),
-            "The header row needs a column called " + " and ".join(missing) + ".",
+    if len(header.raw) > MAX_COLUMNS:
+        result.refuse(
+            f"The header has {len(header.raw):,} columns; a table of figures has at most "
+            f"{MAX_COLUMNS}. Export only the columns with the figures."
         )
         return result
-    assert date_i is not None and service_i is not None  # noqa: S101 - narrowed just above
-    used = {
-        i for i in (date_i, service_i, channel_i, count_i, measure_i, period_i) if i is not None
-    }
-    measure_columns = [
-        (i, MEASURES[h]) for i, h in enumerate(header) if h in MEASURES and i not in used
-    ]
-    if channel_i is not None and count_i is None and measure_columns and measure_i is None:
-        # Long, with a column per measure: date, service, channel, transactions, contacts.
-        result.layout = "measures"
-        channel_columns = [(i, raw_header[i].strip()) for i, _ in measure_columns]
-    elif channel_i is not None and count_i is not None:
-        result.layout = "long"
-        channel_columns = []
-    else:
-        result.layout = "wide"
-        channel_columns = [
-            (i, raw_header[i].strip()) for i in range(len(header)) if i not in used and header[i]
-        ]
-        if not channel_columns:
-            result.error(
-                header_line,
-                "",
-                "No count column and no channel columns: add a "
-                "'channel' and a 'count' column, or one column per channel.",
-            )
-            return result
-    result.columns = {"date": raw_header[date_i].strip(), "service": raw_header[service_i].strip()}
-    if result.layout == "long":
-        result.columns["channel"] = raw_header[channel_i or 0].strip()
-        result.columns["count"] = raw_header[count_i or 0].strip()
-    elif result.layout == "measures":
-        result.columns["channel"] = raw_header[channel_i or 0].strip()
-        result.columns["measures"] = ", ".join(name for _, name in channel_columns)
-    else:
-        result.columns["channels"] = ", ".join(name for _, name in channel_columns)
-
+    result.header = [h.strip() for h in header.raw]
+    result.header_line = header.line
+    result.skipped_lines = header.skipped
+    result.layout = header.layout
+    result.columns = {f: header.raw[i].strip() for f, i in header.fields.items()}
+    result.columns.update({f"always {k}": v for k, v in profile.constants.items()})
+    if header.value_columns:
+        name = "measures" if header.layout == "measures" else "channels"
+        result.columns[name] = ", ".join(n for _, n in header.value_columns)
+    measures = {**MEASURES, **(measure_names or {})}
+    constant_measure = profile.constants.get("measure")
+    period = profile.constants.get("period") or profile.grain or default_period
+    result.period_from_default = not (
+        "period" in header.fields or profile.constants.get("period") or profile.grain
+    )
+    reading = _Reading(
+        header=header,
+        period="" if "period" in header.fields else period,
+        measure=None
+        if "measure" in header.fields
+        else measures.get(normalise(constant_measure or default_measure)),
+        service=profile.constants.get("service", ""),
+        channel=profile.constants.get("channel", ""),
+        measures=measures,
+        default_measure=default_measure,
+    )
+    if reading.measure is None and "measure" not in header.fields:
+        result.refuse(
+            f"'{constant_measure}' is not a measure: use transactions, contacts, starts or visits."
+        )
+        return result
+    if reading.period and reading.period not in PERIODS:
+        result.refuse(f"'{reading.period}' is not a period: use day, week or month.")
+        return result
     read_date = DateReader()
-    width = len(header)
+    width = len(header.raw)
     blank = [""] * width
-    # Columns the file does not have read as the defaults, decided once, not on every line.
-    fixed_period = default_period if period_i is None else ""
-    fixed_measure = MEASURES.get(default_measure) if measure_i is None else None
-    long_layout = result.layout == "long"
     for line, raw_values in iterator:
-        if not "".join(raw_values).strip():
+        if not "".join(raw_values).strip() or raw_values[0].lstrip().startswith("#"):
             continue
         if len(result.preview) < preview_rows:
             result.preview.append(raw_values)
         values = raw_values + blank[len(raw_values) :] if len(raw_values) < width else raw_values
-        date_text, service = values[date_i].strip(), values[service_i].strip()
-        if (
-            (date_text[:1].isalpha() and date_text.lower().startswith(TOTAL_WORDS))
-            or (service[:1] in "GgTtCc" and service.lower() in TOTAL_WORDS)
-            or (not date_text and not service)
-        ):
-            result.skipped_totals.append(line)
-            continue
-        result.rows_read += 1
-        errors_before = len(result.errors)
-        try:
-            day = read_date(date_text)
-        except ValueError as exc:
-            result.error(line, result.columns["date"], str(exc))
-            continue
-        period = fixed_period or (values[period_i or 0].strip().lower() or default_period)
-        if period not in PERIODS:
-            result.error(line, "period", f"'{period}' is not a period: use day, week or month.")
-            continue
-        measure_text = "" if fixed_measure else values[measure_i or 0].strip().lower()
-        measure = fixed_measure or MEASURES.get(measure_text or default_measure)
-        if measure is None:
-            result.error(
-                line,
-                "measure",
-                f"'{measure_text}' is not a measure: use transactions, contacts or starts.",
-            )
-            continue
-        try:
-            start = day if period == "day" else period_start_for(day, period)
-        except ValueError as exc:
-            result.error(line, result.columns["date"], str(exc))
-            continue
-        if not service:
-            result.error(line, result.columns["service"], "The service is empty.")
-            continue
-        if long_layout:
-            channel = values[channel_i or 0].strip()
-            if not channel:
-                result.error(line, result.columns["channel"], "The channel is empty.")
-                continue
-            try:
-                count = parse_count(values[count_i or 0].strip())
-            except ValueError as exc:
-                result.error(line, result.columns["count"], str(exc))
-                continue
-            result.rows.append(RawVolume(line, start, period, service, channel, measure, count))
-        else:
-            cells: list[RawVolume] = []
-            by_measure = result.layout == "measures"
-            line_channel = values[channel_i or 0].strip() if by_measure else ""
-            if by_measure and not line_channel:
-                result.error(line, result.columns["channel"], "The channel is empty.")
-                continue
-            for i, name in channel_columns:
-                text = values[i].strip()
-                if text in ("", "-", "–"):
-                    continue  # no figure for this channel (or measure)
-                channel, cell_measure = (
-                    (line_channel, MEASURES[name.lower()]) if by_measure else (name, measure)
-                )
-                try:
-                    number = parse_count(text)
-                except ValueError as exc:
-                    result.error(line, name, str(exc))
-                    continue
-                cells.append(RawVolume(line, start, period, service, channel, cell_measure, number))
-            if len(result.errors) == errors_before:  # a line is taken whole or not at all
-                result.rows.extend(cells)
+        _read_line(result, reading, line, values, read_date)
     if result.rows_read == 0 and not result.errors:
-        result.error(header_line + 1, "", "The file has a header row but no figures.")
+        result.refuse(
+            "The file has a header row but no figures: refused, so that it cannot wipe out a "
+            "period's figures."
+        )
     return result
 
 
-class Resolved(NamedTuple):
-    line: int
-    service_id: int
-    channel_id: int
-    period_start: date
-    period: str
-    measure: str
-    number: int
+def _cell(values: list[str], header: Header, field_name: str) -> str:
+    index = header.fields.get(field_name)
+    return "" if index is None else values[index].strip()
 
 
-def resolve_names(
-    rows: list[RawVolume],
-    *,
-    services: dict[str, int],
-    channels: dict[str, int],
-    result: ReadResult,
-) -> tuple[list[Resolved], set[str], set[str]]:
-    """Match names (lower-cased) to ids; unknown names become errors and are returned too, so a
-    person can map them. The same figure twice in one file is an error, not a sum."""
-    resolved: list[Resolved] = []
-    unknown_services: set[str] = set()
-    unknown_channels: set[str] = set()
-    seen: dict[tuple[int, int, date, str, str], int] = {}
-    # Names repeat on every line; look each spelling up once.
-    service_ids = {name: services.get(name.lower()) for name in {r.service for r in rows}}
-    channel_ids = {name: channels.get(name.lower()) for name in {r.channel for r in rows}}
-    for row in rows:
-        service_id = service_ids[row.service]
-        channel_id = channel_ids[row.channel]
-        if service_id is None:
-            unknown_services.add(row.service)
+def _read_line(
+    result: ReadResult, reading: _Reading, line: int, values: list[str], read_date: "DateReader"
+) -> None:
+    header = reading.header
+    date_text = _cell(values, header, "date")
+    service = reading.service or _cell(values, header, "service")
+    if _is_total(date_text, service) or (not date_text and not service):
+        result.skipped_totals.append(line)
+        return
+    result.rows_read += 1
+    columns = result.columns
+    try:
+        day = read_date(date_text)
+    except ValueError as exc:
+        result.error(line, columns["date"], str(exc))
+        return
+    period = reading.period or (_cell(values, header, "period").lower() or "day")
+    if period not in PERIODS:
+        result.error(line, "period", f"'{period}' is not a period: use day, week or month.")
+        return
+    measure = reading.measure
+    if measure is None:
+        text = _cell(values, header, "measure")
+        measure = reading.measures.get(normalise(text or reading.default_measure))
+        if measure is None:
+            result.unknown_measures.add(text)
             result.error(
-                row.line,
-                "service",
-                f"No service called '{row.service}': add it to the catalogue or match it to one.",
+                line,
+                columns["measure"],
+                f"'{text}' is not a measure: use transactions, contacts, starts or visits, or "
+                "map it to one.",
             )
-        if channel_id is None:
-            unknown_channels.add(row.channel)
-            result.error(
-                row.line,
-                "channel",
-                f"No channel called '{row.channel}': add it or match it to one.",
-            )
-        if service_id is None or channel_id is None:
+            return
+    try:
+        start = day if period == "day" else period_start_for(day, period)
+    except ValueError as exc:
+        result.error(line, columns["date"], str(exc))
+        return
+    if not service:
+        result.error(line, columns.get("service", "service"), "The service is empty.")
+        return
+    channel = reading.channel or _cell(values, header, "channel")
+    if header.layout == "long":
+        if not channel:
+            result.error(line, columns.get("channel", "channel"), "The channel is empty.")
+            return
+        try:
+            count = parse_count(_cell(values, header, "count"))
+        except ValueError as exc:
+            result.error(line, columns["count"], str(exc))
+            return
+        result.rows.append(RawVolume(line, start, period, service, channel, measure, count))
+        return
+    if header.layout == "measures" and not channel:
+        result.error(line, columns.get("channel", "channel"), "The channel is empty.")
+        return
+    cells: list[RawVolume] = []
+    bad: list[str] = []
+    for i, name in header.value_columns:
+        text = values[i].strip()
+        try:
+            number = 0 if text.lower() in EMPTY_CELLS else parse_count(text)
+        except ValueError as exc:
+            bad.append(f"{name}: {exc}")
             continue
-        key = (service_id, channel_id, row.period_start, row.period, row.measure)
-        if key in seen:
-            result.error(
-                row.line,
-                "",
-                f"The same figure is also on line {seen[key]}: "
-                f"{row.service}, {row.channel}, {row.period_start:%d/%m/%Y}.",
+        if header.layout == "measures":
+            if text.lower() in EMPTY_CELLS:
+                continue  # no figure for this measure
+            cells.append(
+                RawVolume(
+                    line, start, period, service, channel, MEASURE_COLUMNS[normalise(name)], number
+                )
             )
-            continue
-        seen[key] = row.line
-        resolved.append(
-            Resolved(
-                row.line,
-                service_id,
-                channel_id,
-                row.period_start,
-                row.period,
-                row.measure,
-                row.number,
-            )
-        )
-    return resolved, unknown_services, unknown_channels
+        else:
+            cells.append(RawVolume(line, start, period, service, name, measure, number))
+    if bad:  # one error for the line, naming every bad cell; the line is taken whole or not
+        result.error(line, ", ".join(b.split(":")[0] for b in bad), "; ".join(bad))
+        return
+    result.rows.extend(cells)

@@ -22,8 +22,10 @@ from takeup.catalogue.models import Channel, Service, UnitCost
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record
 
-from . import crossgrain, parsing, periods
-from .models import DataSource, ImportBatch, NameMapping, Volume, VolumeMonth
+from . import crossgrain, matching, parsing, periods
+from .models import DataSource, ImportBatch, Measure, NameMapping, Volume, VolumeMonth
+from .names import normalise
+from .profile import Profile
 from .queries import in_force_pence
 
 INSERT_BATCH = 5000
@@ -35,7 +37,7 @@ class ImportOutcome:
     read: parsing.ReadResult
     unknown_services: set[str] = field(default_factory=set)
     unknown_channels: set[str] = field(default_factory=set)
-    accepted: list[parsing.Resolved] = field(default_factory=list)
+    accepted: list[matching.Resolved] = field(default_factory=list)
 
     @property
     def imported(self) -> bool:
@@ -89,24 +91,34 @@ def data_source_for(organisation: Organisation, name: str) -> DataSource:
     return existing or data_source_save(organisation=organisation, name=name)
 
 
-def name_lookups(source: DataSource) -> tuple[dict[str, int], dict[str, int]]:
-    """Lower-cased names and slugs → ids, with this source's remembered mappings on top."""
+def name_lookups(source: DataSource) -> tuple[matching.Catalogue, dict[str, str]]:
+    """Normalised names and slugs → ids, with this source's remembered mappings on top; and the
+    source's own measure names → ours."""
     services: dict[str, int] = {}
+    service_names = []
     for pk, name, slug in Service.objects.filter(organisation=source.organisation_id).values_list(
         "pk", "name", "slug"
     ):
-        services[name.strip().lower()] = services[slug] = pk
+        services[normalise(name)] = services[slug] = pk
+        service_names.append(name)
     channels: dict[str, int] = {}
+    channel_names = []
     for pk, name, slug in Channel.objects.filter(organisation=source.organisation_id).values_list(
         "pk", "name", "slug"
     ):
-        channels[name.strip().lower()] = channels[slug] = pk
+        channels[normalise(name)] = channels[slug] = pk
+        channel_names.append(name)
+    measures: dict[str, str] = {}
     for mapping in NameMapping.objects.filter(source=source):
+        key = normalise(mapping.source_name)
         if mapping.kind == NameMapping.Kind.SERVICE and mapping.service_id:
-            services[mapping.source_name] = mapping.service_id
-        elif mapping.channel_id:
-            channels[mapping.source_name] = mapping.channel_id
-    return services, channels
+            services[key] = mapping.service_id
+        elif mapping.kind == NameMapping.Kind.CHANNEL and mapping.channel_id:
+            channels[key] = mapping.channel_id
+        elif mapping.measure:
+            measures[key] = mapping.measure
+    catalogue = matching.Catalogue(services, channels, tuple(service_names), tuple(channel_names))
+    return catalogue, measures
 
 
 @transaction.atomic
@@ -117,22 +129,32 @@ def mapping_save(
     source_name: str,
     service: Service | None = None,
     channel: Channel | None = None,
+    measure: str = "",
     actor: User | None = None,
 ) -> NameMapping:
-    """Remember that this source's `source_name` means this service (or channel)."""
-    target = service or channel
-    if parsing.printable(source_name) != source_name:
+    """Remember that this source's `source_name` means this service, channel or measure."""
+    if parsing.printable(source_name) != source_name or not normalise(source_name):
         raise ValidationError({kind: _("This name has characters that cannot be stored.")})
-    if target is None or target.organisation_id != source.organisation_id:
-        raise ValidationError({kind: _("Choose one of your organisation's services or channels.")})
+    if kind == NameMapping.Kind.MEASURE:
+        if measure not in Measure.values:
+            raise ValidationError(
+                {kind: _("Choose a measure: transactions, contacts, starts or visits.")}
+            )
+    else:
+        target = service or channel
+        if target is None or target.organisation_id != source.organisation_id:
+            raise ValidationError(
+                {kind: _("Choose one of your organisation's services or channels.")}
+            )
     mapping, _created = NameMapping.objects.update_or_create(
         source=source,
         kind=kind,
-        source_name=source_name.strip().lower(),
+        source_name=normalise(source_name),
         defaults={
             "organisation_id": source.organisation_id,
             "service": service,
             "channel": channel,
+            "measure": measure,
         },
     )
     audit_record(
@@ -141,10 +163,43 @@ def mapping_save(
     return mapping
 
 
-def records_for(data: bytes, file_name: str) -> tuple[str, Iterable[tuple[int, list[str]]]]:
+def records_for(
+    data: bytes, file_name: str, profile: Profile | None = None
+) -> tuple[str, Iterable[tuple[int, list[str]]]]:
     if file_name.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        return "xlsx", parsing.records_from_xlsx(data)
+        profile = profile or Profile()
+        return "xlsx", parsing.records_from_xlsx(data, profile.sheet, profile)
     return "csv", parsing.records_from_csv(data)
+
+
+def read_file(
+    source: DataSource, data: bytes, file_name: str, default_period: str = "day"
+) -> parsing.ReadResult:
+    """Read a file as its source's profile says. Refused whole: what is plainly not a table,
+    and daily figures whose dates look monthly or weekly (they would be stored as days)."""
+    refused = parsing.not_a_table(data)
+    if refused:
+        read = parsing.ReadResult()
+        read.refuse(refused)
+        return read
+    profile = Profile.of(source.profile)
+    _catalogue, measures = name_lookups(source)
+    file_format, records = records_for(data, file_name, profile)
+    try:
+        read = parsing.read_volumes(
+            records, default_period=default_period, profile=profile, measure_names=measures
+        )
+    except Exception as exc:  # a file the reader cannot open at all
+        read = parsing.ReadResult()
+        read.refuse(
+            _("The file could not be read as %(format)s: %(problem)s")
+            % {"format": file_format.upper(), "problem": exc}
+        )
+    if read.period_from_default and not read.refused:
+        problem = matching.grain_problem(read.rows)
+        if problem:
+            read.refuse(problem)
+    return read
 
 
 def volumes_import(
@@ -160,26 +215,21 @@ def volumes_import(
     batch: ImportBatch | None = None,
     progress: Callable[[int], None] | None = None,
     preview: bool = False,
+    dry_run: bool = False,
 ) -> ImportOutcome:
     """Read, validate, replace and recompute one file (CSV or XLSX) from one source. With
-    `preview`, stop after validating: the batch waits, holding the file, for confirmation."""
-    file_format, records = records_for(data, file_name)
-    try:
-        read = parsing.read_volumes(records, default_period=default_period)
-    except Exception as exc:  # a file the reader cannot open at all
-        read = parsing.ReadResult()
-        read.error(
-            1,
-            "",
-            _("The file could not be read as %(format)s: %(problem)s")
-            % {"format": file_format.upper(), "problem": exc},
-        )
+    `preview`, stop after validating: the batch waits, holding the file, for confirmation. With
+    `dry_run`, stop after validating and save nothing at all."""
+    read = read_file(source, data, file_name, default_period)
+    file_format = records_for(data[:4], file_name)[0]
     batch = batch or ImportBatch(organisation=organisation, source=source)
     batch.file_name, batch.file_format = file_name[:255], file_format
     batch.default_period = default_period
     batch.checksum = hashlib.sha256(data).hexdigest()
     batch.uploaded_by = actor if actor is not None and actor.is_authenticated else None
     batch.api_key = api_key
+    if dry_run:  # read and validate exactly as an import does, and save nothing
+        return _validate(batch, read)
     if preview:
         return _validate(batch, read, keep=data)
     return _apply(batch, read, only_valid=only_valid, progress=progress)
@@ -222,7 +272,7 @@ def volumes_import_rows(
     records = [(1, columns)] + [
         (n, [_text(row.get(c)) for c in columns]) for n, row in enumerate(rows, start=1)
     ]
-    read = parsing.read_volumes(records)
+    read = parsing.read_volumes(records, measure_names=name_lookups(source)[1])
     batch = ImportBatch(
         organisation=organisation,
         source=source,
@@ -242,10 +292,9 @@ def _validate(
     batch: ImportBatch, read: parsing.ReadResult, keep: bytes | None = None
 ) -> ImportOutcome:
     """Match names and record what is wrong; with `keep`, save the batch as waiting."""
-    source = batch.source
-    services, channels = name_lookups(source)
-    resolved, unknown_services, unknown_channels = parsing.resolve_names(
-        read.rows, services=services, channels=channels, result=read
+    catalogue, _measures = name_lookups(batch.source)
+    resolved, unknown_services, unknown_channels = matching.resolve_names(
+        read.rows, catalogue=catalogue, result=read
     )
     bad_lines = {e.line for e in read.errors}
     good = [r for r in resolved if r.line not in bad_lines]
@@ -269,7 +318,7 @@ def _apply(
 ) -> ImportOutcome:
     outcome = _validate(batch, read)
     good, source = outcome.accepted, batch.source
-    if (read.errors and not only_valid) or not good:
+    if (read.errors and not only_valid) or not good or read.refused:
         batch.status, batch.content = ImportBatch.Status.REJECTED, None
         batch.rows_accepted = 0
         batch.save()

@@ -26,7 +26,9 @@ from takeup.organisations.roles import Permission
 from . import periods, services
 from .forms import DataSourceForm, MappingForm, UploadForm
 from .kpi import digital_take_up
+from .matching import group_errors
 from .models import DataSource, ImportBatch, Measure
+from .profile import Profile
 from .queries import ChannelFlags, Scope, SeriesByChannel, latest_date, superseded_by_source
 from .reports import ServiceFigures, service_figures, sparkline_label, sparkline_svg_points
 from .saving import combine
@@ -485,6 +487,7 @@ def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
         organisation=org,
         unknown_services=sorted(outcome.unknown_services) if outcome else [],
         unknown_channels=sorted(outcome.unknown_channels) if outcome else [],
+        unknown_measures=sorted(outcome.read.unknown_measures) if outcome else [],
         data=request.POST or None,
     )
     if request.method == "POST" and batch.status == ImportBatch.Status.PENDING:
@@ -500,7 +503,7 @@ def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
                     kind=kind,
                     source_name=name,
                     actor=request.user,
-                    **({"service": target} if kind == "service" else {"channel": target}),
+                    **{kind: target},
                 )
             return redirect("ledger:batch", org=org.slug, pk=batch.pk)
         if action in {"import", "import-valid"}:
@@ -530,6 +533,8 @@ def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
             "mapping_form": mapping_form,
             "preview_header": outcome.read.header if outcome else [],
             "preview_rows": outcome.read.preview if outcome else [],
+            "grouped_errors": group_errors(batch.errors),
+            "profile": Profile.of(batch.source.profile).describe(),
         },
     )
 

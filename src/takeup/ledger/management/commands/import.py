@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from takeup.ledger.models import Period
-from takeup.ledger.services import data_source_for, volumes_import
-from takeup.organisations.models import Organisation
+from takeup.ledger.matching import group_errors
+from takeup.ledger.models import DataSource, Period
+from takeup.ledger.services import ImportOutcome, data_source_for, volumes_import
+from takeup.organisations.management import organisation_from
 
 
 class Command(BaseCommand):
@@ -19,26 +20,28 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", help="The organisation's slug (needed if several)")
         parser.add_argument(
             "--period",
-            default="day",
             choices=Period.values,
-            help="The period of rows that do not say (default: day)",
+            help="The period of rows that do not say, if the source's profile does not "
+            "(default: day; a file whose dates look monthly or weekly is then refused)",
         )
         parser.add_argument(
             "--only-valid",
             action="store_true",
             help="Import the valid rows even if some are rejected",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and check the file exactly as an import does, and change nothing",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        org = self._organisation(options["organisation"])
+        org = organisation_from(options["organisation"])
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
         data = path.read_bytes()
-        try:
-            source = data_source_for(org, options["source"])
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+        source = self._source(org, options["source"], create=not options["dry_run"])
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -53,18 +56,51 @@ class Command(BaseCommand):
                 source=source,
                 data=data,
                 file_name=path.name,
-                default_period=options["period"],
+                default_period=options["period"] or "day",
                 only_valid=options["only_valid"],
+                dry_run=options["dry_run"],
                 progress=lambda n: bar.update(task, completed=n, total=max(n, 1)),
             )
-        batch = outcome.batch
-        for error in batch.errors:
-            column = f" [{error['column']}]" if error["column"] else ""
-            self.stderr.write(f"line {error['line']}{column}: {error['message']}")
+        self._report(outcome, path, options)
+
+    def _source(self, org: Any, name: str, *, create: bool) -> DataSource:
+        if not create:
+            from takeup.catalogue.csvimport import slugify
+
+            found = DataSource.objects.filter(organisation=org, slug=slugify(name)[:60]).first()
+            return found or DataSource(organisation=org, name=name, slug=slugify(name)[:60])
+        try:
+            return data_source_for(org, name)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+
+    def _report(self, outcome: ImportOutcome, path: Path, options: dict[str, Any]) -> None:
+        batch, read = outcome.batch, outcome.read
+        if read.refused:
+            raise CommandError(f"Nothing imported: {read.refused}")
+        if read.header_line:
+            skipped = ", ".join(f"{n} ({why})" for n, why in read.skipped_lines)
+            self.stdout.write(
+                f"Header on line {read.header_line}"
+                + (f"; skipped above it: {skipped}" if skipped else "")
+                + "; columns: "
+                + "; ".join(f"{k} = {v}" for k, v in read.columns.items())
+            )
+        for where, column, message in group_errors(batch.errors):
+            self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
+        if options["dry_run"]:
+            self.stdout.write(
+                f"Dry run: {batch.rows_accepted} of {batch.rows_read} rows would be imported; "
+                f"{batch.rows_rejected} rejected. Nothing was changed."
+            )
+            if batch.rows_rejected and not options["only_valid"]:
+                raise CommandError("The file has rejected rows (listed above).")
+            return
         if not outcome.imported:
+            advice = "" if options["only_valid"] else ", or use --only-valid to import the rest"
             raise CommandError(
-                f"Nothing imported: {batch.rows_rejected} of {batch.rows_read} rows were rejected "
-                "(listed above). Fix them, or use --only-valid to import the rest."
+                f"Nothing imported: {batch.rows_rejected} of {batch.rows_read} rows were "
+                f"rejected (listed above). Fix them{advice}."
             )
         self.stdout.write(
             self.style.SUCCESS(
@@ -73,14 +109,3 @@ class Command(BaseCommand):
                 f"{batch.rows_replaced} earlier figures; rejected {batch.rows_rejected}."
             )
         )
-
-    def _organisation(self, slug: str | None) -> Organisation:
-        if slug:
-            org = Organisation.objects.filter(slug=slug).first()
-            if org is None:
-                raise CommandError(f"No organisation has the slug '{slug}'.")
-            return org
-        orgs = list(Organisation.objects.all()[:2])
-        if len(orgs) != 1:
-            raise CommandError("Say which organisation with --organisation SLUG.")
-        return orgs[0]

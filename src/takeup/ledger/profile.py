@@ -1,0 +1,97 @@
+"""A data source's profile: how its files are laid out, set once so that every file from that
+source just imports. Pure.
+
+- the header line (a number, or found: the first line that, once mapped, has the columns needed);
+- the sheet of a workbook, by name or position;
+- a column mapping: which of their columns is the date, service, channel, measure, count, period;
+- constants for what the file does not say: channel = Phone, measure = contacts, period = month;
+- the grain the source reports at (day, week or month).
+Value mappings (their service, channel and measure names → ours) are NameMappings, kept with the
+source too."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FIELDS = ("date", "service", "channel", "measure", "count", "period")
+CONSTANT_FIELDS = ("service", "channel", "measure", "period")
+GRAINS = ("day", "week", "month")
+
+
+class ProfileError(ValueError):
+    """A profile setting that cannot be used; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    header_line: int | None = None  # None: find it
+    sheet: str | int | None = None  # a name, or a position from 1
+    columns: dict[str, str] = field(default_factory=dict)  # our field → their column
+    constants: dict[str, str] = field(default_factory=dict)  # our field → the value
+    grain: str | None = None
+
+    @classmethod
+    def of(cls, data: dict[str, Any] | None) -> "Profile":
+        data = data or {}
+        return cls(
+            header_line=data.get("header_line"),
+            sheet=data.get("sheet"),
+            columns=dict(data.get("columns") or {}),
+            constants=dict(data.get("constants") or {}),
+            grain=data.get("grain"),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "header_line": self.header_line,
+            "sheet": self.sheet,
+            "columns": self.columns,
+            "constants": self.constants,
+            "grain": self.grain,
+        }
+
+    def describe(self) -> list[tuple[str, str]]:
+        """The profile in words, a line per setting, for the preview and the CLI."""
+        out = [("header line", "found" if self.header_line is None else str(self.header_line))]
+        if self.sheet is not None:
+            out.append(("sheet", str(self.sheet)))
+        out += [(f"column {k}", v) for k, v in self.columns.items()]
+        out += [(f"always {k}", v) for k, v in self.constants.items()]
+        if self.grain:
+            out.append(("grain", self.grain))
+        return out
+
+
+def parse_pairs(pairs: list[str], allowed: tuple[str, ...], what: str) -> dict[str, str]:
+    """["date=Date of call", "count=ACD Calls"] → {"date": "Date of call", "count": "ACD Calls"}."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().lower()
+        if not sep or not value.strip():
+            raise ProfileError(f"Write {what} as FIELD=VALUE, such as {allowed[0]}=…: '{pair}'.")
+        if key not in allowed:
+            raise ProfileError(f"'{key}' is not a {what} field: use {', '.join(allowed)}.")
+        out[key] = value.strip()
+    return out
+
+
+def parse_header_line(text: str | None) -> int | None:
+    if text is None or text.strip().lower() in ("", "auto"):
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ProfileError(f"The header line is a line number from 1, or auto: '{text}'.")
+    return int(text)
+
+
+def parse_sheet(text: str | None) -> str | int | None:
+    if text is None or not text.strip():
+        return None
+    return int(text) if text.strip().isdigit() else text.strip()
+
+
+def parse_grain(text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return None
+    if text.strip().lower() not in GRAINS:
+        raise ProfileError(f"The grain is day, week or month: '{text}'.")
+    return text.strip().lower()
