@@ -115,17 +115,14 @@ def find(
 def missing_message(looked: Iterable[tuple[int, list[str]]], profile: Profile) -> str:
     """Why no header was found, naming the lines that were looked at."""
     lines = [n for n, _ in looked]
-    where = (
-        f"line {profile.header_line} (the profile's header line)"
-        if profile.header_line
-        else "no line"
-    )
-    span = (
-        f"lines {lines[0]}–{lines[-1]}" if len(lines) > 1 else f"line {lines[0]}" if lines else ""
-    )
-    titles = f"; {span} look like titles" if span and not profile.header_line else ""
+    if profile.header_line:
+        where = f"line {profile.header_line} (the profile's header line) does not have"
+    elif len(lines) > 1:
+        where = f"none of lines {lines[0]}–{lines[-1]} has"
+    else:
+        where = "no line has"
     return (
-        f"No header found: {where} has the columns date and service (and a channel and a count, "
-        f"or a column per channel){titles}. Set the header line or map the columns in the "
-        "source's profile (takeup source set NAME --header-line N --column date=THEIR_NAME)."
+        f"No header found: {where} the columns date and service (and a channel and a count, "
+        "or a column per channel). Set the header line or map the columns in the source's "
+        "profile (takeup source set NAME --header-line N --column date=THEIR_NAME)."
     )

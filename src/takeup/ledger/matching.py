@@ -109,18 +109,25 @@ def grain_problem(rows: list[RawVolume]) -> str:
 
 
 def group_errors(errors: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """Errors for people: the same message on consecutive lines becomes one, as
-    ("lines 6–57", column, message). A file-level refusal (line 0) has no lines."""
-    groups: list[tuple[int, int, str, str]] = []
+    """Errors for people: one entry per message, with the lines it was on written as ranges
+    ("lines 2–3, 5–57"), in the order the messages first appear. A file-level refusal (line 0)
+    has no lines."""
+    lines: dict[tuple[str, str], list[int]] = {}
     for e in errors:
-        line, column, message = int(e["line"]), str(e["column"]), str(e["message"])
-        if groups and groups[-1][2:] == (column, message) and line:
-            first = groups[-1][0]
-            groups[-1] = (first, line, column, message)
+        lines.setdefault((str(e["column"]), str(e["message"])), []).append(int(e["line"]))
+    return [(_ranges(found), column, message) for (column, message), found in lines.items()]
+
+
+def _ranges(lines: list[int], shown: int = 6) -> str:
+    numbers = sorted(set(n for n in lines if n))
+    if not numbers:
+        return ""
+    spans: list[tuple[int, int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], n)
         else:
-            groups.append((line, line, column, message))
-    out = []
-    for first, last, column, message in groups:
-        where = "" if not first else f"line {first}" if first == last else f"lines {first}–{last}"
-        out.append((where, column, message))
-    return out
+            spans.append((n, n))
+    words = [f"{a}" if a == b else f"{a}–{b}" for a, b in spans[:shown]]
+    more = f" and {len(spans) - shown} more" if len(spans) > shown else ""
+    return ("line " if len(numbers) == 1 else "lines ") + ", ".join(words) + more

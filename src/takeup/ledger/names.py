@@ -21,10 +21,26 @@ def normalise(name: str) -> str:
 
 
 def suggestions(name: str, known: Iterable[str], n: int = 2) -> list[str]:
-    """The catalogue names closest to an unknown one (as the catalogue writes them)."""
-    by_key = {normalise(k): k for k in known}
-    close = difflib.get_close_matches(normalise(name), list(by_key), n=n, cutoff=0.6)
-    return [by_key[c] for c in close]
+    """The catalogue names closest to an unknown one (as the catalogue writes them): close as a
+    whole ("Telephone", "Phone"), or with every word close to one of theirs ("Bins Missd",
+    "Report a missed bin")."""
+    wanted = normalise(name)
+    words = wanted.split()
+    scored = []
+    for k in known:
+        key = normalise(k)
+        whole = difflib.SequenceMatcher(None, wanted, key).ratio()
+        theirs = key.split()
+        matched = sum(
+            1
+            for w in words
+            if any(difflib.SequenceMatcher(None, w, t).ratio() >= 0.75 for t in theirs)
+        )
+        by_words = matched / len(words) if words else 0.0
+        score = max(whole, by_words * 0.9)
+        if score >= 0.6:
+            scored.append((score, k))
+    return [k for _, k in sorted(scored, key=lambda sk: -sk[0])[:n]]
 
 
 def lost_characters(name: str, known: Iterable[str]) -> str | None:

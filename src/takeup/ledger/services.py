@@ -85,6 +85,31 @@ def data_source_save(
     return source
 
 
+@transaction.atomic
+def source_profile_save(
+    *, source: DataSource, clear: bool = False, actor: User | None = None, **changes: Any
+) -> Profile:
+    """Change a source's profile: the settings given replace the ones it had; column mappings
+    and constants are added to (or, with `clear`, replace) the ones it had."""
+    current = Profile.of(source.profile)
+    data = current.as_json()
+    for key in ("header_line", "sheet", "grain"):
+        if key in changes:
+            data[key] = changes[key]
+    for key in ("columns", "constants"):
+        data[key] = {**({} if clear else data[key]), **changes.get(key, {})}
+    source.profile = Profile.of(data).as_json()
+    source.save(update_fields=["profile"])
+    audit_record(
+        organisation=source.organisation,
+        obj=source,
+        actor=actor,
+        action="data_source.profile",
+        changes={"profile": source.profile},
+    )
+    return Profile.of(source.profile)
+
+
 def data_source_for(organisation: Organisation, name: str) -> DataSource:
     """The source with this name, made (monthly, priority 100) if it is new."""
     existing = DataSource.objects.filter(organisation=organisation, slug=slugify(name)[:60]).first()
