@@ -302,3 +302,32 @@ def test_cli_imports_the_catalogue(org: Organisation, tmp_path: Path) -> None:
     path.write_text("name,area,kind\nBad,Highways,teleport\n")
     with pytest.raises(CommandError, match="Nothing imported: 1 problems"):
         call_command("catalogue", "import", str(path), stderr=StringIO())
+
+
+def test_a_sources_profile_is_set_on_its_page(member_client, org: Organisation) -> None:
+    data_source_for(org, "Phone system")
+    client = member_client("analyst")
+    url = f"/o/{org.slug}/take-up/sources/phone-system/change/"
+    form = {"name": "Phone system", "expected_interval": "daily", "priority": "100"}
+    response = client.post(
+        url,
+        {
+            **form,
+            "header_line": "",
+            "columns": "service = Split/Skill\ncount = ACD Calls",
+            "constants": "channel = Phone\nmeasure = contacts",
+            "grain": "day",
+        },
+    )
+    assert response.status_code == 302
+    profile = DataSource.objects.get(name="Phone system").profile
+    assert profile["columns"] == {"service": "Split/Skill", "count": "ACD Calls"}
+    assert profile["constants"] == {"channel": "Phone", "measure": "contacts"}
+    assert profile["grain"] == "day" and profile["header_line"] is None
+    page = client.get(url).content.decode()
+    assert "count = ACD Calls" in page
+    bad = client.post(url, {**form, "constants": "colour = blue", "header_line": "top"})
+    assert b"govuk-error-summary" in bad.content
+    assert b"is not a constant field" in bad.content
+    assert b"The header line is a line number" in bad.content
+    assert DataSource.objects.get(name="Phone system").profile == profile  # nothing half-saved

@@ -9,6 +9,16 @@ from takeup.forms import GovukForm
 from takeup.organisations.models import Organisation
 
 from .models import DataSource, Measure, Period
+from .profile import (
+    CONSTANT_FIELDS,
+    FIELDS,
+    Profile,
+    ProfileError,
+    parse_grain,
+    parse_header_line,
+    parse_pairs,
+    parse_sheet,
+)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -118,6 +128,80 @@ class MappingForm(GovukForm, forms.Form):
 
 
 class DataSourceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
+    """A source and its profile: how its files are laid out (ledger/profile.py)."""
+
+    header_line = forms.CharField(
+        label=_("Header line"),
+        required=False,
+        help_text=_("The line number of the header row, or leave empty to find it."),
+    )
+    sheet = forms.CharField(
+        label=_("Sheet"),
+        required=False,
+        help_text=_("For workbooks: the sheet's name or number. Empty: the first with figures."),
+    )
+    columns = forms.CharField(
+        label=_("Their columns"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One a line, as field = their column, such as “count = ACD Calls”. Fields: date, "
+            "service, channel, measure, count, period."
+        ),
+    )
+    constants = forms.CharField(
+        label=_("What the files do not say"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One a line, as field = value, such as “channel = Phone” for a call report. "
+            "Fields: service, channel, measure, period."
+        ),
+    )
+    grain = forms.ChoiceField(
+        label=_("Its figures are for each"),
+        required=False,
+        choices=[("", _("Say on each import")), *Period.choices],
+    )
+
     class Meta:
         model = DataSource
         fields = ["name", "expected_interval", "priority"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        profile = Profile.of(self.instance.profile if self.instance else None)
+        self.initial.update(
+            {
+                "header_line": profile.header_line or "",
+                "sheet": profile.sheet or "",
+                "columns": "\n".join(f"{k} = {v}" for k, v in profile.columns.items()),
+                "constants": "\n".join(f"{k} = {v}" for k, v in profile.constants.items()),
+                "grain": profile.grain or "",
+            }
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parts: list[tuple[str, Any]] = [
+            ("header_line", lambda: parse_header_line(data.get("header_line"))),
+            ("sheet", lambda: parse_sheet(data.get("sheet"))),
+            ("grain", lambda: parse_grain(data.get("grain"))),
+            ("columns", lambda: parse_pairs(_lines(data.get("columns")), FIELDS, "column")),
+            (
+                "constants",
+                lambda: parse_pairs(_lines(data.get("constants")), CONSTANT_FIELDS, "constant"),
+            ),
+        ]
+        profile: dict[str, Any] = {}
+        for name, read in parts:
+            try:
+                profile[name] = read()
+            except ProfileError as exc:
+                self.add_error(name, str(exc))
+        data["profile"] = profile
+        return data
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.replace(" = ", "=").strip() for line in (text or "").splitlines() if line.strip()]

@@ -52,7 +52,9 @@ def data_source_save(
     priority: int = 100,
     source: DataSource | None = None,
     actor: User | None = None,
+    profile: dict[str, Any] | None = None,
 ) -> DataSource:
+    """Make or change a source; with `profile`, its profile is replaced in the same step."""
     creating = source is None
     source = source or DataSource(organisation=organisation, slug=slugify(name)[:60])
     source.name, source.expected_interval, source.priority = (
@@ -82,6 +84,8 @@ def data_source_save(
             actor=actor,
             action="data_source.create" if creating else "data_source.update",
         )
+        if profile is not None:
+            source_profile_save(source=source, clear=True, actor=actor, **profile)
     return source
 
 

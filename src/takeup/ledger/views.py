@@ -557,9 +557,14 @@ def source_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(DataSource, organisation=org, slug=slug)
     form = DataSourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("name", "expected_interval", "priority")}
         try:
             services.data_source_save(
-                organisation=org, source=source, actor=request.user, **form.cleaned_data
+                organisation=org,
+                source=source,
+                actor=request.user,
+                profile=form.cleaned_data["profile"],
+                **data,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
