@@ -1,6 +1,5 @@
 """GOV.UK Frontend rendering for every Django form, and helpers shared by the apps' forms."""
 
-import csv
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,6 +12,8 @@ from django.forms.renderers import TemplatesSetting
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+
+from takeup.core.csvsafe import SafeWriter
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -128,7 +129,7 @@ def csv_response(
 ) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(columns)
     writer.writerows(rows)
     return response

@@ -15,6 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, TypeVar
 
+from takeup.core.csvsafe import restore
+
 if TYPE_CHECKING:
     import _csv
 
@@ -156,7 +158,10 @@ def _records(
     for values in reader:
         if not any(v.strip() for v in values):
             continue
-        record = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
+        # A cell our own download protected from spreadsheets ('=…) reads back as it was.
+        record = {
+            h: (restore(values[i].strip()) if i < len(values) else "") for i, h in enumerate(header)
+        }
         records.append((reader.line_num, record))
     return records, []
 

@@ -1,6 +1,5 @@
 """Staff screens for the service catalogue: services, service areas, channels and unit costs."""
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from takeup.core.csvsafe import SafeWriter
 from takeup.forms import form_page
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
 from takeup.organisations.roles import Permission
@@ -63,7 +63,7 @@ def _catalogue_csv(request: OrganisationRequest, rows: Any) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="{request.organisation.slug}-services.csv"'
     )
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(
         [
             "name",

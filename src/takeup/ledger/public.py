@@ -2,7 +2,6 @@
 take-up, cost per transaction and transactions per quarter, in the spirit of the retired GOV.UK
 performance platform. No sign-in; the JSON and CSV allow cross-origin GETs."""
 
-import csv
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import Service
 from takeup.charts import time_chart
+from takeup.core.csvsafe import SafeWriter
 
 from . import kpi, periods
 from .queries import ChannelFlags, QuarterlyFigures, Scope, latest_date
@@ -147,7 +147,7 @@ def performance_csv(request: HttpRequest, org: str, slug: str) -> HttpResponse:
         "cost_per_transaction_pounds",
         "cost_leaves_out",
     ]
-    writer = csv.DictWriter(response, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(quarterly(service))
+    writer = SafeWriter(response)
+    writer.writerow(columns)
+    writer.writerows([row.get(c) for c in columns] for row in quarterly(service))
     return _cors(response)

@@ -1,0 +1,1 @@
+"""What every app shares. Imports no app."""
