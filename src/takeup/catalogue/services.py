@@ -4,7 +4,6 @@ and records what it changed in the audit log."""
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from django.db.models import Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from takeup.core import weburls
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record, changes_between
 
@@ -37,11 +37,16 @@ SOCITM_2012_FROM = date(2012, 4, 1)
 
 
 def domain_allowed(url: str, domains: list[str]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == d or host.endswith("." + d) for d in domains)
+    """Whether a browser following `url` stays on these domains (core/weburls.py)."""
+    return weburls.host_allowed(url, domains)
 
 
 def _validate_online_url(service: Service) -> None:
+    if service.online_url:
+        try:
+            weburls.checked(service.online_url)
+        except weburls.UnsafeAddress as exc:
+            raise ValidationError({"online_url": str(exc)}) from exc
     domains = service.organisation.allowed_domains
     if service.online_url and domains and not domain_allowed(service.online_url, domains):
         raise ValidationError(
