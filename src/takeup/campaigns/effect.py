@@ -27,7 +27,7 @@ from typing import Any
 import holidays
 import numpy as np
 import numpy.typing as npt
-from scipy.linalg import cho_solve, lapack
+from scipy.linalg import lapack
 
 Array = npt.NDArray[np.float64]
 Values = Sequence[float] | npt.NDArray[np.floating[Any]]
@@ -253,7 +253,7 @@ def _log_marginal(
 ) -> float:
     """log p(y | which controls are in), up to a constant, with beta and sigma2 integrated out
     (conjugate normal-inverse-gamma). The calendar effects, always in, are already folded into
-    schur (the controls' posterior precision given them), r and rest; see _fit."""
+    schur (the controls' posterior precision given them), r and rest; see _Fold."""
     if chosen.size == 0:
         return -0.5 * n * math.log(max(rest, 1e-12))
     if chosen.size == 1:
@@ -265,6 +265,112 @@ def _log_marginal(
     return -float(np.log(np.diag(chol)).sum()) - 0.5 * n * math.log(ss)
 
 
+@dataclass(frozen=True)
+class _Fold:
+    """The always-in calendar block folded out of the controls' precision. It never changes
+    during sampling, so it is worked out once, not on every draw."""
+
+    k_fixed: int
+    chol_a: Array
+    a_inv_b: Array
+    schur: Array
+
+    @classmethod
+    def of(cls, xtx_prior: Array, k_fixed: int) -> _Fold:
+        chol_a = np.asarray(np.linalg.cholesky(xtx_prior[:k_fixed, :k_fixed]), dtype=float)
+        a_inv_b, _ = lapack.dpotrs(chol_a, xtx_prior[:k_fixed, k_fixed:], lower=1)
+        schur = xtx_prior[k_fixed:, k_fixed:] - xtx_prior[:k_fixed, k_fixed:].T @ a_inv_b
+        return cls(k_fixed, chol_a, a_inv_b, schur)
+
+
+def _choose_controls(
+    rng: np.random.Generator,
+    fold: _Fold,
+    xty: Array,
+    yty: float,
+    include: npt.NDArray[np.bool_],
+    log_odds_prior: float,
+    n_obs: float,
+) -> None:
+    """Each control in or out in turn (include is changed in place), with beta and sigma2
+    integrated out, as bsts does."""
+    k = fold.k_fixed
+    fixed_part, _ = lapack.dpotrs(fold.chol_a, xty[:k], lower=1)
+    rest = yty - float(xty[:k] @ fixed_part)
+    r = xty[k:] - fold.a_inv_b.T @ xty[:k]
+    ctrl_in = include[k:]
+    current = _log_marginal(fold.schur, r, rest, np.flatnonzero(ctrl_in), n_obs)
+    for j in range(ctrl_in.size):
+        ctrl_in[j] = not ctrl_in[j]
+        flipped = _log_marginal(fold.schur, r, rest, np.flatnonzero(ctrl_in), n_obs)
+        ctrl_in[j] = not ctrl_in[j]
+        log_in = (current - flipped) if ctrl_in[j] else (flipped - current)
+        log_odds = min(max(log_in + log_odds_prior, -700.0), 700.0)
+        now_in = bool(rng.random() < 1.0 / (1.0 + math.exp(-log_odds)))
+        if now_in != ctrl_in[j]:
+            ctrl_in[j] = now_in
+            current = flipped
+
+
+def _draw_beta(
+    rng: np.random.Generator,
+    xtx_prior: Array,
+    xty: Array,
+    yty: float,
+    include: npt.NDArray[np.bool_],
+    sigma_shape: float,
+    sigma_rate: float,
+) -> tuple[Array, float]:
+    """sigma2 with beta integrated out, then beta given sigma2 (normal-inverse-gamma), for the
+    regressors in the model; the others' coefficients are zero."""
+    idx = np.flatnonzero(include)
+    post = xtx_prior if idx.size == include.size else xtx_prior[np.ix_(idx, idx)]
+    # LAPACK directly, as in _sample_level: the wrappers' checks cost more than the maths.
+    chol, info = lapack.dpotrf(post, lower=1)
+    if info:
+        raise EffectError("The model could not be fitted to this series.")
+    b_hat, _ = lapack.dpotrs(chol, xty[idx], lower=1)
+    ss = max(yty - float(xty[idx] @ b_hat), 1e-12)
+    sigma2 = 1.0 / rng.gamma(sigma_shape, 1.0 / (sigma_rate + ss / 2))
+    shake, _ = lapack.dtrtrs(chol, rng.standard_normal(idx.size), lower=1, trans=1)
+    beta = np.zeros(include.size)
+    beta[idx] = b_hat + shake * math.sqrt(sigma2)
+    return beta, sigma2
+
+
+@dataclass
+class _Draws:
+    """What the sampler keeps after burn-in."""
+
+    mu_last: Array
+    beta: Array
+    sigma2: Array
+    tau2: Array
+    inclusion: Array
+    mu_sum: Array
+
+    @classmethod
+    def empty(cls, draws: int, n: int, k: int, k_ctrl: int) -> _Draws:
+        return cls(
+            np.empty(draws), np.empty((draws, k)), np.empty(draws), np.empty(draws),
+            np.zeros(k_ctrl), np.zeros(n),
+        )  # fmt: skip
+
+    def fit(self) -> _Fit:
+        draws = self.sigma2.size
+        return _Fit(
+            mu_last=self.mu_last,
+            beta=self.beta,
+            sigma2=self.sigma2,
+            tau2=self.tau2,
+            inclusion=self.inclusion / draws,
+            mu_mean=self.mu_sum / draws,
+            beta_mean=self.beta.mean(axis=0),
+            sigma2_mean=float(self.sigma2.mean()),
+            tau2_mean=float(self.tau2.mean()),
+        )
+
+
 def _fit(
     rng: np.random.Generator,
     y: Array,
@@ -273,99 +379,46 @@ def _fit(
     draws: int,
     burn: int,
 ) -> _Fit:
+    """The Gibbs sampler: the level path, which controls are in, sigma2 and beta, then tau2."""
     n = y.size
     observed = (~np.isnan(y)).astype(float)
+    y0 = np.nan_to_num(y)
     x = np.hstack([fixed, controls])
     x_obs = x * observed[:, None]
-    xtx = x_obs.T @ x_obs
     k_fixed, k_ctrl = fixed.shape[1], controls.shape[1]
-    k = k_fixed + k_ctrl
     n_obs = float(observed.sum())
     # Prior precisions (in units of sigma2): weak on the calendar effects, one observation's
     # worth on each control's coefficient, as bsts does.
     prior_prec = np.concatenate([np.full(k_fixed, 0.01), np.full(k_ctrl, 1.0)])
+    xtx_prior = x_obs.T @ x_obs + np.diag(prior_prec)
+    fold = _Fold.of(xtx_prior, k_fixed) if k_ctrl else None
     prior_incl = min(0.5, INCLUSION_SIZE / k_ctrl) if k_ctrl else 0.5
     log_odds_prior = math.log(prior_incl / (1 - prior_incl))
     level_a = LEVEL_PRIOR_WEIGHT / 2
     level_b = LEVEL_PRIOR_WEIGHT * LEVEL_SD_PRIOR**2 / 2
     sigma_a, sigma_b = 0.005, 0.005
 
-    include = np.ones(k, dtype=bool)
-    # The calendar block never changes, so the controls' precision given it is worked out once.
-    a_block = xtx[:k_fixed, :k_fixed] + np.diag(prior_prec[:k_fixed])
-    chol_a = np.linalg.cholesky(a_block)
-    a_inv_b = cho_solve((chol_a, True), xtx[:k_fixed, k_fixed:])
-    schur = (
-        xtx[k_fixed:, k_fixed:]
-        + np.diag(prior_prec[k_fixed:])
-        - xtx[:k_fixed, k_fixed:].T @ a_inv_b
-    )
+    include = np.ones(k_fixed + k_ctrl, dtype=bool)
     sigma2, tau2 = 0.5, LEVEL_SD_PRIOR**2
-    beta = np.zeros(k)
-    total = draws + burn
-    keep_mu_last = np.empty(draws)
-    keep_beta = np.empty((draws, k))
-    keep_sigma2 = np.empty(draws)
-    keep_tau2 = np.empty(draws)
-    incl_count = np.zeros(k_ctrl)
-    mu_sum = np.zeros(n)
-    y0 = np.nan_to_num(y)
-
-    for it in range(total):
+    beta = np.zeros(k_fixed + k_ctrl)
+    kept = _Draws.empty(draws, n, k_fixed + k_ctrl, k_ctrl)
+    for it in range(draws + burn):
         mu = _sample_level(rng, y0 - x @ beta, observed, sigma2, tau2)
         ystar = (y0 - mu) * observed
         xty = x_obs.T @ ystar
         yty = float(ystar @ ystar)
-        # Each control in or out, with beta and sigma2 integrated out.
-        if k_ctrl:
-            fixed_part, _ = lapack.dpotrs(chol_a, xty[:k_fixed], lower=1)
-            rest = yty - float(xty[:k_fixed] @ fixed_part)
-            r = xty[k_fixed:] - a_inv_b.T @ xty[:k_fixed]
-            ctrl_in = include[k_fixed:]
-            current = _log_marginal(schur, r, rest, np.flatnonzero(ctrl_in), n_obs)
-            for j in range(k_ctrl):
-                ctrl_in[j] = not ctrl_in[j]
-                flipped = _log_marginal(schur, r, rest, np.flatnonzero(ctrl_in), n_obs)
-                ctrl_in[j] = not ctrl_in[j]
-                log_in = (current - flipped) if ctrl_in[j] else (flipped - current)
-                log_odds = min(max(log_in + log_odds_prior, -700.0), 700.0)
-                now_in = bool(rng.random() < 1.0 / (1.0 + math.exp(-log_odds)))
-                if now_in != ctrl_in[j]:
-                    ctrl_in[j] = now_in
-                    current = flipped
-        idx = np.flatnonzero(include)
-        post = xtx[np.ix_(idx, idx)] + np.diag(prior_prec[idx])
-        # LAPACK directly, as in _sample_level: the wrappers' checks cost more than the maths.
-        chol, info = lapack.dpotrf(post, lower=1)
-        if info:
-            raise EffectError("The model could not be fitted to this series.")
-        b_hat, _ = lapack.dpotrs(chol, xty[idx], lower=1)
-        ss = max(yty - float(xty[idx] @ b_hat), 1e-12)
-        sigma2 = 1.0 / rng.gamma(sigma_a + n_obs / 2, 1.0 / (sigma_b + ss / 2))
-        beta = np.zeros(k)
-        shake, _ = lapack.dtrtrs(chol, rng.standard_normal(idx.size), lower=1, trans=1)
-        beta[idx] = b_hat + shake * math.sqrt(sigma2)
+        if fold is not None:
+            _choose_controls(rng, fold, xty, yty, include, log_odds_prior, n_obs)
+        beta, sigma2 = _draw_beta(rng, xtx_prior, xty, yty, include, sigma_a + n_obs / 2, sigma_b)
         steps = np.diff(mu)
         tau2 = 1.0 / rng.gamma(level_a + steps.size / 2, 1.0 / (level_b + float(steps @ steps) / 2))
         if it >= burn:
             i = it - burn
-            keep_mu_last[i] = mu[-1]
-            keep_beta[i] = beta
-            keep_sigma2[i] = sigma2
-            keep_tau2[i] = tau2
-            incl_count += include[k_fixed:]
-            mu_sum += mu
-    return _Fit(
-        mu_last=keep_mu_last,
-        beta=keep_beta,
-        sigma2=keep_sigma2,
-        tau2=keep_tau2,
-        inclusion=incl_count / draws,
-        mu_mean=mu_sum / draws,
-        beta_mean=keep_beta.mean(axis=0),
-        sigma2_mean=float(keep_sigma2.mean()),
-        tau2_mean=float(keep_tau2.mean()),
-    )
+            kept.mu_last[i], kept.beta[i] = mu[-1], beta
+            kept.sigma2[i], kept.tau2[i] = sigma2, tau2
+            kept.inclusion += include[k_fixed:]
+            kept.mu_sum += mu
+    return kept.fit()
 
 
 def _one_step_fit(y: Array, xb: Array, sigma2: float, tau2: float) -> tuple[Array, Array]:
