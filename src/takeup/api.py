@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -81,6 +83,19 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
         request,
         401,
         ErrorOut(detail="Send a valid, unrevoked API key as 'Authorization: Bearer KEY'."),
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000
+    return _error(
+        request,
+        413,
+        ErrorOut(
+            detail=f"The body is larger than {limit:.1f} MB: send the rows in several requests.",
+            errors=[FieldError(field="body", message="Too large")],
+        ),
     )
 
 

@@ -219,4 +219,9 @@ TAKEUP_SERVICE_NOTES = "takeup.campaigns.queries.service_notes"
 # Where /go/ redirects count arrivals when traffic is heavy (decision 10); empty: the database.
 TAKEUP_REDIS_URL = os.environ.get("REDIS_URL", "")
 # Survey answers taken from one website a minute before the rest are refused (abuse limit).
+# Behind a proxy: the header it writes the client's address into, and how many proxies there are.
+TAKEUP_CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+TAKEUP_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
 TAKEUP_SURVEY_PER_MINUTE = int(os.environ.get("SURVEY_RESPONSES_PER_MINUTE", "600"))
+# One visitor answers once; a few more allow for a shared address (a library's computers).
+TAKEUP_SURVEY_PER_CLIENT_PER_MINUTE = int(os.environ.get("SURVEY_RESPONSES_PER_CLIENT", "20"))

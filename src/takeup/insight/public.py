@@ -11,9 +11,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from takeup.campaigns.public import device_class
+from takeup.core.clients import client_address
 
 from .models import Survey
-from .services import MAX_BODY_BYTES, IntakeError, response_take
+from .services import MAX_BODY_BYTES, IntakeError, client_key, response_take
 
 
 def _cors(response: HttpResponse, origin: str) -> HttpResponse:
@@ -72,6 +73,7 @@ def config(request: HttpRequest, key: str) -> HttpResponse:
         {"sampling_percent": survey.sampling_percent, "questions": questions_json(survey)}
     )
     response["Cache-Control"] = "public, max-age=300"
+    response["Vary"] = "Origin"  # the CORS header differs by origin, so may the cached copy
     return _cors(response, origin) if origin else response
 
 
@@ -95,7 +97,7 @@ def responses(request: HttpRequest, key: str) -> HttpResponse:
     else:
         try:
             payload = json.loads(request.body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             payload = None
             response = _error(400, "Send the answers as JSON.", [("body", "Not JSON.")])
         else:
@@ -105,9 +107,8 @@ def responses(request: HttpRequest, key: str) -> HttpResponse:
                     payload=payload,
                     origin=origin,
                     device=device_class(request.META.get("HTTP_USER_AGENT", "")),
-                    language=str(payload.get("language", "en"))
-                    if isinstance(payload, dict)
-                    else "en",
+                    language=_language(payload),
+                    client=client_key(client_address(request)),
                 )
             except IntakeError as exc:
                 response = _error(exc.status, exc.detail, exc.errors)
@@ -142,9 +143,10 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
             response_take(
                 survey=survey,
                 payload=payload,
-                origin=request.build_absolute_uri("/").rstrip("/"),
+                origin="hosted",
                 device=device_class(request.META.get("HTTP_USER_AGENT", "")),
                 language="cy" if welsh else "en",
+                client=client_key(client_address(request)),
             )
             done = True
         except IntakeError as exc:

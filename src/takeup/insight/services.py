@@ -1,7 +1,9 @@
 """Writes for exit surveys: set-up, and taking a visitor's answers."""
 
+import hashlib
+import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -134,25 +136,57 @@ WINDOW_ADD = (
 )
 
 
-def _rate_limited(origin: str) -> bool:
-    """Count this answer against its website's minute: in Redis when there is one (no row for
-    every answer to wait on), else with one upsert in the database."""
-    now = timezone.now()
-    minute = now.replace(second=0, microsecond=0)
+def _count(key: str, minute: datetime) -> tuple[int, int]:
+    """Add one to this minute's count for `key`; (this minute's count, the last minute's)."""
     r = counter.client()
     if r is not None:
-        key = f"takeup:intake:{origin[:200]}:{minute:%Y%m%d%H%M}"
+        now_key = f"takeup:intake:{key}:{minute:%Y%m%d%H%M}"
+        before_key = f"takeup:intake:{key}:{minute - timedelta(minutes=1):%Y%m%d%H%M}"
         pipe = r.pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        count, _ = pipe.execute()
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(WINDOW_ADD, [origin[:200], minute])
-            count = cursor.fetchone()[0]
-        if count == 1:  # the minute's first answer tidies up old windows
-            IntakeWindow.objects.filter(minute__lt=minute - timedelta(minutes=5)).delete()
-    return int(count) > settings.TAKEUP_SURVEY_PER_MINUTE
+        pipe.incr(now_key)
+        pipe.expire(now_key, 150)
+        pipe.get(before_key)
+        current, _, before = pipe.execute()
+        return int(current), int(before or 0)
+    with connection.cursor() as cursor:
+        # The database's own form of the time, so that the ORM's lookups below find the row.
+        cursor.execute(WINDOW_ADD, [key, connection.ops.adapt_datetimefield_value(minute)])
+        current = cursor.fetchone()[0]
+    if current == 1:  # the minute's first answer tidies up old windows
+        IntakeWindow.objects.filter(minute__lt=minute - timedelta(minutes=5)).delete()
+    before = (
+        IntakeWindow.objects.filter(origin=key, minute=minute - timedelta(minutes=1))
+        .values_list("count", flat=True)
+        .first()
+    )
+    return int(current), int(before or 0)
+
+
+def _over(key: str, limit: int, now: datetime) -> bool:
+    """A sliding minute: this minute's count plus the last minute's, weighted by how much of it
+    the last sixty seconds still cover. So a burst across a minute boundary is one burst."""
+    minute = now.replace(second=0, microsecond=0)
+    current, before = _count(key, minute)
+    covered = 1 - (now - minute).total_seconds() / 60
+    return current + before * covered > limit
+
+
+def client_key(address: str) -> str:
+    """A keyed hash of a visitor's address, for the per-visitor limit. The address itself is
+    never stored, and the key (from SECRET_KEY) is not in the database."""
+    secret = settings.SECRET_KEY.encode()
+    return "c:" + hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def rate_limited(survey: Survey, site: str, client: str) -> bool:
+    """Too many answers just now: for this survey from this website (or its hosted page), or
+    from this one visitor. Keyed on the survey, not on the Origin header, which anyone can
+    write: one survey's flood never blocks another organisation's."""
+    now = timezone.now()
+    per_site = f"s:{survey.key}:{site[:150]}"
+    return _over(per_site, settings.TAKEUP_SURVEY_PER_MINUTE, now) or _over(
+        client, settings.TAKEUP_SURVEY_PER_CLIENT_PER_MINUTE, now
+    )
 
 
 def response_take(
@@ -162,6 +196,7 @@ def response_take(
     origin: str,
     device: str,
     language: str,
+    client: str = "",
 ) -> Response | None:
     """Check and save one visitor's answers, all or nothing. Returns None for a robot caught by
     the honeypot (it is told nothing different)."""
@@ -186,8 +221,11 @@ def response_take(
         raise IntakeError(400, "The answers have errors; see each field.", errors)
     if not answers:
         raise IntakeError(400, "Answer at least one question.", [("answers", "Answer a question.")])
-    if _rate_limited(origin or "-"):
-        raise IntakeError(429, "Too many answers from this website just now; try again shortly.")
+    if rate_limited(survey, origin or "-", client or "c:-"):
+        raise IntakeError(
+            429,
+            _("Many answers have come in just now. Please send yours again in a minute."),
+        )
     path = path.split("?", 1)[0].split("#", 1)[0]
     mapped = map_path(survey, path)
     return Response.objects.create(

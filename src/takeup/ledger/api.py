@@ -29,7 +29,7 @@ class VolumeRow(Schema):
     period: Literal["day", "week", "month"] = "day"
     service: Annotated[Text, Field(max_length=200, description="The service's name or slug")]
     channel: Annotated[Text, Field(max_length=80, description="The channel's name or slug")]
-    measure: Literal["transactions", "contacts", "starts"] = "transactions"
+    measure: Literal["transactions", "contacts", "starts", "visits"] = "transactions"
     count: Annotated[int, Field(ge=0, le=10**12)]
 
 
@@ -37,7 +37,15 @@ class VolumesIn(Schema):
     source: Annotated[
         Text, Field(max_length=120, description="The data source's name; made if new")
     ]
-    rows: Annotated[list[VolumeRow], Field(min_length=1, max_length=100_000)]
+    rows: Annotated[
+        list[VolumeRow],
+        Field(
+            min_length=1,
+            max_length=20_000,
+            description="At most 20,000 rows, and a body of at most 2.5 MB: send more as "
+            "several requests",
+        ),
+    ]
     only_valid: bool = Field(False, description="Import the valid rows even if some are rejected")
 
 

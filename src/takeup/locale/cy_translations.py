@@ -497,6 +497,7 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "Contacts with %(service)s in each channel, from the baseline to the period's end.": "Cysylltiadau â %(service)s ym mhob sianel, o’r llinell sylfaen i ddiwedd y cyfnod.",
     "contacts": "cysylltiadau",
     "transactions": "trafodion",
+    "Many answers have come in just now. Please send yours again in a minute.": "Mae llawer o atebion wedi cyrraedd newydd. Anfonwch eich un chi eto ymhen munud, os gwelwch yn dda.",
 }
 CY.update(CY_CAMPAIGNS)
 CY.update(CY_INSIGHT)
