@@ -23,3 +23,30 @@ def test_a_volumes_body_over_the_limit_is_413_in_the_api_shape(
     assert response.json()["detail"].startswith("The body is larger than 2.6 MB")
     assert response.json()["errors"] == [{"field": "body", "message": "Too large"}]
     assert not Volume.objects.exists()
+
+
+def test_staff_pages_are_never_stored(viewer_client: Client, org: Organisation) -> None:
+    for url in (f"/o/{org.slug}/take-up/", f"/o/{org.slug}/settings/api-keys/"):
+        response = viewer_client.get(url)
+        assert response["Cache-Control"] == "no-store", url
+
+
+def test_a_reset_for_an_unknown_address_does_the_same_work(
+    django_user_model, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks_db.models import DBTaskResult
+
+    django_user_model.objects.create_user("clerk@millbrook.gov.uk", "a long enough secret")
+    counts = []
+    for email in ("clerk@millbrook.gov.uk", "nobody@millbrook.gov.uk"):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = Client().post("/password-reset/", {"email": email})
+        assert response.status_code == 302
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert DBTaskResult.objects.count() == 2  # one task each: the worker looks the address up

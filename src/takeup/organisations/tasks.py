@@ -13,10 +13,11 @@ from .models import User
 
 
 @task()
-def send_password_reset_email(user_id: int, base_url: str, language: str) -> bool:
-    """Email a set-password link. The token is made here, so no secret waits in the task queue.
-    A user who has gone or been deactivated since gets nothing; the task is safe to repeat."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+def send_password_reset_email(email: str, base_url: str, language: str) -> bool:
+    """Email a set-password link to the active user with this address, if there is one. The
+    token is made here, so no secret waits in the task queue; an address with no account gets
+    nothing. The task is safe to repeat."""
+    user = User.objects.filter(email=email.lower(), is_active=True).first()
     if user is None:
         return False
     with translation.override(language):

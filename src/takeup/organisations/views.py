@@ -56,10 +56,9 @@ class ResetRequestView(auth_views.PasswordResetView):
         email = form.cleaned_data["email"].lower()
         base_url = self.request.build_absolute_uri("/")
         language = get_language() or "en"
-        for user in User.objects.filter(email=email, is_active=True):
-            transaction.on_commit(
-                partial(send_password_reset_email.enqueue, user.pk, base_url, language)
-            )
+        # The same work whether or not the address is known (one task, looked up there), so
+        # that how long the answer takes does not tell which addresses have accounts.
+        transaction.on_commit(partial(send_password_reset_email.enqueue, email, base_url, language))
         return redirect(self.get_success_url())
 
 
