@@ -94,3 +94,13 @@ def test_config_is_cached_per_origin() -> None:
     survey = make("five", [SITE])
     response = Client().get(f"/s/{survey.key}/config.json", HTTP_ORIGIN=SITE)
     assert "Origin" in response["Vary"]
+
+
+def test_the_hosted_page_sets_no_cookie() -> None:
+    survey = make("six", [SITE])
+    client = Client(enforce_csrf_checks=True)
+    shown = client.get(f"/s/{survey.key}/")
+    assert shown.status_code == 200 and not shown.cookies
+    sent = client.post(f"/s/{survey.key}/", {"visits": "first", "for_whom": "self", "found": "yes"})
+    assert sent.status_code == 200 and not sent.cookies
+    assert Response.objects.filter(survey=survey).count() == 1

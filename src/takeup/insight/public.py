@@ -121,6 +121,9 @@ def _language(payload: Any) -> str:
     return str(payload.get("language", "en")) if isinstance(payload, dict) else "en"
 
 
+# No CSRF cookie: the page promises no cookie, and a forged post could only add one anonymous,
+# rate-limited answer, which anyone can do anyway.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def hosted(request: HttpRequest, key: str) -> HttpResponse:
     """The survey as a page of its own: for people without JavaScript, and for QR codes."""
