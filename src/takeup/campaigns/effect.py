@@ -248,32 +248,17 @@ def _sample_level(
     return np.asarray(mean + noise[:, 0], dtype=float)
 
 
-def _log_marginal(
-    schur: Array, r: Array, rest: float, chosen: npt.NDArray[np.intp], n: float
-) -> float:
-    """log p(y | which controls are in), up to a constant, with beta and sigma2 integrated out
-    (conjugate normal-inverse-gamma). The calendar effects, always in, are already folded into
-    schur (the controls' posterior precision given them), r and rest; see _Fold."""
-    if chosen.size == 0:
-        return -0.5 * n * math.log(max(rest, 1e-12))
-    if chosen.size == 1:
-        m = float(schur[chosen[0], chosen[0]])
-        return -0.5 * math.log(m) - 0.5 * n * math.log(max(rest - r[chosen[0]] ** 2 / m, 1e-12))
-    chol, _ = lapack.dpotrf(schur[np.ix_(chosen, chosen)], lower=1, clean=1)
-    w, _ = lapack.dtrtrs(chol, r[chosen], lower=1)
-    ss = max(rest - float(w @ w), 1e-12)
-    return -float(np.log(np.diag(chol)).sum()) - 0.5 * n * math.log(ss)
-
-
 @dataclass(frozen=True)
 class _Fold:
     """The always-in calendar block folded out of the controls' precision. It never changes
-    during sampling, so it is worked out once, not on every draw."""
+    during sampling, so it is worked out once, and so is each set of controls' part of the
+    marginal likelihood the first time the sampler visits that set."""
 
     k_fixed: int
     chol_a: Array
     a_inv_b: Array
     schur: Array
+    sets: dict[int, tuple[npt.NDArray[np.intp], Array, float]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, xtx_prior: Array, k_fixed: int) -> _Fold:
@@ -281,6 +266,27 @@ class _Fold:
         a_inv_b, _ = lapack.dpotrs(chol_a, xtx_prior[:k_fixed, k_fixed:], lower=1)
         schur = xtx_prior[k_fixed:, k_fixed:] - xtx_prior[:k_fixed, k_fixed:].T @ a_inv_b
         return cls(k_fixed, chol_a, a_inv_b, schur)
+
+    def controls(self, chosen: int) -> tuple[npt.NDArray[np.intp], Array, float]:
+        """The controls in the set (a bit mask), the inverse of their block of schur, and
+        half its log determinant."""
+        if chosen not in self.sets:
+            idx = np.array([j for j in range(self.schur.shape[0]) if chosen >> j & 1], dtype=int)
+            block = self.schur[np.ix_(idx, idx)]
+            chol = np.linalg.cholesky(block)
+            self.sets[chosen] = (idx, np.linalg.inv(block), float(np.log(np.diag(chol)).sum()))
+        return self.sets[chosen]
+
+
+def _log_marginal(fold: _Fold, r: Array, rest: float, chosen: int, n: float) -> float:
+    """log p(y | which controls are in), up to a constant, with beta and sigma2 integrated out
+    (conjugate normal-inverse-gamma). The calendar effects, always in, are folded into schur
+    (the controls' posterior precision given them), r and rest; see _Fold."""
+    if not chosen:
+        return -0.5 * n * math.log(max(rest, 1e-12))
+    idx, inverse, half_logdet = fold.controls(chosen)
+    r_in = r[idx]
+    return -half_logdet - 0.5 * n * math.log(max(rest - float(r_in @ inverse @ r_in), 1e-12))
 
 
 def _choose_controls(
@@ -298,18 +304,18 @@ def _choose_controls(
     fixed_part, _ = lapack.dpotrs(fold.chol_a, xty[:k], lower=1)
     rest = yty - float(xty[:k] @ fixed_part)
     r = xty[k:] - fold.a_inv_b.T @ xty[:k]
-    ctrl_in = include[k:]
-    current = _log_marginal(fold.schur, r, rest, np.flatnonzero(ctrl_in), n_obs)
-    for j in range(ctrl_in.size):
-        ctrl_in[j] = not ctrl_in[j]
-        flipped = _log_marginal(fold.schur, r, rest, np.flatnonzero(ctrl_in), n_obs)
-        ctrl_in[j] = not ctrl_in[j]
-        log_in = (current - flipped) if ctrl_in[j] else (flipped - current)
+    chosen = sum(1 << j for j, on in enumerate(include[k:]) if on)
+    current = _log_marginal(fold, r, rest, chosen, n_obs)
+    for j in range(include.size - k):
+        flipped = _log_marginal(fold, r, rest, chosen ^ (1 << j), n_obs)
+        is_in = bool(chosen >> j & 1)
+        log_in = (current - flipped) if is_in else (flipped - current)
         log_odds = min(max(log_in + log_odds_prior, -700.0), 700.0)
         now_in = bool(rng.random() < 1.0 / (1.0 + math.exp(-log_odds)))
-        if now_in != ctrl_in[j]:
-            ctrl_in[j] = now_in
+        if now_in != is_in:
+            chosen ^= 1 << j
             current = flipped
+    include[k:] = [bool(chosen >> j & 1) for j in range(include.size - k)]
 
 
 def _draw_beta(
