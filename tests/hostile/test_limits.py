@@ -50,3 +50,29 @@ def test_a_reset_for_an_unknown_address_does_the_same_work(
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert DBTaskResult.objects.count() == 2  # one task each: the worker looks the address up
+
+
+def test_an_import_that_finds_the_database_locked_says_so(
+    api_client: Client, org: Organisation, service: Service, monkeypatch, tmp_path
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import OperationalError
+
+    from takeup.ledger import services
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "insert_volumes", locked)
+    row = {"date": "2026-03-02", "service": service.slug, "channel": "web", "count": 1}
+    response = api_client.post(
+        "/api/volumes", {"source": "CRM", "rows": [row]}, content_type="application/json"
+    )
+    assert response.status_code == 409
+    assert "Another import" in response.json()["detail"]
+    path = tmp_path / "v.csv"
+    path.write_text(f"date,service,channel,count\n02/03/2026,{service.slug},web,1\n")
+    with pytest.raises(CommandError, match="Another import of this organisation's figures"):
+        call_command("import", str(path), "--source", "CRM")
+    assert not Volume.objects.exists()

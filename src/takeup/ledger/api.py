@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
 from takeup.api_errors import ErrorOut, FieldError
 from takeup.catalogue.api import Text
@@ -15,7 +16,7 @@ from takeup.organisations.api import api_key_of
 from .periods import EARLIEST, LATEST, Range
 from .queries import ChannelFlags
 from .reports import service_figures
-from .services import data_source_for, volumes_import_rows
+from .services import ImportBusy, data_source_for, volumes_import_rows
 
 router = Router(tags=["ledger"])
 
@@ -61,7 +62,7 @@ class VolumesOut(Schema):
 
 @router.post(
     "/volumes",
-    response={201: VolumesOut, 422: ErrorOut},
+    response={201: VolumesOut, 409: ErrorOut, 422: ErrorOut},
     summary="Load volumes (idempotent by source and period)",
 )
 def post_volumes(request: HttpRequest, payload: VolumesIn) -> tuple[int, VolumesOut | ErrorOut]:
@@ -76,13 +77,16 @@ def post_volumes(request: HttpRequest, payload: VolumesIn) -> tuple[int, Volumes
             detail="The request has errors; see each field.",
             errors=[FieldError(field="source", message=m) for m in exc.messages],
         )
-    outcome = volumes_import_rows(
-        organisation=key.organisation,
-        source=source,
-        api_key=key,
-        rows=[row.dict() for row in payload.rows],
-        only_valid=payload.only_valid,
-    )
+    try:
+        outcome = volumes_import_rows(
+            organisation=key.organisation,
+            source=source,
+            api_key=key,
+            rows=[row.dict() for row in payload.rows],
+            only_valid=payload.only_valid,
+        )
+    except ImportBusy as exc:
+        raise HttpError(409, str(exc)) from exc
     batch = outcome.batch
     errors = [
         FieldError(field=f"rows.{e['line'] - 1}.{e['column'] or 'row'}", message=e["message"])

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -338,7 +338,32 @@ def _validate(
     return outcome
 
 
+class ImportBusy(Exception):
+    """Another import holds the database; nothing of this one was saved."""
+
+    message = (
+        "Another import of this organisation's figures is running. Nothing was saved: try "
+        "again in a minute."
+    )
+
+
 def _apply(
+    batch: ImportBatch,
+    read: parsing.ReadResult,
+    *,
+    only_valid: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportOutcome:
+    try:
+        return _apply_now(batch, read, only_valid=only_valid, progress=progress)
+    except OperationalError as exc:
+        # SQLite lets one writer in at a time and gives up after its busy timeout.
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise ImportBusy(ImportBusy.message) from exc
+        raise
+
+
+def _apply_now(
     batch: ImportBatch,
     read: parsing.ReadResult,
     *,

@@ -513,6 +513,8 @@ def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
+            except services.ImportBusy as exc:
+                messages.error(request, str(exc))
             else:
                 if result.imported:
                     messages.success(

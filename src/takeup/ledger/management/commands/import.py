@@ -7,7 +7,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from takeup.ledger.matching import group_errors
 from takeup.ledger.models import DataSource, Period
-from takeup.ledger.services import ImportOutcome, data_source_for, volumes_import
+from takeup.ledger.services import ImportBusy, ImportOutcome, data_source_for, volumes_import
 from takeup.organisations.management import organisation_from
 
 
@@ -51,16 +51,19 @@ class Command(BaseCommand):
             transient=True,
         ) as bar:
             task = bar.add_task(f"Importing {path.name}", total=None)
-            outcome = volumes_import(
-                organisation=org,
-                source=source,
-                data=data,
-                file_name=path.name,
-                default_period=options["period"] or "day",
-                only_valid=options["only_valid"],
-                dry_run=options["dry_run"],
-                progress=lambda n: bar.update(task, completed=n, total=max(n, 1)),
-            )
+            try:
+                outcome = volumes_import(
+                    organisation=org,
+                    source=source,
+                    data=data,
+                    file_name=path.name,
+                    default_period=options["period"] or "day",
+                    only_valid=options["only_valid"],
+                    dry_run=options["dry_run"],
+                    progress=lambda n: bar.update(task, completed=n, total=max(n, 1)),
+                )
+            except ImportBusy as exc:
+                raise CommandError(str(exc)) from exc
         self._report(outcome, path, options)
 
     def _source(self, org: Any, name: str, *, create: bool) -> DataSource:
