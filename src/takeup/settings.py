@@ -222,6 +222,14 @@ TAKEUP_REDIS_URL = os.environ.get("REDIS_URL", "")
 # Behind a proxy: the header it writes the client's address into, and how many proxies there are.
 TAKEUP_CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 TAKEUP_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
+# An upload larger than this is refused before it is read (core/uploads.py).
+TAKEUP_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+CSRF_FAILURE_VIEW = "takeup.core.uploads.csrf_failure"
+FILE_UPLOAD_HANDLERS = [
+    "takeup.core.uploads.RefuseLargeUploads",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 TAKEUP_SURVEY_PER_MINUTE = int(os.environ.get("SURVEY_RESPONSES_PER_MINUTE", "600"))
 # One visitor answers once; a few more allow for a shared address (a library's computers).
 TAKEUP_SURVEY_PER_CLIENT_PER_MINUTE = int(os.environ.get("SURVEY_RESPONSES_PER_CLIENT", "20"))

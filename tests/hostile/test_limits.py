@@ -76,3 +76,53 @@ def test_an_import_that_finds_the_database_locked_says_so(
     with pytest.raises(CommandError, match="Another import of this organisation's figures"):
         call_command("import", str(path), "--source", "CRM")
     assert not Volume.objects.exists()
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(
+    org: Organisation, settings, django_user_model
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from takeup.ledger.models import DataSource, ImportBatch
+    from tests.factories import MembershipFactory
+
+    settings.TAKEUP_MAX_UPLOAD_BYTES = 10_000
+    user = django_user_model.objects.create_user("analyst@millbrook.gov.uk", "a long secret!")
+    MembershipFactory(organisation=org, user=user, role="analyst")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    url = f"/o/{org.slug}/take-up/upload/"
+    token = client.get(url).context["csrf_token"]
+    big = SimpleUploadedFile("big.csv", b"date,service,channel,count\n" + b"x" * 20_000)
+    response = client.post(
+        url, {"csrfmiddlewaretoken": token, "file": big, "new_source": "CRM", "period": "day"}
+    )
+    assert response.status_code == 200
+    assert b"govuk-error-summary" in response.content
+    assert b"The file is larger than 0 MB" in response.content
+    assert not DataSource.objects.exists() and not ImportBatch.objects.exists()
+    small = SimpleUploadedFile("small.csv", b"date,service,channel,count\n")
+    ok = client.post(
+        url, {"csrfmiddlewaretoken": token, "file": small, "new_source": "CRM", "period": "day"}
+    )
+    assert ok.status_code in (200, 302)  # read and answered by the form, not refused
+
+
+def test_a_too_large_upload_whose_token_comes_after_the_file_is_told_so(
+    org: Organisation, settings, django_user_model
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import MembershipFactory
+
+    settings.TAKEUP_MAX_UPLOAD_BYTES = 10_000
+    user = django_user_model.objects.create_user("a2@millbrook.gov.uk", "a long secret!")
+    MembershipFactory(organisation=org, user=user, role="analyst")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    url = f"/o/{org.slug}/take-up/upload/"
+    token = client.get(url).context["csrf_token"]
+    big = SimpleUploadedFile("big.csv", b"x" * 20_000)
+    response = client.post(url, {"file": big, "csrfmiddlewaretoken": token})
+    assert response.status_code == 413
+    assert b"The file is too large" in response.content

@@ -2,6 +2,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from takeup.catalogue.models import Channel, Service
@@ -19,8 +20,6 @@ from .profile import (
     parse_pairs,
     parse_sheet,
 )
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class UploadForm(GovukForm, forms.Form):
@@ -56,10 +55,16 @@ class UploadForm(GovukForm, forms.Form):
             organisation=organisation
         )
 
+    def too_large_message(self) -> str:
+        limit = settings.TAKEUP_MAX_UPLOAD_BYTES // (1024 * 1024)
+        return _(
+            "The file is larger than %(limit)s MB: split it by year, or use takeup import."
+        ) % {"limit": limit}
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 50 MB: split it by year."))
+        if upload.size > settings.TAKEUP_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(self.too_large_message())
         return upload
 
     def clean(self) -> dict[str, Any]:

@@ -436,6 +436,8 @@ def _unit_costs_used(org: Organisation, period: periods.Range) -> list[UnitCost]
 def upload(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
     form = UploadForm(request.POST or None, request.FILES or None, organisation=org)
+    if getattr(request, "upload_too_large", False):
+        form.add_error("file", form.too_large_message())
     if request.method == "POST" and form.is_valid():
         try:
             source = form.cleaned_data["source"] or services.data_source_for(
