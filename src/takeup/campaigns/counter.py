@@ -8,6 +8,7 @@ writes to the database itself (services.arrival_visit).
 """
 
 import json
+import logging
 import uuid
 from datetime import date, timedelta
 from functools import lru_cache
@@ -17,6 +18,7 @@ import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from .models import ArrivalFlush
 from .queries import RedirectLink, link_for_redirect
@@ -182,3 +184,20 @@ def _write_visitors(day: date, members: set[Any]) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(VISITOR_INSERT, params)
     return len(params)
+
+
+LOST_KEY = "takeup:arrivals:lost"
+log = logging.getLogger("takeup.arrivals")
+
+
+def arrival_lost(r: "redis.Redis | None", code: str, reason: str) -> None:
+    """Record an arrival that could not be counted: a warning in the log (the link's code and
+    why, nothing about the visitor) and, where Redis answers, one more in takeup:arrivals:lost,
+    the metric docs/operations.md describes."""
+    log.warning("arrival not counted: link %s, %s", code[:40], reason)
+    if r is None:
+        return
+    try:
+        r.incr(LOST_KEY)
+    except RedisError:
+        log.warning("arrival not counted, and Redis did not answer either")

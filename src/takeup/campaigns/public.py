@@ -4,16 +4,20 @@ import re
 from functools import partial
 from urllib.parse import urlsplit
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+from redis.exceptions import RedisError
 
 from takeup.catalogue.services import domain_allowed
+from takeup.core.clients import client_address
 from takeup.organisations.models import Organisation
 
 from . import counter
 from .models import Arrival
+from .queries import link_for_redirect
 from .services import arrival_visit, link_target
 
 BOT_AGENTS = re.compile(
@@ -77,15 +81,21 @@ def go(request: HttpRequest, code: str) -> HttpResponse:
     agent = request.META.get("HTTP_USER_AGENT", "")
     fast = counter.client()
     count = partial(counter.visit, fast) if fast is not None else arrival_visit
-    link = count(
-        code=code.lower(),
-        day=today,
-        device=device_class(agent),
-        referrer_host=referrer_host(request),
-        via=via,
-        is_bot=is_bot(request),
-        client=request.META.get("REMOTE_ADDR", "") + "|" + agent,
-    )
+    try:
+        link = count(
+            code=code.lower(),
+            day=today,
+            device=device_class(agent),
+            referrer_host=referrer_host(request),
+            via=via,
+            is_bot=is_bot(request),
+            client=client_address(request) + "|" + agent,
+        )
+    except (DatabaseError, RedisError) as exc:
+        # The visitor never waits on counting: the count is lost (and counted as lost), the
+        # redirect still happens, from a read that a busy database still answers.
+        counter.arrival_lost(fast, code.lower(), type(exc).__name__)
+        link = link_for_redirect(code.lower(), today)
     if link is None:
         return _not_found(request, None, 404)
     if link.expires_on is not None and link.expires_on < today:

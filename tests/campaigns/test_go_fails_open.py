@@ -1,0 +1,48 @@
+"""/go/ never depends on counting: when the count cannot be written, the visitor is still sent
+on, and the lost count is recorded."""
+
+import logging
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from takeup.campaigns import counter, public
+from takeup.campaigns.models import Activity, Arrival
+
+pytestmark = pytest.mark.django_db
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
+
+
+def test_a_locked_database_still_redirects(
+    activity: Activity, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def locked(**kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(public, "arrival_visit", locked)
+    monkeypatch.setattr(counter, "client", lambda: None)
+    with caplog.at_level(logging.WARNING, logger="takeup.arrivals"):
+        response = Client().get(f"/go/{activity.link.code}", HTTP_USER_AGENT=PHONE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://www.millbrook.gov.uk/bins")
+    assert not Arrival.objects.exists()
+    assert f"arrival not counted: link {activity.link.code}, OperationalError" in caplog.text
+    assert "192.0.2" not in caplog.text and "iPhone" not in caplog.text  # nothing about them
+
+
+def test_redis_down_still_redirects_and_an_unknown_code_is_still_404(
+    activity: Activity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Down:
+        def incr(self, key: str) -> None:
+            raise RedisConnectionError("down")
+
+    def down(r: object, **kwargs: object) -> None:
+        raise RedisConnectionError("down")
+
+    monkeypatch.setattr(counter, "client", lambda: Down())
+    monkeypatch.setattr(counter, "visit", down)
+    assert Client().get(f"/go/{activity.link.code}", HTTP_USER_AGENT=PHONE).status_code == 302
+    assert Client().get("/go/nosuchcode", HTTP_USER_AGENT=PHONE).status_code == 404
