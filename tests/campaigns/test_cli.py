@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -67,6 +68,7 @@ def test_summary_in_words(series_csv: Path, capsys: pytest.CaptureFixture[str]) 
     [
         (["--controls", "nope"], "has no column 'nope'"),
         (["--draws", "5"], "at least 100 posterior draws"),
+        (["--post-end", "2025-13-27"], "--post-end: '2025-13-27' is not a date"),
     ],
 )
 def test_bad_arguments_say_what_to_fix(series_csv: Path, extra: list[str], message: str) -> None:
@@ -129,3 +131,15 @@ def test_the_console_script_says_what_to_fix_in_one_line(series_csv: Path) -> No
 
 def test_the_light_path_defaults_match_the_engine() -> None:
     assert cli.DEFAULT_DRAWS == effect.DEFAULT_DRAWS
+
+
+def test_the_fast_path_takes_the_same_options_as_the_command() -> None:
+    from takeup.campaigns.management.commands.estimate import Command
+
+    def options(parser: Any) -> set[str]:
+        return {s for a in parser._actions for s in a.option_strings if s not in ("-h", "--help")}
+
+    command = Command().create_parser("takeup", "estimate")
+    django_own = {"--version", "-v", "--verbosity", "--settings", "--pythonpath", "--traceback"}
+    django_own |= {"--no-color", "--force-color", "--skip-checks"}
+    assert options(cli.estimate_parser()) == options(command) - django_own

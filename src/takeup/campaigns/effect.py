@@ -16,18 +16,23 @@ See docs/methods.md for the checks and the validation figures.
 
 from __future__ import annotations
 
+import csv
 import itertools
+import json
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import holidays
 import numpy as np
 import numpy.typing as npt
 from scipy.linalg import lapack
+
+from takeup.catalogue.csvimport import decode, parse_date
 
 Array = npt.NDArray[np.float64]
 Values = Sequence[float] | npt.NDArray[np.floating[Any]]
@@ -891,7 +896,8 @@ def _placebo(p: _Prepared, draws: int, seed: int) -> tuple[float | None, date | 
     )
     if np.isnan(fake.seen[fake.post_from :]).any():
         return None, None
-    c = _core(fake, max(100, draws // 2), np.random.default_rng(seed + 1))
+    # A quarter of the draws: the placebo only has to tell p below 0.05 from above it.
+    c = _core(fake, max(100, draws // 4), np.random.default_rng(seed + 1))
     observed, pred_post = _post_draws(fake, c)
     _, p_value = _probabilities(observed.sum() - pred_post.sum(axis=1))
     return p_value, fake.dates[fake.post_from]
@@ -933,3 +939,96 @@ def detectable(
         smallest_relative=smallest / expected if expected > 0 else math.inf,
         grain="week" if p.weekly else "day",
     )
+
+
+# `takeup estimate`: a daily series from a CSV file in, the estimate as JSON out. Here, not in
+# the console script, so that the management command and the script's fast path (which skips
+# Django's start-up) share them without an app importing the shell.
+
+
+def _csv_number(text: str, line: int, column: str) -> float:
+    cleaned = text.strip().replace(",", "")
+    if cleaned == "":
+        return math.nan
+    problem = f"Line {line}, column {column}: '{text}' is not a number."
+    try:
+        value = float(cleaned)
+    except ValueError as exc:
+        raise EffectError(problem) from exc
+    if not math.isfinite(value):
+        raise EffectError(problem)
+    return value
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    try:
+        text = decode(path.read_bytes())
+    except OSError as exc:
+        raise EffectError(f"Cannot read {path}: {exc.strerror}.") from exc
+    rows = list(csv.reader(text.splitlines()))
+    if len(rows) < 2:
+        raise EffectError(f"{path} has no rows under its header.")
+    return rows
+
+
+def read_series_csv(
+    path: Path, date_column: str, target: str, controls: Sequence[str]
+) -> tuple[list[date], list[float], list[list[float]]]:
+    """Dates, the target and the controls from a CSV, or an EffectError that says what to fix.
+    Empty cells are missing figures."""
+    rows = _csv_rows(path)
+    header = [h.strip() for h in rows[0]]
+    for column in [date_column, target, *controls]:
+        if column not in header:
+            raise EffectError(f"{path} has no column '{column}'. It has: {', '.join(header)}.")
+    at = {name: header.index(name) for name in header}
+    dates, ys, xs = [], [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            raise EffectError(f"Line {line} has {len(row)} cells; the header has {len(header)}.")
+        try:
+            dates.append(parse_date(row[at[date_column]]))
+        except ValueError as exc:
+            raise EffectError(f"Line {line}: {exc}.") from exc
+        ys.append(_csv_number(row[at[target]], line, target))
+        xs.append([_csv_number(row[at[c]], line, c) for c in controls])
+    return dates, ys, xs
+
+
+def estimate_json(result: Estimate) -> str:
+    """The JSON `takeup estimate` prints (docs/methods.md): prob_effect is Pr(effect > 0), and
+    p_value = 2 × min(Pr(effect > 0), Pr(effect < 0)), both from the interval's draws."""
+    checks = asdict(result.checks)
+    out = {
+        "post_start": result.post_start.isoformat(),
+        "post_end": result.post_end.isoformat(),
+        "observed": result.observed_total,
+        "expected": result.expected_total,
+        "expected_interval": [result.expected_lower, result.expected_upper],
+        "effect": {
+            "point": result.effect,
+            "lower": result.effect_lower,
+            "upper": result.effect_upper,
+        },
+        "relative": {
+            "point": result.relative,
+            "lower": result.relative_lower,
+            "upper": result.relative_upper,
+            "shown": result.relative_shown,
+        },
+        "verdict": result.verdict,
+        "p_value": result.p_value,
+        "prob_effect": result.prob_effect,
+        "draws": result.draws,
+        "checks": {
+            **checks,
+            "placebo_start": checks["placebo_start"].isoformat()
+            if checks["placebo_start"]
+            else None,
+            "placebo_failed": result.checks.placebo_failed,
+        },
+        "seconds": round(result.seconds, 3),
+    }
+    return json.dumps(out, indent=2)

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from takeup.charts import Chart, interval_chart
-from takeup.numbers import p_value
 
 from .models import EffectEstimate
 
@@ -142,7 +141,7 @@ def chance(share: float) -> str:
 
 def p_phrase(p: float) -> str:
     """ "p = 0.043", or "p < 0.001" below that: draws cannot show a p of zero."""
-    return "p < 0.001" if p < 0.001 else f"p = {p_value(p)}"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def uncertainty_text(estimate: EffectEstimate) -> str:

@@ -1,17 +1,28 @@
 """`takeup estimate FILE.csv …`: the effect engine on any daily series, for analysts.
 
-The JSON path is answered by takeup.cli without Django (it starts faster); this command answers
-the rest (--summary in words, --help) and `manage.py estimate`. Both share takeup.cli's reader
-and output, so they print the same.
+The console script answers the JSON form itself without setting Django up (takeup.cli); this
+command answers the rest (--summary in words, --help) and `manage.py estimate`. Both read the CSV
+and write the JSON with campaigns.effect's functions, so they print the same.
 """
 
 import argparse
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from takeup.campaigns import effect
 from takeup.campaigns.reports import summary_text
-from takeup.cli import EstimateInputError, estimate_arguments, estimate_json, run_estimate
+from takeup.catalogue.csvimport import parse_date
+
+
+def _day(text: str) -> date:
+    """A date argument; a bad one is reported as one line naming the option."""
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 class Command(BaseCommand):
@@ -21,12 +32,37 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        estimate_arguments(parser)
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--date-column", required=True)
+        parser.add_argument("--target", required=True, help="The column the campaign could move")
+        parser.add_argument(
+            "--controls", default="", help="Comma-separated columns the campaign could not move"
+        )
+        parser.add_argument("--pre-end", required=True, type=_day)
+        parser.add_argument("--post-start", required=True, type=_day)
+        parser.add_argument("--post-end", required=True, type=_day)
+        parser.add_argument("--draws", type=int, default=effect.DEFAULT_DRAWS)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--summary", action="store_true", help="Print plain English instead")
 
     def handle(self, *args: Any, **o: Any) -> None:
+        controls = [c.strip() for c in o["controls"].split(",") if c.strip()]
         try:
-            result = run_estimate(o)
-        except (EstimateInputError, argparse.ArgumentTypeError) as exc:
+            dates, target, xs = effect.read_series_csv(
+                o["file"], o["date_column"], o["target"], controls
+            )
+            result = effect.estimate(
+                dates,
+                target,
+                xs if controls else None,
+                control_names=controls,
+                pre_end=o["pre_end"],
+                post_start=o["post_start"],
+                post_end=o["post_end"],
+                draws=o["draws"],
+                seed=o["seed"],
+            )
+        except effect.EffectError as exc:
             raise CommandError(str(exc)) from exc
         if o["summary"]:
             self.stdout.write(
@@ -42,4 +78,4 @@ class Command(BaseCommand):
                 )
             )
             return
-        self.stdout.write(estimate_json(result))
+        self.stdout.write(effect.estimate_json(result))
