@@ -46,3 +46,13 @@ def test_redis_down_still_redirects_and_an_unknown_code_is_still_404(
     monkeypatch.setattr(counter, "visit", down)
     assert Client().get(f"/go/{activity.link.code}", HTTP_USER_AGENT=PHONE).status_code == 302
     assert Client().get("/go/nosuchcode", HTTP_USER_AGENT=PHONE).status_code == 404
+
+
+def test_qr_kinds_are_only_svg_and_png(viewer_client: Client, org, activity: Activity) -> None:
+    base = f"/o/{org.slug}/campaigns/activities/{activity.pk}/qr"
+    for bad in ('.svg"x', ".svg%0d%0aX-Evil:1", ".txt", ".png%00", ".SVG"):
+        assert viewer_client.get(base + bad + "?download=1").status_code == 404, bad
+    svg = viewer_client.get(base + ".svg?download=1")
+    assert svg.status_code == 200
+    assert svg["Content-Disposition"] == f'attachment; filename="qr-{activity.link.code}.svg"'
+    assert viewer_client.get(base + ".png").status_code == 200

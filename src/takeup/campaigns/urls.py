@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -16,5 +16,5 @@ urlpatterns = [
     path("<int:pk>/estimate/", views.estimate_start, name="estimate"),
     path("<int:pk>/estimate/progress/", views.run_status, name="run"),
     path("activities/<int:pk>/change/", views.activity_edit, name="activity-edit"),
-    path("activities/<int:pk>/qr.<str:kind>", views.activity_qr, name="qr"),
+    re_path(r"^activities/(?P<pk>[0-9]+)/qr\.(?P<kind>svg|png)$", views.activity_qr, name="qr"),
 ]

@@ -2,6 +2,7 @@
 planning and notes."""
 
 import io
+from html import escape
 from typing import Any
 
 import segno
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -320,9 +322,14 @@ def activity_edit(request: OrganisationRequest, pk: int) -> HttpResponse:
     )
 
 
+QR_KINDS = ("svg", "png")
+
+
 @organisation_view()
 def activity_qr(request: OrganisationRequest, pk: int, kind: str) -> HttpResponse:
     """The activity's QR code, with the short address printed under it for people to type."""
+    if kind not in QR_KINDS:
+        raise Http404
     activity = _activity(request, pk)
     link = getattr(activity, "link", None)
     if link is None:
@@ -336,7 +343,7 @@ def activity_qr(request: OrganisationRequest, pk: int, kind: str) -> HttpRespons
         width, height = qr.symbol_size(scale=8, border=4)
         caption = (
             f'<text x="{width / 2}" y="{height + 18}" text-anchor="middle" '
-            f'font-family="sans-serif" font-size="16">{address}</text></svg>'
+            f'font-family="sans-serif" font-size="16">{escape(address)}</text></svg>'
         )
         svg = svg.replace(f'height="{height}"', f'height="{height + 28}"', 1)
         svg = svg.replace(
@@ -347,7 +354,7 @@ def activity_qr(request: OrganisationRequest, pk: int, kind: str) -> HttpRespons
         response = HttpResponse(png_with_caption(qr, address), content_type="image/png")
     filename = f"qr-{link.vanity or link.code}.{kind}"
     if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
