@@ -56,3 +56,17 @@ def test_qr_kinds_are_only_svg_and_png(viewer_client: Client, org, activity: Act
     assert svg.status_code == 200
     assert svg["Content-Disposition"] == f'attachment; filename="qr-{activity.link.code}.svg"'
     assert viewer_client.get(base + ".png").status_code == 200
+
+
+def test_the_database_alone_cannot_give_back_a_visitors_address(activity: Activity) -> None:
+    from takeup.campaigns.models import ArrivalVisitor, VisitorSalt
+    from takeup.campaigns.services import visitor_hash
+    from takeup.core.clients import keyed
+
+    Client(REMOTE_ADDR="203.0.113.7").get(f"/go/{activity.link.code}", HTTP_USER_AGENT=PHONE)
+    stored = ArrivalVisitor.objects.get().visitor
+    salt = VisitorSalt.objects.get().salt
+    # What someone with the database could try, for every address: it never matches.
+    assert stored != visitor_hash(salt, "203.0.113.7|" + PHONE)
+    # Only with SECRET_KEY, which is not in the database, does it.
+    assert stored == visitor_hash(salt, keyed("203.0.113.7|" + PHONE))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
 
 from takeup.catalogue.services import domain_allowed
-from takeup.core.clients import client_address
+from takeup.core.clients import client_address, keyed
 from takeup.organisations.models import Organisation
 
 from . import counter
@@ -89,7 +89,8 @@ def go(request: HttpRequest, code: str) -> HttpResponse:
             referrer_host=referrer_host(request),
             via=via,
             is_bot=is_bot(request),
-            client=client_address(request) + "|" + agent,
+            # Keyed before the day's salt is added, so the database alone never suffices.
+            client=keyed(client_address(request) + "|" + agent),
         )
     except (DatabaseError, RedisError) as exc:
         # The visitor never waits on counting: the count is lost (and counted as lost), the

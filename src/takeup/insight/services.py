@@ -1,7 +1,5 @@
 """Writes for exit surveys: set-up, and taking a visitor's answers."""
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from takeup.campaigns import counter
 from takeup.catalogue.models import Service, ServiceArea
+from takeup.core.clients import keyed
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import audit_record
 
@@ -174,8 +173,7 @@ def _over(key: str, limit: int, now: datetime) -> bool:
 def client_key(address: str) -> str:
     """A keyed hash of a visitor's address, for the per-visitor limit. The address itself is
     never stored, and the key (from SECRET_KEY) is not in the database."""
-    secret = settings.SECRET_KEY.encode()
-    return "c:" + hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
+    return "c:" + keyed(address)[:32]
 
 
 def rate_limited(survey: Survey, site: str, client: str) -> bool:
