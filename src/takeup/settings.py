@@ -151,6 +151,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "organisations/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = _env_bool("AXES_ENABLED", True)
+AXES_CLIENT_IP_CALLABLE = "takeup.core.clients.client_address_for_axes"
+# Failed sign-ins from one address across user names before it too must wait the cool-off.
+TAKEUP_SIGN_IN_FAILURES_PER_ADDRESS = 20
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]

@@ -126,3 +126,32 @@ def test_a_too_large_upload_whose_token_comes_after_the_file_is_told_so(
     response = client.post(url, {"file": big, "csrfmiddlewaretoken": token})
     assert response.status_code == 413
     assert b"The file is too large" in response.content
+
+
+def test_one_address_trying_many_user_names_is_throttled(settings, django_user_model) -> None:
+    settings.TAKEUP_SIGN_IN_FAILURES_PER_ADDRESS = 8
+    django_user_model.objects.create_user("real@millbrook.gov.uk", "correct horse battery")
+    client = Client(REMOTE_ADDR="198.51.100.20")
+    for i in range(8):  # eight names, a wrong password each: no single name is locked
+        client.post("/sign-in/", {"username": f"n{i}@millbrook.gov.uk", "password": "x"})
+    blocked = client.post(
+        "/sign-in/", {"username": "real@millbrook.gov.uk", "password": "correct horse battery"}
+    )
+    assert blocked.status_code == 429
+    elsewhere = Client(REMOTE_ADDR="198.51.100.21").post(
+        "/sign-in/", {"username": "real@millbrook.gov.uk", "password": "correct horse battery"}
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_behind_a_proxy_the_configured_header_is_believed(settings) -> None:
+    from django.test import RequestFactory
+
+    from takeup.core.clients import client_address
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+    )
+    assert client_address(request) == "10.0.0.1"  # not believed unless configured
+    settings.TAKEUP_CLIENT_IP_HEADER = "X-Forwarded-For"
+    assert client_address(request) == "203.0.113.9"  # the entry our proxy added, not the forged

@@ -1,7 +1,12 @@
 """Reads for organisations: memberships, API keys and the audit log."""
 
-from django.db.models import QuerySet
+from datetime import timedelta
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from .models import ApiKey, AuditEvent, Membership, Organisation, User
 
@@ -32,3 +37,10 @@ def api_keys_of(organisation: Organisation) -> QuerySet[ApiKey]:
 
 def audit_events_of(organisation: Organisation) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(organisation=organisation).select_related("actor", "api_key")
+
+
+def failures_from_address(address: str) -> int:
+    """Failed sign-ins from one address, across every user name, within the cool-off."""
+    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
+    found = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since)
+    return found.aggregate(n=Sum("failures_since_start"))["n"] or 0

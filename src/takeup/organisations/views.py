@@ -1,8 +1,9 @@
 """Staff views for signing in, choosing an organisation and running it."""
 
 from functools import partial
-from typing import cast
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from takeup.charts import bar_chart
+from takeup.core.clients import client_address
 from takeup.forms import apply_errors
 
 from . import queries, services
@@ -36,9 +38,19 @@ from .tasks import send_password_reset_email
 
 
 class SignInView(auth_views.LoginView):
+    """Sign-in, throttled twice over: django-axes locks a user name tried wrongly five times
+    from one address, and here one address that has failed too often across every user name
+    is refused for the same cool-off (someone trying many names from one place)."""
+
     form_class = SignInForm
     template_name = "organisations/sign_in.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        failures = queries.failures_from_address(client_address(request))
+        if failures >= settings.TAKEUP_SIGN_IN_FAILURES_PER_ADDRESS:
+            return render(request, "organisations/locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class SignOutView(auth_views.LogoutView):
