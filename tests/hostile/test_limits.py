@@ -155,3 +155,37 @@ def test_behind_a_proxy_the_configured_header_is_believed(settings) -> None:
     assert client_address(request) == "10.0.0.1"  # not believed unless configured
     settings.TAKEUP_CLIENT_IP_HEADER = "X-Forwarded-For"
     assert client_address(request) == "203.0.113.9"  # the entry our proxy added, not the forged
+
+
+def test_a_workbook_that_unpacks_too_far_is_refused_unread(org: Organisation, monkeypatch) -> None:
+    from pathlib import Path
+
+    from takeup.ledger import parsing
+    from takeup.ledger.services import data_source_for, volumes_import
+
+    monkeypatch.setattr(parsing, "MAX_XLSX_UNPACKED", 1_000)
+    data = (Path(__file__).parents[1] / "ledger/data/notes-first.xlsx").read_bytes()
+    outcome = volumes_import(
+        organisation=org, source=data_source_for(org, "CRM"), data=data, file_name="x.xlsx"
+    )
+    assert not outcome.imported
+    assert "unpacks to" in outcome.read.refused and "save the sheet with the figures as CSV" in (
+        outcome.read.refused
+    )
+
+
+def test_the_import_page_shows_at_most_a_hundred_problems(member_client, org: Organisation) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lines = ["date,service,channel,count"] + [
+        f"02/03/2026,Unknown service {i},web,1" for i in range(150)
+    ]
+    client = member_client("analyst")
+    upload = SimpleUploadedFile("many.csv", "\n".join(lines).encode())
+    response = client.post(
+        f"/o/{org.slug}/take-up/upload/", {"file": upload, "new_source": "CRM", "period": "day"}
+    )
+    page = client.get(response["Location"])
+    assert len(page.context["grouped_errors"]) == 100
+    assert "And 50 more problems." in page.content.decode()
+    assert page.context["mapping_form"].more == 100  # 150 unknown names, 50 offered

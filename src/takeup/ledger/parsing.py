@@ -12,6 +12,7 @@ or Excel-serial dates; thousands separators; blank lines; totals rows (skipped a
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ EMPTY_CELLS = ("", "-", "–", "n/a")
 TOTAL_WORDS = ("total", "totals", "grand total", "cyfanswm")
 EXCEL_EPOCH = date(1899, 12, 30)
 MAX_ERRORS = 1000
+MAX_XLSX_UNPACKED = 300_000_000
 MAX_COLUMNS = 200  # a table of figures is never wider; a wider file is refused, not read slowly
 THOUSANDS = re.compile(r"^\d{1,3}([,  ]\d{3})+$|^\d{1,3}(\.\d{3})+$")
 
@@ -135,6 +137,7 @@ def records_from_xlsx(
     with a header on it (a workbook often opens on a "Notes" sheet)."""
     from openpyxl import load_workbook
 
+    _refuse_bombs(data)
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         chosen = _sheet(book, sheet, profile or Profile())
@@ -147,6 +150,19 @@ def records_from_xlsx(
             yield number, cells
     finally:
         book.close()
+
+
+def _refuse_bombs(data: bytes) -> None:
+    """A workbook is a zip of XML: refuse one that would unpack to far more than any table of
+    figures needs, before openpyxl unpacks it (a few MB can hold gigabytes of XML)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        unpacked = sum(member.file_size for member in book.infolist())
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise ValueError(
+            f"the workbook unpacks to {unpacked / 1e6:,.0f} MB, more than the "
+            f"{MAX_XLSX_UNPACKED / 1e6:,.0f} MB a table of figures needs: save the sheet with "
+            "the figures as CSV"
+        )
 
 
 def _sheet(book: Any, sheet: str | int | None, profile: Profile) -> Any:

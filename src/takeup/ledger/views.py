@@ -469,6 +469,9 @@ def upload(request: OrganisationRequest) -> HttpResponse:
     )
 
 
+ERRORS_SHOWN = 100
+
+
 @organisation_view(Permission.IMPORT_DATA)
 def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
     org = request.organisation
@@ -485,6 +488,7 @@ def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
             batch=batch,
             actor=request.user,
         )
+    grouped = group_errors(batch.errors)
     mapping_form = MappingForm(
         organisation=org,
         unknown_services=sorted(outcome.unknown_services) if outcome else [],
@@ -537,7 +541,8 @@ def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
             "mapping_form": mapping_form,
             "preview_header": outcome.read.header if outcome else [],
             "preview_rows": outcome.read.preview if outcome else [],
-            "grouped_errors": group_errors(batch.errors),
+            "grouped_errors": grouped[:ERRORS_SHOWN],
+            "more_errors": max(0, len(grouped) - ERRORS_SHOWN),
             "profile": Profile.of(batch.source.profile).describe(),
         },
     )
