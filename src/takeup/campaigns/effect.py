@@ -17,23 +17,60 @@ See docs/methods.md for the checks and the validation figures.
 from __future__ import annotations
 
 import csv
+import importlib.machinery
+import importlib.util
 import itertools
 import json
 import math
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import holidays
 import numpy as np
 import numpy.typing as npt
-from scipy.linalg import lapack
 
 from takeup.catalogue.csvimport import decode, parse_date
 
+
+def _flapack_alone() -> ModuleType | None:
+    """SciPy's LAPACK extension module loaded by itself, without scipy.linalg's package."""
+    spec = importlib.util.find_spec("scipy")
+    if spec is None or spec.origin is None:
+        return None
+    folder = Path(spec.origin).parent / "linalg"
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = folder / f"_flapack{suffix}"
+        if path.exists():
+            loader = importlib.machinery.ExtensionFileLoader("scipy.linalg._flapack", str(path))
+            found = importlib.util.spec_from_loader(loader.name, loader)
+            if found is None:
+                return None
+            module = importlib.util.module_from_spec(found)
+            loader.exec_module(module)
+            return module
+    return None
+
+
+def _lapack() -> Any:
+    """SciPy's LAPACK routines (the sampler's banded and dense Cholesky solves). Importing
+    scipy.linalg costs a quarter of a second, most of `takeup estimate`'s start-up, for routines
+    that live in one extension module: that module is loaded on its own unless scipy.linalg is
+    already imported, and scipy.linalg is imported as usual if the module cannot be found."""
+    module = None if "scipy.linalg" in sys.modules else _flapack_alone()
+    if module is not None and hasattr(module, "dpbtrf"):
+        return module
+    from scipy.linalg import lapack as public
+
+    return public
+
+
+lapack = _lapack()
 Array = npt.NDArray[np.float64]
 Values = Sequence[float] | npt.NDArray[np.floating[Any]]
 Table = Sequence[Sequence[float]] | npt.NDArray[np.floating[Any]]
