@@ -342,3 +342,39 @@ def test_a_longer_after_period_chosen_for_a_run_explains_a_later_break(
     assert queries.unexplained_breaks(service, [february]) == [february]
     EstimateRun.objects.create(organisation=org, campaign=campaign, after_days=56)
     assert queries.unexplained_breaks(service, [february]) == []
+
+
+def test_an_estimate_stored_before_the_checks_existed_claims_nothing_it_cannot(
+    org: Organisation, service: Service
+) -> None:
+    """Older results kept prob_effect for whichever sign the point took, no verdict and no
+    expected interval: the page shows their p alone, no relative effect, and judges the fit
+    by whether the expected band stayed above zero."""
+    campaign = make_campaign(org, [service])
+    run = EstimateRun.objects.create(organisation=org, campaign=campaign)
+    point = {"expected_lower": -3.0, "expected": 2.0}
+    old = EffectEstimate.objects.create(
+        organisation=org,
+        run=run,
+        campaign=campaign,
+        service=service,
+        scope="campaign",
+        post_start=START_ON,
+        post_end=START_ON + timedelta(days=27),
+        effect=-40.0,
+        effect_lower=-90.0,
+        effect_upper=-5.0,
+        p_value=0.02,
+        result={
+            "prob_effect": 0.99,
+            "relative": [-0.2, -0.4, -0.01],
+            "expected_total": 200.0,
+            "checks": {"fit_coverage": 0.9, "fit_mape": 0.1},
+            "points": [point],
+        },
+    )
+    assert reports.uncertainty_text(old) == (
+        "Two-sided p = 0.020; estimate again for the probability of an increase."
+    )
+    assert reports.relative_text(old) == (False, "Not shown: estimate again to see it.")
+    assert not reports.judgeable(old)

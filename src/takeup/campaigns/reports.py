@@ -146,7 +146,12 @@ def p_phrase(p: float) -> str:
 
 def uncertainty_text(estimate: EffectEstimate) -> str:
     """Pr(effect > 0) and the two-sided p, one measure read two ways, both from the same draws
-    as the interval: p < 0.05 exactly when the interval leaves out zero."""
+    as the interval: p < 0.05 exactly when the interval leaves out zero. An estimate stored
+    before then kept the probability of whichever sign its point took: only its p is shown."""
+    if "verdict" not in estimate.result:
+        return _("Two-sided %(p)s; estimate again for the probability of an increase.") % {
+            "p": p_phrase(estimate.p_value)
+        }
     return _("%(chance)s that the campaign increased them (two-sided %(p)s)") % {
         "chance": chance(estimate.result["prob_effect"]),
         "p": p_phrase(estimate.p_value),

@@ -279,4 +279,5 @@ CY_CAMPAIGNS: dict[str | tuple[str, str], str | list[str]] = {
     "anywhere from %(low)s to %(high)s": "unrhyw le rhwng %(low)s a %(high)s",
     "How sure we are": "Pa mor sicr ydym ni",
     "not measurable: we cannot tell the effect": "dim modd ei fesur: ni allwn ddweud beth oedd yr effaith",
+    "Two-sided %(p)s; estimate again for the probability of an increase.": "Dwy ochr %(p)s; amcangyfrifwch eto i gael y tebygolrwydd o gynnydd.",
 }
