@@ -266,3 +266,27 @@ class VolumeMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.channel} {self.month:%Y-%m}: {self.count}"
+
+
+class PlatformRecord(models.Model):
+    """A record sent to the old performance platform's write API (ledger/platform.py), kept by its
+    `_id` so that a record sent again with the same `_id` replaces the figure it gave before,
+    even when its date or channel changed."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    data_set = models.CharField(max_length=200, help_text="<data-group>/<data-type>")
+    record_id = models.CharField(max_length=500)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    period = models.CharField(max_length=5, choices=Period.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "data_set", "record_id"], name="one_platform_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_set} {self.record_id}"

@@ -2,6 +2,7 @@
 take-up, cost per transaction and transactions per quarter, in the spirit of the retired GOV.UK
 performance platform. No sign-in; the JSON and CSV allow cross-origin GETs."""
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -9,12 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from takeup.catalogue.models import Service
 from takeup.charts import time_chart
 from takeup.core.csvsafe import SafeWriter
+from takeup.organisations.services import api_key_authenticate
 
-from . import kpi, periods
+from . import kpi, periods, platform, services
 from .queries import ChannelFlags, QuarterlyFigures, Scope, latest_date
 
 QUARTERS = 8
@@ -151,3 +155,49 @@ def performance_csv(request: HttpRequest, org: str, slug: str) -> HttpResponse:
     writer.writerow(columns)
     writer.writerows([row.get(c) for c in columns] for row in quarterly(service))
     return _cors(response)
+
+
+def _platform_answer(status: int, message: str = "") -> JsonResponse:
+    body = {"status": "ok" if status == 200 else "error"}
+    if message:
+        body["message"] = message
+    return JsonResponse(body, status=status)
+
+
+@csrf_exempt  # a bearer token, not a cookie, authorises it
+@require_http_methods(["POST", "PUT"])
+def platform_data(request: HttpRequest, data_group: str, data_type: str) -> HttpResponse:
+    """The old performance platform's write API (ledger/platform.py), in its own answer shape."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    key = api_key_authenticate(token) if scheme.lower() == "bearer" else None
+    if key is None:
+        return _platform_answer(401, "Unauthorized: send an API key as 'Authorization: Bearer KEY'")
+    service = key.organisation.services.filter(slug=data_group).first()
+    if service is None or data_type not in platform.DATA_TYPES:
+        return _platform_answer(
+            404,
+            f"There is no data set {data_group}/{data_type}: the data group is one of your "
+            f"services' short names, and the data type one of {', '.join(platform.DATA_TYPES)}",
+        )
+    if request.content_type != "application/json":
+        return _platform_answer(415, "Send the records as JSON (Content-Type: application/json)")
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, RecursionError):
+        return _platform_answer(400, "The body is not valid JSON")
+    try:
+        if request.method == "PUT":
+            if body != []:
+                return _platform_answer(400, "PUT empties a data set: send []")
+            platform.data_set_empty(api_key=key, service=service, data_type=data_type)
+            name = f"{data_group}_{data_type}".replace("-", "_")
+            return _platform_answer(200, f"{name} now contains 0 records")
+        records = platform.read_records(body, data_type)
+        if not records:
+            return _platform_answer(400, "Send at least one record")
+        platform.records_write(api_key=key, service=service, data_type=data_type, records=records)
+    except platform.PlatformError as exc:
+        return _platform_answer(exc.status, exc.message)
+    except services.ImportBusy as exc:
+        return _platform_answer(409, str(exc))
+    return _platform_answer(200)

@@ -295,8 +295,11 @@ def volumes_import_rows(
     only_valid: bool = False,
     api_key: ApiKey | None = None,
     file_name: str = "api",
+    replace_keys: bool = False,
 ) -> ImportOutcome:
-    """The same pipeline for JSON rows (POST /api/volumes): each row is one long-layout line."""
+    """The same pipeline for JSON rows (POST /api/volumes): each row is one long-layout line.
+    With `replace_keys`, only the source's figures for exactly these services, channels, periods
+    and measures are replaced (a feed that sends a few records at a time), not its whole range."""
     columns = ["date", "period", "service", "channel", "measure", "count"]
     records = [(1, columns)] + [
         (n, [_text(row.get(c)) for c in columns]) for n, row in enumerate(rows, start=1)
@@ -310,7 +313,7 @@ def volumes_import_rows(
         api_key=api_key,
     )
     batch.checksum = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return _apply(batch, read, only_valid=only_valid)
+    return _apply(batch, read, only_valid=only_valid, replace_keys=replace_keys)
 
 
 def _text(value: object) -> str:
@@ -353,9 +356,12 @@ def _apply(
     *,
     only_valid: bool,
     progress: Callable[[int], None] | None = None,
+    replace_keys: bool = False,
 ) -> ImportOutcome:
     try:
-        return _apply_now(batch, read, only_valid=only_valid, progress=progress)
+        return _apply_now(
+            batch, read, only_valid=only_valid, progress=progress, replace_keys=replace_keys
+        )
     except OperationalError as exc:
         # SQLite lets one writer in at a time and gives up after its busy timeout.
         if "locked" in str(exc) or "busy" in str(exc):
@@ -369,6 +375,7 @@ def _apply_now(
     *,
     only_valid: bool,
     progress: Callable[[int], None] | None = None,
+    replace_keys: bool = False,
 ) -> ImportOutcome:
     outcome = _validate(batch, read)
     good, source = outcome.accepted, batch.source
@@ -391,6 +398,8 @@ def _apply_now(
             period__in={r.period for r in good},
             period_start__range=(batch.period_from, batch.period_to),
         )
+        if replace_keys:
+            scope = scope.filter(_exactly(good))
         batch.rows_replaced, _ = scope.delete()
         rank = source.priority
         insert_volumes(
@@ -448,6 +457,14 @@ def _apply_now(
             },
         )
     return outcome
+
+
+def _exactly(rows: list[matching.Resolved]) -> Q:
+    """These figures' keys and no others."""
+    found = Q(pk__in=[])
+    for r in {(r.service_id, r.channel_id, r.period_start, r.period, r.measure) for r in rows}:
+        found |= Q(service_id=r[0], channel_id=r[1], period_start=r[2], period=r[3], measure=r[4])
+    return found
 
 
 VOLUME_COLUMNS = (
@@ -581,6 +598,21 @@ def _recompute_same_grain(volumes: QuerySet[Volume]) -> None:
         Q(rank__gt=OuterRef("rank")) | Q(rank=OuterRef("rank"), source_id__lt=OuterRef("source_id"))
     )
     volumes.update(counted=~Exists(better))
+
+
+def figures_recount(
+    *, organisation_id: int, service_ids: list[int], start: date, end: date
+) -> None:
+    """Settle which figures count, and the monthly totals, after figures were taken away."""
+    _recompute(
+        Volume.objects.filter(
+            service_id__in=service_ids,
+            period_start__range=(start.replace(day=1), periods.month(end).end),
+        )
+    )
+    month_totals_refresh(
+        organisation_id=organisation_id, service_ids=service_ids, start=start, end=end
+    )
 
 
 @transaction.atomic
