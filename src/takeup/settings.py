@@ -227,6 +227,8 @@ TAKEUP_CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 TAKEUP_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
 # An upload larger than this is refused before it is read (core/uploads.py).
 TAKEUP_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# Uploads larger than this are read and imported by the worker, with progress on the page.
+TAKEUP_INLINE_READ_BYTES = int(os.environ.get("INLINE_READ_BYTES", str(1_000_000)))
 CSRF_FAILURE_VIEW = "takeup.core.uploads.csrf_failure"
 FILE_UPLOAD_HANDLERS = [
     "takeup.core.uploads.RefuseLargeUploads",

@@ -119,7 +119,9 @@ class ImportBatch(models.Model):
     replaced. A batch with any rejected row is applied only if the sender chose valid rows only."""
 
     class Status(models.TextChoices):
+        READING = "reading", _("Being read")
         PENDING = "pending", _("Waiting for confirmation")
+        IMPORTING = "importing", _("Being imported")
         APPLIED = "applied", _("Imported")
         REJECTED = "rejected", _("Rejected: nothing imported")
         CANCELLED = "cancelled", _("Cancelled")
@@ -161,6 +163,13 @@ class ImportBatch(models.Model):
     errors = models.JSONField(
         default=list, blank=True, help_text="[{line, column, message}], the first 1,000"
     )
+    reading = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the file was read (layout, header, columns, preview, unknown names), kept "
+        "so that the preview is not read again on every view",
+    )
+    only_valid = models.BooleanField(default=False, help_text="Asked to import the valid rows")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -264,8 +264,8 @@ def volumes_import(
     return _apply(batch, read, only_valid=only_valid, progress=progress)
 
 
-def batch_confirm(*, batch: ImportBatch, only_valid: bool, actor: User) -> ImportOutcome:
-    """Import a previewed file, as it was uploaded, through the same pipeline."""
+def batch_confirm_allowed(*, batch: ImportBatch, only_valid: bool) -> None:
+    """Whether a previewed batch may be imported as asked; ValidationError says why not."""
     if batch.status != ImportBatch.Status.PENDING or batch.content is None:
         raise ValidationError(_("This import has already been dealt with."))
     if batch.rows_rejected and not only_valid:
@@ -275,10 +275,15 @@ def batch_confirm(*, batch: ImportBatch, only_valid: bool, actor: User) -> Impor
                 "or import only the valid rows."
             )
         )
+
+
+def batch_confirm(*, batch: ImportBatch, only_valid: bool, actor: User) -> ImportOutcome:
+    """Import a previewed file, as it was uploaded, through the same pipeline."""
+    batch_confirm_allowed(batch=batch, only_valid=only_valid)
     return volumes_import(
         organisation=batch.organisation,
         source=batch.source,
-        data=bytes(batch.content),
+        data=bytes(batch.content or b""),
         file_name=batch.file_name,
         only_valid=only_valid,
         actor=actor,
@@ -334,11 +339,38 @@ def _validate(
     batch.rows_rejected = len(bad_lines)
     batch.errors = [{"line": e.line, "column": e.column, "message": e.message} for e in read.errors]
     batch.rows_accepted = len({r.line for r in good})
+    batch.reading = reading_of(read, unknown_services, unknown_channels)
     outcome = ImportOutcome(batch, read, unknown_services, unknown_channels, good)
     if keep is not None:
         batch.status, batch.content = ImportBatch.Status.PENDING, keep
         batch.save()
     return outcome
+
+
+NAMES_KEPT = 200
+
+
+def reading_of(
+    read: parsing.ReadResult, unknown_services: set[str], unknown_channels: set[str]
+) -> dict[str, Any]:
+    """What the preview page shows of how a file was read, kept with the batch."""
+    names = {
+        "unknown_services": sorted(unknown_services),
+        "unknown_channels": sorted(unknown_channels),
+        "unknown_measures": sorted(read.unknown_measures),
+    }
+    return {
+        "layout": read.layout,
+        "header": read.header,
+        "header_line": read.header_line,
+        "skipped_lines": read.skipped_lines,
+        "skipped_totals": read.skipped_totals[:NAMES_KEPT],
+        "columns": read.columns,
+        "preview": read.preview,
+        "refused": read.refused,
+        **{k: v[:NAMES_KEPT] for k, v in names.items()},
+        "unknown_more": sum(max(0, len(v) - NAMES_KEPT) for v in names.values()),
+    }
 
 
 class ImportBusy(Exception):

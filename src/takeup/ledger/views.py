@@ -23,7 +23,7 @@ from takeup.organisations.access import OrganisationRequest, can, organisation_v
 from takeup.organisations.models import Organisation
 from takeup.organisations.roles import Permission
 
-from . import periods, services
+from . import batches, periods, services
 from .forms import DataSourceForm, MappingForm, UploadForm
 from .kpi import digital_take_up
 from .matching import group_errors
@@ -447,16 +447,15 @@ def upload(request: OrganisationRequest) -> HttpResponse:
             form.add_error("new_source", exc.messages)
             return render(request, "ledger/upload.html", {"form": form, "batches": []})
         upload_file = form.cleaned_data["file"]
-        outcome = services.volumes_import(
+        batch = batches.batch_upload(
             organisation=org,
             source=source,
             data=upload_file.read(),
             file_name=upload_file.name,
             default_period=form.cleaned_data["period"],
             actor=request.user,
-            preview=True,
         )
-        return redirect("ledger:batch", org=org.slug, pk=outcome.batch.pk)
+        return redirect("ledger:batch", org=org.slug, pk=batch.pk)
     return render(
         request,
         "ledger/upload.html",
@@ -474,78 +473,84 @@ ERRORS_SHOWN = 100
 
 @organisation_view(Permission.IMPORT_DATA)
 def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
+    """A batch: being read, waiting for confirmation (with how it was read, kept from the one
+    reading), or done. Nothing here reads the file."""
     org = request.organisation
     batch = get_object_or_404(ImportBatch.objects.select_related("source"), organisation=org, pk=pk)
-    outcome = None
-    if batch.status == ImportBatch.Status.PENDING and batch.content is not None:
-        outcome = services.volumes_import(
-            organisation=org,
-            source=batch.source,
-            data=bytes(batch.content),
-            file_name=batch.file_name,
-            default_period=batch.default_period,
-            preview=True,
-            batch=batch,
-            actor=request.user,
-        )
+    reading = batch.reading or {}
+    waiting = batch.status == ImportBatch.Status.PENDING and batch.content is not None
     grouped = group_errors(batch.errors)
     mapping_form = MappingForm(
         organisation=org,
-        unknown_services=sorted(outcome.unknown_services) if outcome else [],
-        unknown_channels=sorted(outcome.unknown_channels) if outcome else [],
-        unknown_measures=sorted(outcome.read.unknown_measures) if outcome else [],
+        unknown_services=reading.get("unknown_services", []) if waiting else [],
+        unknown_channels=reading.get("unknown_channels", []) if waiting else [],
+        unknown_measures=reading.get("unknown_measures", []) if waiting else [],
         data=request.POST or None,
     )
-    if request.method == "POST" and batch.status == ImportBatch.Status.PENDING:
-        action = request.POST.get("action")
-        if action == "cancel":
-            services.batch_cancel(batch=batch, actor=request.user)
-            messages.success(request, _("The import was cancelled; nothing was saved."))
-            return redirect("ledger:upload", org=org.slug)
-        if action == "map" and mapping_form.is_valid():
-            for kind, name, target in mapping_form.mappings():
-                services.mapping_save(
-                    source=batch.source,
-                    kind=kind,
-                    source_name=name,
-                    actor=request.user,
-                    **{kind: target},
-                )
-            return redirect("ledger:batch", org=org.slug, pk=batch.pk)
-        if action in {"import", "import-valid"}:
-            try:
-                result = services.batch_confirm(
-                    batch=batch, only_valid=action == "import-valid", actor=request.user
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            except services.ImportBusy as exc:
-                messages.error(request, str(exc))
-            else:
-                if result.imported:
-                    messages.success(
-                        request,
-                        _("Imported %(rows)d rows; %(replaced)d earlier figures were replaced.")
-                        % {
-                            "rows": result.batch.rows_accepted,
-                            "replaced": result.batch.rows_replaced,
-                        },
-                    )
-            return redirect("ledger:batch", org=org.slug, pk=batch.pk)
+    if request.method == "POST" and waiting:
+        return _batch_action(request, batch, mapping_form)
     return render(
         request,
         "ledger/batch.html",
         {
             "batch": batch,
-            "outcome": outcome,
+            "reading": reading if waiting else {},
+            "busy": batch.status in (ImportBatch.Status.READING, ImportBatch.Status.IMPORTING),
             "mapping_form": mapping_form,
-            "preview_header": outcome.read.header if outcome else [],
-            "preview_rows": outcome.read.preview if outcome else [],
             "grouped_errors": grouped[:ERRORS_SHOWN],
             "more_errors": max(0, len(grouped) - ERRORS_SHOWN),
             "profile": Profile.of(batch.source.profile).describe(),
         },
     )
+
+
+def _batch_action(
+    request: OrganisationRequest, batch: ImportBatch, mapping_form: MappingForm
+) -> HttpResponse:
+    org = request.organisation
+    action = request.POST.get("action")
+    if action == "cancel":
+        services.batch_cancel(batch=batch, actor=request.user)
+        messages.success(request, _("The import was cancelled; nothing was saved."))
+        return redirect("ledger:upload", org=org.slug)
+    if action == "map" and mapping_form.is_valid():
+        for kind, name, target in mapping_form.mappings():
+            services.mapping_save(
+                source=batch.source,
+                kind=kind,
+                source_name=name,
+                actor=request.user,
+                **{kind: target},
+            )
+        batches.batch_check(batch=batch)
+    if action in {"import", "import-valid"}:
+        try:
+            result = batches.batch_import(
+                batch=batch, only_valid=action == "import-valid", actor=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except services.ImportBusy as exc:
+            messages.error(request, str(exc))
+        else:
+            if result.status == ImportBatch.Status.APPLIED:
+                messages.success(
+                    request,
+                    _("Imported %(rows)d rows; %(replaced)d earlier figures were replaced.")
+                    % {"rows": result.rows_accepted, "replaced": result.rows_replaced},
+                )
+    return redirect("ledger:batch", org=org.slug, pk=batch.pk)
+
+
+@organisation_view(Permission.IMPORT_DATA)
+def batch_status(request: OrganisationRequest, pk: int) -> HttpResponse:
+    """A big file's progress, for htmx to poll; when it is done the page reloads."""
+    batch = get_object_or_404(ImportBatch, organisation=request.organisation, pk=pk)
+    busy = batch.status in (ImportBatch.Status.READING, ImportBatch.Status.IMPORTING)
+    response = render(request, "ledger/_batch_status.html", {"batch": batch, "busy": busy})
+    if not busy and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @organisation_view()

@@ -1,0 +1,100 @@
+"""Uploads through the screens: a small file is read while the page waits; a big one is read,
+and then imported, by the worker, with its progress on the page. Either way the reading is kept
+with the batch, so that looking at the preview never reads the file again."""
+
+import hashlib
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from takeup.organisations.models import Organisation, User
+
+from . import services
+from .models import DataSource, ImportBatch
+
+
+def _small(data: bytes | memoryview) -> bool:
+    return len(data) <= settings.TAKEUP_INLINE_READ_BYTES
+
+
+def batch_upload(
+    *,
+    organisation: Organisation,
+    source: DataSource,
+    data: bytes,
+    file_name: str,
+    default_period: str,
+    actor: User | None,
+) -> ImportBatch:
+    """Keep the file as a batch waiting to be checked, and check it (now, or in the worker)."""
+    if _small(data):
+        return services.volumes_import(
+            organisation=organisation,
+            source=source,
+            data=data,
+            file_name=file_name,
+            default_period=default_period,
+            actor=actor,
+            preview=True,
+        ).batch
+    batch = ImportBatch.objects.create(
+        organisation=organisation,
+        source=source,
+        file_name=file_name[:255],
+        file_format=services.records_for(data[:4], file_name)[0],
+        checksum=hashlib.sha256(data).hexdigest(),
+        default_period=default_period,
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+        content=data,
+        status=ImportBatch.Status.READING,
+    )
+    _later("batch_read", batch)
+    return batch
+
+
+def batch_check(*, batch: ImportBatch) -> ImportBatch:
+    """Read and check the batch's file again (after names were matched): now if it is small,
+    else in the worker."""
+    if batch.content is None:
+        raise ValidationError(_("This import has already been dealt with."))
+    if not _small(batch.content):
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.READING)
+        _later("batch_read", batch)
+        return batch
+    return batch_read_now(batch)
+
+
+def batch_read_now(batch: ImportBatch) -> ImportBatch:
+    """The check itself (the worker's task calls this for big files)."""
+    return services.volumes_import(
+        organisation=batch.organisation,
+        source=batch.source,
+        data=bytes(batch.content or b""),
+        file_name=batch.file_name,
+        default_period=batch.default_period,
+        actor=batch.uploaded_by,
+        preview=True,
+        batch=batch,
+    ).batch
+
+
+def batch_import(*, batch: ImportBatch, only_valid: bool, actor: User) -> ImportBatch:
+    """Import a checked batch: now if it is small, else in the worker."""
+    if batch.content is not None and not _small(batch.content):
+        services.batch_confirm_allowed(batch=batch, only_valid=only_valid)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.IMPORTING, only_valid=only_valid
+        )
+        _later("batch_apply", batch)
+        return batch
+    return services.batch_confirm(batch=batch, only_valid=only_valid, actor=actor).batch
+
+
+def _later(task_name: str, batch: ImportBatch) -> None:
+    from . import tasks  # tasks run these services; the import runs one way
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(partial(task.enqueue, batch.pk))
