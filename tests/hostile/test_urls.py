@@ -81,3 +81,26 @@ def test_the_api_refuses_it_with_a_clear_error(api_client: Client, org: Organisa
     assert response.status_code in (400, 422)
     assert "online_url" in response.content.decode()
     assert not Service.objects.filter(name="Evil").exists()
+
+
+@pytest.mark.parametrize(
+    "address", TRICKS[:4] + ["https://www.millbrook.gov.uk/path", "ftp://x.uk"]
+)
+def test_survey_websites_refuse_tricks(org: Organisation, address: str) -> None:
+    from takeup.insight.services import survey_save
+
+    with pytest.raises(ValidationError) as failed:
+        survey_save(organisation=org, name="S", sampling_percent=10, allowed_origins=[address])
+    assert "allowed_origins" in failed.value.message_dict
+
+
+def test_survey_websites_are_kept_as_browsers_send_them(org: Organisation) -> None:
+    from takeup.insight.services import survey_save
+
+    survey = survey_save(
+        organisation=org,
+        name="S",
+        sampling_percent=10,
+        allowed_origins=["https://WWW.Millbrook.gov.uk:443/", "https://www.millbrook.gov.uk"],
+    )
+    assert survey.allowed_origins == ["https://www.millbrook.gov.uk"]

@@ -46,3 +46,9 @@ def host_allowed(address: str, domains: list[str]) -> bool:
         return False
     found = host(address)
     return bool(found) and any(found == d or found.endswith("." + d) for d in domains)
+
+
+def origin(address: str) -> str:
+    """The origin a browser would send for a page at this address ("" if it has a path)."""
+    url = URL(checked(address))
+    return "" if url.pathname not in ("", "/") or url.search or url.hash else str(url.origin)

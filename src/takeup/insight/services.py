@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from takeup.campaigns import counter
 from takeup.catalogue.models import Service, ServiceArea
+from takeup.core import weburls
 from takeup.core.clients import keyed
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import audit_record
@@ -32,14 +32,18 @@ class IntakeError(Exception):
 
 
 def clean_origins(lines: list[str]) -> list[str]:
-    """Scheme and host (and port) of each address, such as https://www.millbrook.gov.uk."""
+    """Scheme and host (and port) of each address, such as https://www.millbrook.gov.uk, as a
+    browser would send it in its Origin header."""
     out = []
     for line in lines:
         text = line.strip().rstrip("/")
         if not text:
             continue
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        try:
+            origin = weburls.origin(text)
+        except weburls.UnsafeAddress:
+            origin = ""
+        if not origin:
             raise ValidationError(
                 {
                     "allowed_origins": _(
@@ -48,7 +52,7 @@ def clean_origins(lines: list[str]) -> list[str]:
                     % {"text": text[:80]}
                 }
             )
-        out.append(f"{parts.scheme}://{parts.netloc.lower()}")
+        out.append(origin)
     return sorted(set(out))
 
 
