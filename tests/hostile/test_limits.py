@@ -78,12 +78,10 @@ def test_an_import_that_finds_the_database_locked_says_so(
     assert not Volume.objects.exists()
 
 
-def test_an_upload_over_the_limit_is_refused_before_it_is_read(
-    org: Organisation, settings, django_user_model
-) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from takeup.ledger.models import DataSource, ImportBatch
+@pytest.fixture
+def strict_analyst(org: Organisation, settings, django_user_model) -> tuple[Client, str, str]:
+    """An analyst's browser that sends the CSRF token as a real form does, uploads capped at
+    10 kB: (client, upload address, token)."""
     from tests.factories import MembershipFactory
 
     settings.TAKEUP_MAX_UPLOAD_BYTES = 10_000
@@ -92,7 +90,15 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     url = f"/o/{org.slug}/take-up/upload/"
-    token = client.get(url).context["csrf_token"]
+    return client, url, client.get(url).context["csrf_token"]
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(strict_analyst) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from takeup.ledger.models import DataSource, ImportBatch
+
+    client, url, token = strict_analyst
     big = SimpleUploadedFile("big.csv", b"date,service,channel,count\n" + b"x" * 20_000)
     response = client.post(
         url, {"csrfmiddlewaretoken": token, "file": big, "new_source": "CRM", "period": "day"}
@@ -108,20 +114,10 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(
     assert ok.status_code in (200, 302)  # read and answered by the form, not refused
 
 
-def test_a_too_large_upload_whose_token_comes_after_the_file_is_told_so(
-    org: Organisation, settings, django_user_model
-) -> None:
+def test_a_too_large_upload_whose_token_comes_after_the_file_is_told_so(strict_analyst) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.factories import MembershipFactory
-
-    settings.TAKEUP_MAX_UPLOAD_BYTES = 10_000
-    user = django_user_model.objects.create_user("a2@millbrook.gov.uk", "a long secret!")
-    MembershipFactory(organisation=org, user=user, role="analyst")
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    url = f"/o/{org.slug}/take-up/upload/"
-    token = client.get(url).context["csrf_token"]
+    client, url, token = strict_analyst
     big = SimpleUploadedFile("big.csv", b"x" * 20_000)
     response = client.post(url, {"file": big, "csrfmiddlewaretoken": token})
     assert response.status_code == 413

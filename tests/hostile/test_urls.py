@@ -84,7 +84,7 @@ def test_the_api_refuses_it_with_a_clear_error(api_client: Client, org: Organisa
 
 
 @pytest.mark.parametrize(
-    "address", TRICKS[:4] + ["https://www.millbrook.gov.uk/path", "ftp://x.uk"]
+    "address", [*TRICKS[:4], "https://www.millbrook.gov.uk/path", "ftp://x.uk"]
 )
 def test_survey_websites_refuse_tricks(org: Organisation, address: str) -> None:
     from takeup.insight.services import survey_save

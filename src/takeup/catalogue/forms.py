@@ -7,6 +7,7 @@ from takeup.forms import DateInput, GovukForm, PoundsField
 from takeup.organisations.models import Organisation
 
 from .models import Channel, Service, ServiceArea, UnitCost
+from .services import CHANNEL_FIELDS
 
 
 class ServiceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
@@ -62,16 +63,7 @@ class ServiceAreaForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
 class ChannelForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Channel
-        fields = [
-            "name",
-            "is_digital",
-            "is_self_service",
-            "is_assisted_digital",
-            "no_cost",
-            "saving_cashable",
-            "cashable_note",
-            "active",
-        ]
+        fields = CHANNEL_FIELDS
         help_texts = {
             "is_digital": _("Done online, by the resident or with help."),
             "is_self_service": _("The resident does it without staff."),

@@ -238,15 +238,10 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
     )
     series = SeriesByChannel().run(history, grain=grain)
     notes = _service_notes(service, history.start, period.end)
-    take_up_records: list[dict[str, str | int | float | None]] = []
-    mix_records: list[dict[str, str | int | float | None]] = []
-    for bucket, by_channel in series.items():
-        share = digital_take_up(flags.counts(by_channel)).percent
-        take_up_records.append({"period": bucket.isoformat(), "take_up": share})
-        mix_records.extend(
-            {"period": bucket.isoformat(), "channel": flags.names[c], "count": n}
-            for c, n in sorted(by_channel.items(), key=lambda kv: flags.order.index(kv[0]))
-        )
+    take_up_records: list[dict[str, str | int | float | None]] = [
+        {"period": bucket.isoformat(), "take_up": digital_take_up(flags.counts(by_channel)).percent}
+        for bucket, by_channel in series.items()
+    ]
     base_url = request.path + "?" + request.GET.urlencode()
     sep = "&" if request.GET else ""
     take_up_chart = time_chart(
@@ -265,22 +260,16 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
         csv_url=f"{base_url}{sep}download=take-up",
         bands=notes.bands,
     )
-    mix_chart = time_chart(
-        id="channel-mix",
-        title=_("Channel mix"),
-        stacked=True,
-        description=_("Transactions of %(service)s in each channel, stacked.")
-        % {"service": service.name},
-        records=mix_records,
-        time="period",
-        value="count",
-        colour="channel",
-        time_label=_("Period starting"),
+    mix_chart = _by_channel_chart(
+        "channel-mix",
+        _("Channel mix"),
+        _("Transactions of %(service)s in each channel, stacked.") % {"service": service.name},
+        series,
+        flags,
         value_label=_("Transactions"),
-        colour_label=_("Channel"),
         csv_url=f"{base_url}{sep}download=channel-mix",
-        table=_mix_table(series, flags, _("Period starting")),
         bands=notes.bands,
+        stacked=True,
     )
     channel_rows: list[dict[str, Any]] = []
     total = figures.take_up.whole
@@ -301,26 +290,15 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
         )
     contacts_history = Scope(org.pk, min(baseline.start, history.start), period.end, (service.pk,))
     contact_series = SeriesByChannel().run(contacts_history, grain=grain, measure=Measure.CONTACTS)
-    contacts_chart = time_chart(
-        id="contacts",
-        title=_("Contacts by channel"),
-        description=_(
-            "Contacts with %(service)s in each channel, from the baseline to the period's end."
-        )
+    contacts_chart = _by_channel_chart(
+        "contacts",
+        _("Contacts by channel"),
+        _("Contacts with %(service)s in each channel, from the baseline to the period's end.")
         % {"service": service.name},
-        records=[
-            {"period": bucket.isoformat(), "channel": flags.names[c], "count": n}
-            for bucket, by_channel in contact_series.items()
-            for c, n in sorted(by_channel.items(), key=lambda kv: flags.order.index(kv[0]))
-        ],
-        time="period",
-        value="count",
-        colour="channel",
-        time_label=_("Period starting"),
+        contact_series,
+        flags,
         value_label=_("Contacts"),
-        colour_label=_("Channel"),
         csv_url=f"{base_url}{sep}download=contacts",
-        table=_mix_table(contact_series, flags, _("Period starting")),
         bands=[(baseline.start.isoformat(), baseline.end.isoformat(), _("Baseline")), *notes.bands],
     )
     download = request.GET.get("download")
@@ -403,6 +381,41 @@ def _service_notes(service: Service, start: date, end: date) -> ServiceNotes:
         return ServiceNotes([], [])
     found = import_string(settings.TAKEUP_SERVICE_NOTES)(service, start, end)
     return ServiceNotes(found.bands, found.breaks)
+
+
+def _by_channel_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    series: dict[date, dict[int, int]],
+    flags: ChannelFlags,
+    *,
+    value_label: str,
+    csv_url: str,
+    bands: list[tuple[str, str, str]],
+    stacked: bool = False,
+) -> Chart:
+    """Counts over time, a colour per channel, with a table of a column per channel."""
+    return time_chart(
+        id=chart_id,
+        title=title,
+        stacked=stacked,
+        description=description,
+        records=[
+            {"period": bucket.isoformat(), "channel": flags.names[c], "count": n}
+            for bucket, by_channel in series.items()
+            for c, n in sorted(by_channel.items(), key=lambda kv: flags.order.index(kv[0]))
+        ],
+        time="period",
+        value="count",
+        colour="channel",
+        time_label=_("Period starting"),
+        value_label=value_label,
+        colour_label=_("Channel"),
+        csv_url=csv_url,
+        table=_mix_table(series, flags, _("Period starting")),
+        bands=bands,
+    )
 
 
 def _mix_table(
