@@ -378,3 +378,16 @@ def test_an_estimate_stored_before_the_checks_existed_claims_nothing_it_cannot(
     )
     assert reports.relative_text(old) == (False, "Not shown: estimate again to see it.")
     assert not reports.judgeable(old)
+
+
+def test_the_api_gives_the_verdict_with_pr_increase(
+    api_client, org: Organisation, ledger_services: Callable[..., list[Service]]
+) -> None:
+    target, *_ = ledger_services(4, lift=0.3, lift_from=CAMPAIGN_DAY)
+    campaign = make_campaign(org, [target])
+    run = EstimateRun.objects.create(organisation=org, campaign=campaign)
+    estimates.estimates_run(run, draws=300)
+    (estimate,) = api_client.get(f"/api/campaigns/{campaign.pk}").json()["estimates"]
+    assert estimate["verdict"] == "increase"
+    assert estimate["prob_effect"] > 0.975 and estimate["p_value"] < 0.05
+    assert estimate["effect_lower"] > 0

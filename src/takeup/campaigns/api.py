@@ -33,7 +33,11 @@ class EstimateOut(Schema):
     effect_lower: float
     effect_upper: float
     p_value: float
-    prob_effect: float
+    prob_effect: float = Field(description="Pr(effect > 0): that the campaign increased them")
+    verdict: str = Field(
+        description="increase, decrease, could be none (the interval holds zero) or cannot tell (the "
+        "figures before the campaign cannot judge an effect; the effect is then not to be used)"
+    )
     cost_per_extra_transaction_pence: float | None
 
     @staticmethod
@@ -50,6 +54,7 @@ class EstimateOut(Schema):
             effect_upper=e.effect_upper,
             p_value=e.p_value,
             prob_effect=e.result["prob_effect"],
+            verdict=e.result.get("verdict", ""),
             cost_per_extra_transaction_pence=cost[0] if cost else None,
         )
 
