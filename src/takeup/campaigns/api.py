@@ -35,8 +35,8 @@ class EstimateOut(Schema):
     p_value: float
     prob_effect: float = Field(description="Pr(effect > 0): that the campaign increased them")
     verdict: str = Field(
-        description="increase, decrease, could be none (the interval holds zero) or cannot tell (the "
-        "figures before the campaign cannot judge an effect; the effect is then not to be used)"
+        description="increase, decrease, could be none (the interval holds zero) or cannot "
+        "tell (the figures before the campaign cannot judge an effect: do not use the effect)"
     )
     cost_per_extra_transaction_pence: float | None
 

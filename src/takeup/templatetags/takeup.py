@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import template
 
 from takeup import numbers
@@ -23,22 +21,6 @@ def money_whole(pence: int | float | None) -> str:
 def p_value(p: float | None) -> str:
     """0.0004 → "< 0.001"."""
     return numbers.p_value(p)
-
-
-@register.filter
-def pounds(pence: int | None) -> str:
-    """862 → "8.62": money is kept in integer pence and shown in pounds."""
-    if pence is None:
-        return ""
-    return f"{Decimal(pence) / 100:,.2f}"
-
-
-@register.filter
-def pounds_whole(pence: int | None) -> str:
-    """123456 → "1,235": pounds, rounded, for headline figures."""
-    if pence is None:
-        return ""
-    return f"{round(pence / 100):,}"
 
 
 @register.filter
