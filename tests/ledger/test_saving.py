@@ -164,3 +164,49 @@ def test_the_interval_holds_the_point(baseline: int, actual: int) -> None:
     s = channel_shift_saving(channels=[phone(baseline, actual)], demand_baseline=1, demand_now=1)
     assert s is not None
     assert s.total.lower <= s.total.pence <= s.total.upper
+
+
+def test_online_growth_counts_as_demand_only_where_it_replaced_offline_contacts() -> None:
+    from takeup.ledger.saving import demand_now
+
+    # A pure shift: 300 calls moved online, demand flat.
+    assert (
+        demand_now(offline_before=1000, offline_now=700, online_before=1000, online_now=1300)
+        == 2000
+    )
+    # Web grew, phones did not fall: the growth is not demand the phones would have had.
+    assert (
+        demand_now(offline_before=1000, offline_now=1000, online_before=1000, online_now=1500)
+        == 2000
+    )
+    # Everything fell by a fifth: demand fell.
+    assert (
+        demand_now(offline_before=1000, offline_now=800, online_before=1000, online_now=800) == 1600
+    )
+
+
+@given(counts, counts, counts, counts, counts)
+def test_more_online_demand_never_raises_the_saving(
+    off_before: int, off_now: int, on_before: int, on_now: int, extra: int
+) -> None:
+    from takeup.ledger.saving import demand_now
+
+    def total(online_now: int) -> int:
+        s = channel_shift_saving(
+            channels=[phone(off_before, off_now)],
+            demand_baseline=off_before + on_before + 1,
+            demand_now=demand_now(
+                offline_before=off_before,
+                offline_now=off_now,
+                online_before=on_before,
+                online_now=online_now,
+            ),
+        )
+        assert s is not None
+        return s.total.pence
+
+    # Extra web can only bring demand back up to where the phones' fall leaves it.
+    assert total(on_now + extra) >= total(on_now)
+    assert total(on_before + max(0, off_before - off_now) + extra) == total(
+        on_before + max(0, off_before - off_now)
+    )

@@ -100,11 +100,19 @@ def _saving(
         )
     # Demand is compared over the channels reported in both periods: a source that stopped
     # (or started) is not a change in demand.
-    both = transactions[0].keys() & transactions[1].keys()
+    now_tx, before_tx = transactions
+    both = now_tx.keys() & before_tx.keys()
+    online = {c for c in both if c in flags.digital}
+    offline = both - online
     return saving.channel_shift_saving(
         channels=inputs,
-        demand_baseline=sum(transactions[1][c] for c in both),
-        demand_now=sum(transactions[0][c] for c in both),
+        demand_baseline=sum(before_tx[c] for c in both),
+        demand_now=saving.demand_now(
+            offline_before=sum(before_tx[c] for c in offline) * scale,
+            offline_now=sum(now_tx[c] for c in offline),
+            online_before=sum(before_tx[c] for c in online) * scale,
+            online_now=sum(now_tx[c] for c in online),
+        ),
         scale=scale,
         missing=missing,
     )

@@ -4,9 +4,10 @@ Pure: counts and pence in, frozen results out.
 For each channel that does not count towards digital take-up (phone, face-to-face, post, email,
 webchat, assisted digital…), what was expected this period without the shift is the channel's own
 figure in the baseline (the same dates a year earlier by default, so the season is the same),
-scaled to the period's length, and lowered when demand for the service fell across all channels.
-Demand that rose never raises what was expected: a rise may be new online demand, and if the
-phones are as busy as before, nothing was saved. Avoided = expected − actual, priced at the
+scaled to the period's length, and lowered when demand for the service fell (`demand_now`).
+Demand that rose never raises what was expected, and online growth counts as demand only as far
+as it took the place of offline contacts that fell: if the phones are as busy as before, nothing
+was saved, however much the web grew. Avoided = expected − actual, priced at the
 channel's unit cost. The interval treats each count as quasi-Poisson, with the dispersion taken
 from the channel's own monthly figures. See docs/methods.md.
 """
@@ -126,6 +127,18 @@ def _year_before(month: date) -> date:
     return month.replace(year=month.year - 1)
 
 
+def demand_now(
+    *, offline_before: float, offline_now: float, online_before: float, online_now: float
+) -> float:
+    """Demand for the service this period, as far as it can be told from the channels: the
+    offline figures, and the online ones only as far as they grew to take the place of offline
+    contacts that fell. Online growth beyond that may be new demand that the web created, so it
+    never raises what the phones were expected to have: extra online demand is never a saving.
+    (Figures already scaled to the same length of time.)"""
+    fell = max(0.0, offline_before - offline_now)
+    return offline_now + min(online_now, online_before + fell)
+
+
 def _money(items: Iterable[Avoided]) -> Money:
     priced = [a for a in items if a.priced]
     pence = sum(a.avoided * (a.pence_each or 0) for a in priced)
@@ -138,7 +151,7 @@ def channel_shift_saving(
     *,
     channels: Sequence[ChannelInput],
     demand_baseline: int,
-    demand_now: int,
+    demand_now: float,
     scale: float = 1.0,
     missing: Iterable[int] = (),
 ) -> Saving | None:
