@@ -331,3 +331,24 @@ def test_a_sources_profile_is_set_on_its_page(member_client, org: Organisation) 
     assert b"is not a constant field" in bad.content
     assert b"The header line is a line number" in bad.content
     assert DataSource.objects.get(name="Phone system").profile == profile  # nothing half-saved
+
+
+def test_a_refused_upload_keeps_nothing_not_even_its_new_source(
+    member_client, org: Organisation, service: Service
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = member_client("analyst")
+    url = f"/o/{org.slug}/take-up/upload/"
+    for name in ("report.pdf", "avaya-title-lines.csv", "header-only.csv"):
+        upload = SimpleUploadedFile(name, (DATA / name).read_bytes())
+        response = client.post(url, {"file": upload, "new_source": "PDF test", "period": "day"})
+        assert response.status_code == 200, name
+        assert b"govuk-error-summary" in response.content
+    assert not DataSource.objects.filter(name="PDF test").exists()
+    assert not ImportBatch.objects.exists()
+    # A file with rows to fix waits for them; cancelled, it takes its new source with it.
+    upload = SimpleUploadedFile("x.csv", (DATA / "finance-decimals.csv").read_bytes())
+    location = client.post(url, {"file": upload, "new_source": "Finance", "period": "day"})
+    client.post(location["Location"], {"action": "cancel"})
+    assert not DataSource.objects.filter(name="Finance").exists()

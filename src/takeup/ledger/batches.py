@@ -20,18 +20,27 @@ def _small(data: bytes | memoryview) -> bool:
     return len(data) <= settings.TAKEUP_INLINE_READ_BYTES
 
 
+@transaction.atomic
 def batch_upload(
     *,
     organisation: Organisation,
-    source: DataSource,
+    source: DataSource | None,
     data: bytes,
     file_name: str,
     default_period: str,
     actor: User | None,
+    new_source: str = "",
 ) -> ImportBatch:
-    """Keep the file as a batch waiting to be checked, and check it (now, or in the worker)."""
+    """Keep the file as a batch waiting to be checked, and check it (now, or in the worker).
+    A file refused whole (not a table, no header…) keeps nothing, not even the new source it
+    named: ValidationError({"file": why})."""
+    if source is None:
+        try:
+            source = services.data_source_for(organisation, new_source)
+        except ValidationError as exc:
+            raise ValidationError({"new_source": exc.messages}) from exc
     if _small(data):
-        return services.volumes_import(
+        batch = services.volumes_import(
             organisation=organisation,
             source=source,
             data=data,
@@ -40,6 +49,10 @@ def batch_upload(
             actor=actor,
             preview=True,
         ).batch
+        if batch.reading.get("refused"):
+            transaction.set_rollback(True)
+            raise ValidationError({"file": batch.reading["refused"]})
+        return batch
     batch = ImportBatch.objects.create(
         organisation=organisation,
         source=source,

@@ -649,9 +649,15 @@ def figures_recount(
 
 @transaction.atomic
 def batch_cancel(*, batch: ImportBatch, actor: User) -> None:
-    if batch.status == ImportBatch.Status.PENDING:
-        batch.status, batch.content = ImportBatch.Status.CANCELLED, None
-        batch.save(update_fields=["status", "content"])
+    """Cancel a waiting batch. A source that was made for it and has nothing else goes too."""
+    if batch.status != ImportBatch.Status.PENDING:
+        return
+    batch.status, batch.content = ImportBatch.Status.CANCELLED, None
+    batch.save(update_fields=["status", "content"])
+    source = batch.source
+    if not source.batches.exclude(pk=batch.pk).exists() and not source.volumes.exists():
+        ImportBatch.objects.filter(pk=batch.pk).delete()
+        source.delete()
 
 
 def month_totals_refresh(

@@ -452,23 +452,21 @@ def upload(request: OrganisationRequest) -> HttpResponse:
     if getattr(request, "upload_too_large", False):
         form.add_error("file", form.too_large_message())
     if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
         try:
-            source = form.cleaned_data["source"] or services.data_source_for(
-                org, form.cleaned_data["new_source"]
+            batch = batches.batch_upload(
+                organisation=org,
+                source=form.cleaned_data["source"],
+                new_source=form.cleaned_data["new_source"],
+                data=upload_file.read(),
+                file_name=upload_file.name,
+                default_period=form.cleaned_data["period"],
+                actor=request.user,
             )
         except ValidationError as exc:
-            form.add_error("new_source", exc.messages)
-            return render(request, "ledger/upload.html", {"form": form, "batches": []})
-        upload_file = form.cleaned_data["file"]
-        batch = batches.batch_upload(
-            organisation=org,
-            source=source,
-            data=upload_file.read(),
-            file_name=upload_file.name,
-            default_period=form.cleaned_data["period"],
-            actor=request.user,
-        )
-        return redirect("ledger:batch", org=org.slug, pk=batch.pk)
+            apply_errors(form, exc)
+        else:
+            return redirect("ledger:batch", org=org.slug, pk=batch.pk)
     return render(
         request,
         "ledger/upload.html",
