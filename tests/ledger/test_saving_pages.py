@@ -173,3 +173,23 @@ def test_api_saving_says_what_it_covers(
     assert body["saving_leaves_out"] == ["Post"]
     assert body["cost_leaves_out"] == ["Post"]
     assert "channel_shift_saving_pence" not in body
+
+
+def test_the_cashable_note_error_is_at_its_field(member_client, org: Organisation) -> None:
+    admin = member_client("admin")
+    url = f"/o/{org.slug}/catalogue/channels/phone/change/"
+    response = admin.post(
+        url,
+        {
+            "name": "Phone",
+            "is_digital": "",
+            "saving_cashable": "on",
+            "cashable_note": "",
+            "active": "on",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in page
+    assert 'href="#id_cashable_note"' in page  # the summary links to the field
+    assert "govuk-form-group--error" in page
+    assert not Channel.objects.get(organisation=org, slug="phone").saving_cashable

@@ -1,4 +1,4 @@
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +72,17 @@ class ChannelForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
                 "count towards digital take-up."
             ),
         }
+
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("saving_cashable") and not (data.get("cashable_note") or "").strip():
+            # At the field, not only in the summary (the model's check would put it there).
+            self.add_error(
+                "cashable_note",
+                _("Say why savings in this channel are cashable, such as the posts removed."),
+            )
+        return data
 
 
 class UnitCostForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]

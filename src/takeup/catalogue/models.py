@@ -136,7 +136,10 @@ class Channel(models.Model):
         _("why savings are cashable"),
         max_length=300,
         blank=True,
-        help_text=_("Such as “phone posts removed in the 2026 restructure”."),
+        help_text=_(
+            "Needed when savings are cashable, such as “phone posts removed in the 2026 "
+            "restructure”."
+        ),
     )
     standard = models.BooleanField(default=False, editable=False)
     position = models.PositiveSmallIntegerField(default=100)

@@ -219,6 +219,14 @@ def channel_save(
     for name, value in values.items():
         setattr(channel, name, value)
     _ensure_unique_name(channel, _("A channel with this name already exists."))
+    if channel.saving_cashable and not channel.cashable_note.strip():
+        raise ValidationError(
+            {
+                "cashable_note": _(
+                    "Say why savings in this channel are cashable, such as the posts removed."
+                )
+            }
+        )
     channel.full_clean()
     channel.save()
     audit_record(

@@ -15,7 +15,8 @@ class Migration(migrations.Migration):
             name="cashable_note",
             field=models.CharField(
                 blank=True,
-                help_text="Such as “phone posts removed in the 2026 restructure”.",
+                help_text="Needed when savings are cashable, such as “phone posts removed in the "
+                "2026 restructure”.",
                 max_length=300,
                 verbose_name="why savings are cashable",
             ),
