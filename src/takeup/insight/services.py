@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from takeup.campaigns import counter
 from takeup.catalogue.models import Service, ServiceArea
-from takeup.core import weburls
+from takeup.core import pages, weburls
 from takeup.core.clients import keyed
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import audit_record
@@ -124,12 +124,13 @@ class Mapped:
 
 def map_path(survey: Survey, path: str) -> Mapped:
     """The service or area whose rule has the longest prefix of the page's address."""
-    for rule in survey.rules.select_related("service__area", "area"):
-        if path.startswith(rule.prefix):
-            if rule.service is not None:
-                return Mapped(rule.service, rule.service.area)
-            return Mapped(None, rule.area)
-    return Mapped(None, None)
+    rules = survey.rules.select_related("service__area", "area")
+    rule = pages.best_match(path, ((r.prefix, r) for r in rules))
+    if rule is None:
+        return Mapped(None, None)
+    if rule.service is not None:
+        return Mapped(rule.service, rule.service.area)
+    return Mapped(None, rule.area)
 
 
 WINDOW_ADD = (
