@@ -336,7 +336,7 @@ def _validate(
     bad_lines = {e.line for e in read.errors}
     good = [r for r in resolved if r.line not in bad_lines]
     batch.rows_read = read.rows_read
-    batch.rows_rejected = len(bad_lines)
+    batch.rows_rejected = len(bad_lines - {0})  # line 0: the file as a whole, not a row
     batch.errors = [{"line": e.line, "column": e.column, "message": e.message} for e in read.errors]
     batch.rows_accepted = len({r.line for r in good})
     batch.reading = reading_of(read, unknown_services, unknown_channels)

@@ -215,6 +215,7 @@ def overview(request: OrganisationRequest) -> HttpResponse:
             "any_overdue": any(r.overdue_sources for r in rows),
             "query": query,
             "has_data": last_figure is not None,
+            "can_import": can(request, Permission.IMPORT_DATA),
         },
     )
 
@@ -345,6 +346,7 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
             "unit_costs": unit_costs,
             "superseded": superseded_by_source(scope),
             "counts_csv": f"{base_url}{sep}download=counts",
+            "can_edit_costs": can(request, Permission.EDIT_CATALOGUE),
             "notes": notes,
         },
     )
