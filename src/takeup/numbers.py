@@ -21,3 +21,11 @@ def p_value(p: float | None) -> str:
     if p is None:
         return ""
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def signed(value: float | None, places: int = 0) -> str:
+    """-9.2 → "−9" (or "−9.2" with places=1): a true minus sign, and thousands separated."""
+    if value is None:
+        return ""
+    text = f"{value:,.{places}f}"
+    return text.replace("-", MINUS)

@@ -52,6 +52,9 @@ def test_cost_per_transaction_by_hand() -> None:
 def test_channels_without_a_unit_cost_are_named() -> None:
     result = cost({WEB: 10, AD: 5}, SOCITM)
     assert result.uncosted_channels == {AD}
+    # The cost per transaction is of the transactions priced: AD's 5 do not count as free.
+    assert result.pence_per_transaction == pytest.approx(15)
+    assert cost({AD: 5}, SOCITM).pence_per_transaction is None
 
 
 def test_completion_rate_never_above_100() -> None:

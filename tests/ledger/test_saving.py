@@ -210,3 +210,12 @@ def test_more_online_demand_never_raises_the_saving(
     assert total(on_before + max(0, off_before - off_now) + extra) == total(
         on_before + max(0, off_before - off_now)
     )
+
+
+def test_signed_numbers_use_a_true_minus() -> None:
+    from takeup.numbers import MINUS, money, p_value, signed
+
+    assert signed(-9.4) == MINUS + "9" and signed(1234.6) == "1,235"
+    assert signed(-0.94, 1) == MINUS + "0.9"
+    assert money(-11800, whole=True) == MINUS + "£118" and money(86200) == "£862.00"
+    assert p_value(0.0004) == "< 0.001" and p_value(0.0431) == "0.043"

@@ -73,20 +73,25 @@ class Cost:
     pence: int
     transactions: int
     uncosted_channels: frozenset[int]
+    priced_transactions: int | None = None  # the transactions of the channels priced
 
     @property
     def pence_per_transaction(self) -> float | None:
-        """None when there is nothing to divide by, or nothing was priced at all."""
-        if self.transactions <= 0 or (self.pence == 0 and self.uncosted_channels):
+        """Cost ÷ the transactions it prices: a channel with no unit cost is left out of both
+        (and named), so that it does not pull the figure down as if it cost nothing. None when
+        there is nothing to divide by."""
+        priced = self.transactions if self.priced_transactions is None else self.priced_transactions
+        if priced <= 0:
             return None
-        return self.pence / self.transactions
+        return self.pence / priced
 
 
 def cost(counts: Mapping[int, int], pence_each: Mapping[int, int]) -> Cost:
     """Σ volume × unit cost. Channels with volume but no unit cost are named, not priced at 0."""
     uncosted = frozenset(c for c, n in counts.items() if n > 0 and c not in pence_each)
     pence = sum(n * pence_each[c] for c, n in counts.items() if c in pence_each)
-    return Cost(pence, sum(counts.values()), uncosted)
+    priced = sum(n for c, n in counts.items() if c not in uncosted)
+    return Cost(pence, sum(counts.values()), uncosted, priced)
 
 
 def completion_rate(completed: int, started: int) -> Ratio:

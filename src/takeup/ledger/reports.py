@@ -52,7 +52,8 @@ def _cost(counts: dict[int, int], cost_pence: dict[int, int], flags: ChannelFlag
     uncosted = frozenset(
         c for c, n in counts.items() if n > 0 and c not in cost_pence and c not in flags.no_cost
     )
-    return kpi.Cost(sum(cost_pence.values()), sum(counts.values()), uncosted)
+    priced = sum(n for c, n in counts.items() if c not in uncosted)
+    return kpi.Cost(sum(cost_pence.values()), sum(counts.values()), uncosted, priced)
 
 
 def _saving(

@@ -111,7 +111,7 @@ def _overview_row(
         transactions=f"{r.take_up.whole:,}",
         online=f"{r.take_up.part:,}",
         take_up="" if percent is None else f"{percent:.1f}%",
-        change="" if change is None else f"{change:+.1f}",
+        change="" if change is None else f"{change:+.1f}".replace("-", MINUS),
         saving="" if r.saving is None else money(r.saving.total.pence, whole=True),
         saving_interval=""
         if r.saving is None

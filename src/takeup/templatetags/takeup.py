@@ -18,6 +18,12 @@ def money_whole(pence: int | float | None) -> str:
 
 
 @register.filter
+def signed(value: float | None, places: int = 0) -> str:
+    """-9.2 → "−9": counts that can fall below zero, with a true minus sign."""
+    return numbers.signed(value, places)
+
+
+@register.filter
 def p_value(p: float | None) -> str:
     """0.0004 → "< 0.001"."""
     return numbers.p_value(p)
