@@ -544,6 +544,16 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "Nothing has been saved.": "Nid oes dim wedi’i gadw.",
     "The file is too large": "Mae’r ffeil yn rhy fawr",
     "Files of up to %(limit)s MB can be uploaded. Nothing was read or saved. Split the file, for example by year, and upload each part, or import it with the command line (takeup import).": "Gellir uwchlwytho ffeiliau hyd at %(limit)s MB. Ni ddarllenwyd na chadwyd dim. Rhannwch y ffeil, er enghraifft fesul blwyddyn, ac uwchlwythwch bob rhan, neu mewnforiwch hi gyda’r llinell orchymyn (takeup import).",
+    "Needed when savings are cashable, such as “phone posts removed in the 2026 restructure”.": "Ei angen pan fo’r arbedion yn rhai arian parod, er enghraifft “swyddi ffôn wedi’u dileu yn ad-drefnu 2026”.",
+    "Set up how this source's files are laid out": "Gosod sut mae ffeiliau’r ffynhonnell hon wedi’u trefnu",
+    ("Import only the %(counter)s valid row", "Import only the %(counter)s valid rows"): [
+        "Mewnforio’r %(counter)s rhes ddilys yn unig",
+        "Mewnforio’r %(counter)s res ddilys yn unig",
+        "Mewnforio’r %(counter)s rhes ddilys yn unig",
+        "Mewnforio’r %(counter)s rhes ddilys yn unig",
+    ],
+    "Nothing has been saved. Fix the file and upload it again.": "Nid oes dim wedi’i gadw. Cywirwch y ffeil a’i huwchlwytho eto.",
+    "All unit costs": "Pob cost uned",
 }
 CY.update(CY_CAMPAIGNS)
 CY.update(CY_INSIGHT)
