@@ -20,6 +20,7 @@ from takeup.core.pages import best_match
 from .names import normalise
 
 KINDS = ("matomo", "plausible", "ga4")
+NAMES = {"matomo": "Matomo", "plausible": "Plausible", "ga4": "Google Analytics 4"}
 MAX_DEPTH = 20  # Matomo nests a subtable per folder of the site; deeper is not a website
 SEARCH_LINES = 30
 HEADER = ["date", "period", "service", "channel", "measure", "count"]
@@ -99,9 +100,9 @@ def _csv_header(data: bytes) -> tuple[str, int, dict[str, int]] | None:
         if n >= SEARCH_LINES:
             return None
         names = {normalise(v): i for i, v in reversed(list(enumerate(values)))}
-        if "date" in names and any(p in names for p in GA4_PAGE):
-            if any(v in names for v in GA4_VISITS):
-                return "ga4", line, names
+        has_page = any(p in names for p in GA4_PAGE)
+        if "date" in names and has_page and any(v in names for v in GA4_VISITS):
+            return "ga4", line, names
         if "label" in names and "nb_visits" in names:
             return "matomo", line, names
         if "visitors" in names and ("name" in names or "page" in names or "date" in names):
@@ -283,13 +284,5 @@ def by_service(visits: Iterable[PageVisits], rules: Iterable[tuple[str, str]]) -
         (line, [day, "day", service, "Web", "visits", str(count)])
         for (day, service), (line, count) in totals.items()
     ]
-    records = [(0, HEADER)] + sorted(rows + passed, key=lambda r: r[0])
+    records = [(0, HEADER), *sorted(rows + passed, key=lambda r: r[0])]
     return Mapped(records, unmatched_visits, len(unmatched), len(pages))
-
-
-def unmatched_note(mapped: Mapped) -> str:
-    """"1,204 visits to 37 pages no rule matches", or "" when every page has a rule."""
-    if not mapped.unmatched_pages:
-        return ""
-    pages = "page" if mapped.unmatched_pages == 1 else "pages"
-    return f"{mapped.unmatched_visits:,} visits to {mapped.unmatched_pages:,} {pages} no rule matches"

@@ -71,6 +71,7 @@ class ReadResult:
     skipped_totals: list[int] = field(default_factory=list)
     preview: list[list[str]] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # said once about the file, not refusals
 
     def refuse(self, message: str) -> None:
         """The whole file is refused, with one message and no line count."""

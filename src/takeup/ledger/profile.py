@@ -5,7 +5,9 @@ source just imports. Pure.
 - the sheet of a workbook, by name or position;
 - a column mapping: which of their columns is the date, service, channel, measure, count, period;
 - constants for what the file does not say: channel = Phone, measure = contacts, period = month;
-- the grain the source reports at (day, week or month).
+- the grain the source reports at (day, week or month);
+- page rules, for web analytics exports: pages whose path starts with a prefix belong to a
+  service (the longest prefix wins).
 Value mappings (their service, channel and measure names → ours) are NameMappings, kept with the
 source too."""
 
@@ -28,6 +30,7 @@ class Profile:
     columns: dict[str, str] = field(default_factory=dict)  # our field → their column
     constants: dict[str, str] = field(default_factory=dict)  # our field → the value
     grain: str | None = None
+    pages: tuple[tuple[str, str], ...] = ()  # (path prefix, service slug)
 
     @classmethod
     def of(cls, data: dict[str, Any] | None) -> "Profile":
@@ -38,6 +41,7 @@ class Profile:
             columns=dict(data.get("columns") or {}),
             constants=dict(data.get("constants") or {}),
             grain=data.get("grain"),
+            pages=tuple((str(p), str(s)) for p, s in data.get("pages") or ()),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -47,6 +51,7 @@ class Profile:
             "columns": self.columns,
             "constants": self.constants,
             "grain": self.grain,
+            "pages": [[p, s] for p, s in self.pages],
         }
 
     def describe(self) -> list[tuple[str, str]]:
@@ -58,6 +63,7 @@ class Profile:
         out += [(f"always {k}", v) for k, v in self.constants.items()]
         if self.grain:
             out.append(("grain", self.grain))
+        out += [(f"page {prefix}", slug) for prefix, slug in self.pages]
         return out
 
 
@@ -95,3 +101,19 @@ def parse_grain(text: str | None) -> str | None:
     if text.strip().lower() not in GRAINS:
         raise ProfileError(f"The grain is day, week or month: '{text}'.")
     return text.strip().lower()
+
+
+def parse_pages(pairs: list[str]) -> list[tuple[str, str]]:
+    """["/bins=report-a-missed-bin"] → [("/bins", "report-a-missed-bin")]: page rules."""
+    out = []
+    for pair in pairs:
+        prefix, sep, slug = pair.rpartition("=")
+        prefix, slug = prefix.strip(), slug.strip()
+        if not sep or not prefix or not slug:
+            raise ProfileError(
+                f"Write a page rule as PREFIX=SERVICE, such as /bins=report-a-missed-bin: '{pair}'."
+            )
+        if not prefix.startswith("/"):
+            raise ProfileError(f"A page rule's prefix is a path starting with /: '{prefix}'.")
+        out.append((prefix, slug))
+    return out

@@ -22,7 +22,7 @@ from takeup.catalogue.models import Channel, Service, UnitCost
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record
 
-from . import crossgrain, matching, parsing, periods
+from . import analytics, crossgrain, matching, parsing, periods
 from .models import DataSource, ImportBatch, Measure, NameMapping, Volume, VolumeMonth
 from .names import normalise
 from .profile import Profile
@@ -102,6 +102,19 @@ def source_profile_save(
             data[key] = changes[key]
     for key in ("columns", "constants"):
         data[key] = {**({} if clear else data[key]), **changes.get(key, {})}
+    if "pages" in changes:  # a rule for a prefix already ruled replaces it
+        slugs = set(
+            Service.objects.filter(organisation=source.organisation_id).values_list(
+                "slug", flat=True
+            )
+        )
+        unknown = sorted({slug for _, slug in changes["pages"]} - slugs)
+        if unknown:
+            raise ValidationError(
+                {"pages": _("No service has the short name %(slug)s.") % {"slug": unknown[0]}}
+            )
+        pages = {} if clear else dict(current.pages)
+        data["pages"] = [[p, s] for p, s in {**pages, **dict(changes["pages"])}.items()]
     source.profile = Profile.of(data).as_json()
     source.save(update_fields=["profile"])
     audit_record(
@@ -192,6 +205,13 @@ def mapping_save(
     return mapping
 
 
+def format_of(data: bytes, file_name: str) -> str:
+    """csv, xlsx, or the analytics tool whose export this is (matomo, plausible, ga4)."""
+    if file_name.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    return analytics.kind_of(data) or "csv"
+
+
 def records_for(
     data: bytes, file_name: str, profile: Profile | None = None
 ) -> tuple[str, Iterable[tuple[int, list[str]]]]:
@@ -213,6 +233,9 @@ def read_file(
         return read
     profile = Profile.of(source.profile)
     _catalogue, measures = name_lookups(source)
+    kind = format_of(data, file_name)
+    if kind in analytics.KINDS:
+        return _read_visits(kind, data, profile)
     file_format, records = records_for(data, file_name, profile)
     try:
         read = parsing.read_volumes(
@@ -229,6 +252,37 @@ def read_file(
         if problem:
             read.refuse(problem)
     return read
+
+
+def _read_visits(kind: str, data: bytes, profile: Profile) -> parsing.ReadResult:
+    """An analytics export: its pages put under services by the source's page rules, as Web
+    visits a day. Pages no rule matches are counted once, not refused line by line."""
+    read = parsing.ReadResult()
+    try:
+        mapped = analytics.by_service(analytics.read(kind, data), profile.pages)
+    except (ValueError, UnicodeDecodeError) as exc:
+        read.refuse(
+            _("The file could not be read as %(format)s: %(problem)s")
+            % {"format": analytics.NAMES[kind], "problem": exc}
+        )
+        return read
+    if mapped.unmatched_pages:
+        read.notes.append(
+            _("%(visits)s visits to %(pages)s pages no page rule matches")
+            % {"visits": f"{mapped.unmatched_visits:,}", "pages": f"{mapped.unmatched_pages:,}"}
+        )
+    if len(mapped.records) == 1:
+        read.refuse(
+            _(
+                "No page rule matches any of the %(pages)s pages in this %(format)s export: add "
+                "rules to the source (takeup source set NAME --page /bins=report-a-missed-bin)."
+            )
+            % {"pages": f"{mapped.pages:,}", "format": analytics.NAMES[kind]}
+        )
+        return read
+    result = parsing.read_volumes(mapped.records)
+    result.notes = read.notes
+    return result
 
 
 def volumes_import(
@@ -250,7 +304,7 @@ def volumes_import(
     `preview`, stop after validating: the batch waits, holding the file, for confirmation. With
     `dry_run`, stop after validating and save nothing at all."""
     read = read_file(source, data, file_name, default_period)
-    file_format = records_for(data[:4], file_name)[0]
+    file_format = format_of(data, file_name)
     batch = batch or ImportBatch(organisation=organisation, source=source)
     batch.file_name, batch.file_format = file_name[:255], file_format
     batch.default_period = default_period

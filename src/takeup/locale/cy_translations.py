@@ -554,6 +554,10 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     ],
     "Nothing has been saved. Fix the file and upload it again.": "Nid oes dim wedi’i gadw. Cywirwch y ffeil a’i huwchlwytho eto.",
     "All unit costs": "Pob cost uned",
+    # Web visits from analytics exports (ledger/services.py)
+    "%(visits)s visits to %(pages)s pages no page rule matches": "%(visits)s o ymweliadau â %(pages)s o dudalennau nad oes rheol tudalen yn eu cyfateb",
+    "No page rule matches any of the %(pages)s pages in this %(format)s export: add rules to the source (takeup source set NAME --page /bins=report-a-missed-bin).": "Nid oes rheol tudalen yn cyfateb i unrhyw un o’r %(pages)s o dudalennau yn yr allforyn %(format)s hwn: ychwanegwch reolau at y ffynhonnell (takeup source set NAME --page /bins=report-a-missed-bin).",
+    "No service has the short name %(slug)s.": "Nid oes gan unrhyw wasanaeth yr enw byr %(slug)s.",
 }
 CY.update(CY_CAMPAIGNS)
 CY.update(CY_INSIGHT)

@@ -89,6 +89,8 @@ class Command(BaseCommand):
                 + "; columns: "
                 + "; ".join(f"{k} = {v}" for k, v in read.columns.items())
             )
+        for note in read.notes:
+            self.stdout.write(note)
         for where, column, message in group_errors(batch.errors):
             self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
         if options["dry_run"]:

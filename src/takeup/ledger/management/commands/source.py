@@ -9,6 +9,7 @@ from takeup.ledger.profile import (
     ProfileError,
     parse_grain,
     parse_header_line,
+    parse_pages,
     parse_pairs,
     parse_sheet,
 )
@@ -48,6 +49,14 @@ class Command(BaseCommand):
         )
         setting.add_argument("--grain", help="day, week or month")
         setting.add_argument(
+            "--page",
+            action="append",
+            default=[],
+            metavar="PREFIX=SERVICE_SLUG",
+            help="A page rule for web analytics exports: pages whose path starts with PREFIX "
+            "are the service's (the longest prefix wins); repeatable",
+        )
+        setting.add_argument(
             "--clear", action="store_true", help="Forget the profile's column mapping and constants"
         )
 
@@ -64,6 +73,8 @@ class Command(BaseCommand):
                 changes["sheet"] = parse_sheet(options["sheet"])
             if options["grain"] is not None:
                 changes["grain"] = parse_grain(options["grain"])
+            if options["page"]:
+                changes["pages"] = parse_pages(options["page"])
             source = data_source_for(org, options["name"])
             profile = source_profile_save(source=source, clear=options["clear"], **changes)
         except (ProfileError, ValidationError) as exc:
