@@ -7,7 +7,8 @@ source just imports. Pure.
 - constants for what the file does not say: channel = Phone, measure = contacts, period = month;
 - the grain the source reports at (day, week or month);
 - page rules, for web analytics exports: pages whose path starts with a prefix belong to a
-  service (the longest prefix wins).
+  service (the longest prefix wins);
+- a scheduled pull from Matomo or Plausible: kind, url, site and token (ledger/pull.py).
 Value mappings (their service, channel and measure names → ours) are NameMappings, kept with the
 source too."""
 
@@ -31,6 +32,14 @@ class Profile:
     constants: dict[str, str] = field(default_factory=dict)  # our field → the value
     grain: str | None = None
     pages: tuple[tuple[str, str], ...] = ()  # (path prefix, service slug)
+    pull: dict[str, str] | None = None  # kind, url, site, token
+
+    def public_json(self) -> dict[str, Any]:
+        """As as_json, with the pull's token hidden (for the audit log and screens)."""
+        data = self.as_json()
+        if self.pull and self.pull.get("token"):
+            data["pull"] = {**self.pull, "token": "…"}
+        return data
 
     @classmethod
     def of(cls, data: dict[str, Any] | None) -> "Profile":
@@ -42,6 +51,7 @@ class Profile:
             constants=dict(data.get("constants") or {}),
             grain=data.get("grain"),
             pages=tuple((str(p), str(s)) for p, s in data.get("pages") or ()),
+            pull=dict(data["pull"]) if data.get("pull") else None,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -52,6 +62,7 @@ class Profile:
             "constants": self.constants,
             "grain": self.grain,
             "pages": [[p, s] for p, s in self.pages],
+            "pull": self.pull,
         }
 
     def describe(self) -> list[tuple[str, str]]:
@@ -64,6 +75,8 @@ class Profile:
         if self.grain:
             out.append(("grain", self.grain))
         out += [(f"page {prefix}", slug) for prefix, slug in self.pages]
+        if self.pull:
+            out.append(("pull", f"{self.pull['kind']} {self.pull['url']} site {self.pull['site']}"))
         return out
 
 
@@ -117,3 +130,19 @@ def parse_pages(pairs: list[str]) -> list[tuple[str, str]]:
             raise ProfileError(f"A page rule's prefix is a path starting with /: '{prefix}'.")
         out.append((prefix, slug))
     return out
+
+
+PULL_KINDS = ("matomo", "plausible")
+
+
+def parse_pull(kind: str, url: str | None, site: str | None, token: str | None) -> dict[str, str]:
+    """The settings of a scheduled pull, checked: {"kind", "url", "site", "token"}."""
+    if kind not in PULL_KINDS:
+        raise ProfileError(f"A pull is from matomo or plausible: '{kind}'.")
+    if not url or not url.startswith(("https://", "http://")):
+        raise ProfileError(f"The pull's address starts with https://: '{url or ''}'.")
+    if not site or not token:
+        raise ProfileError(
+            "A pull needs the site (Matomo's idSite, Plausible's domain) and a token."
+        )
+    return {"kind": kind, "url": url.rstrip("/"), "site": site, "token": token}

@@ -115,6 +115,8 @@ def source_profile_save(
             )
         pages = {} if clear else dict(current.pages)
         data["pages"] = [[p, s] for p, s in {**pages, **dict(changes["pages"])}.items()]
+    if "pull" in changes:
+        data["pull"] = changes["pull"]
     source.profile = Profile.of(data).as_json()
     source.save(update_fields=["profile"])
     audit_record(
@@ -122,7 +124,7 @@ def source_profile_save(
         obj=source,
         actor=actor,
         action="data_source.profile",
-        changes={"profile": source.profile},
+        changes={"profile": Profile.of(source.profile).public_json()},
     )
     return Profile.of(source.profile)
 

@@ -1,10 +1,16 @@
-"""Background work for the ledger: reading and importing big uploads. Safe to repeat: a batch
-that is no longer waiting for this step is left alone."""
+"""Background work for the ledger: reading and importing big uploads, and pulling web visits
+from Matomo or Plausible. Safe to repeat: a batch that is no longer waiting for this step is
+left alone, and a day pulled again replaces what that day's pull said before."""
 
+import hashlib
+from datetime import date, timedelta
+
+from django.utils import timezone
 from django_tasks import task
 
-from . import batches, services
-from .models import ImportBatch
+from . import batches, pull, services
+from .models import DataSource, ImportBatch
+from .profile import Profile
 
 
 @task()
@@ -35,3 +41,60 @@ def batch_apply(batch_id: int) -> str:
         ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.PENDING)
         raise  # the worker tries again later
     return outcome.batch.status
+
+
+@task()
+def sources_pull() -> list[int]:
+    """Enqueue yesterday's pull for every source that has one (run daily by the scheduler)."""
+    ids = [s.pk for s in DataSource.objects.filter(profile__pull__isnull=False) if _settings(s)]
+    for source_id in ids:
+        source_pull.enqueue(source_id)
+    return ids
+
+
+@task()
+def source_pull(source_id: int, day: str | None = None) -> str:
+    """Fetch one day's visits (yesterday by default, in Europe/London) and import them through
+    the same pipeline as an upload. A 4xx, or an answer that is refused, is recorded as a
+    rejected batch saying why; timeouts and 5xx are retried, then fail the task. Either way the
+    source's last_received_at stays as it was, so the source shows as overdue."""
+    source = DataSource.objects.select_related("organisation").filter(pk=source_id).first()
+    settings = _settings(source) if source else None
+    if source is None or settings is None:
+        return "no pull set"
+    wanted = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    try:
+        data = pull.fetch(settings, wanted)
+    except pull.PullFailed as exc:
+        if not exc.permanent:
+            raise  # the worker records the failure; tomorrow's run tries again
+        _record_failure(source, settings["kind"], wanted, str(exc))
+        return "failed"
+    outcome = services.volumes_import(
+        organisation=source.organisation,
+        source=source,
+        data=data,
+        file_name=f"{settings['kind']}-{wanted}.json",
+        only_valid=True,
+    )
+    return outcome.batch.status
+
+
+def _settings(source: DataSource | None) -> dict[str, str] | None:
+    pulled = Profile.of(source.profile).pull if source else None
+    wanted = ("kind", "url", "site", "token")
+    return pulled if pulled and all(pulled.get(k) for k in wanted) else None
+
+
+def _record_failure(source: DataSource, kind: str, day: date, message: str) -> None:
+    ImportBatch.objects.create(
+        organisation=source.organisation,
+        source=source,
+        file_name=f"{kind}-{day}.json",
+        file_format=kind,
+        checksum=hashlib.sha256(b"").hexdigest(),
+        status=ImportBatch.Status.REJECTED,
+        errors=[{"line": 0, "column": "", "message": message}],
+        period_from=day,
+        period_to=day,
+    )

@@ -11,6 +11,7 @@ from takeup.ledger.profile import (
     parse_header_line,
     parse_pages,
     parse_pairs,
+    parse_pull,
     parse_sheet,
 )
 from takeup.ledger.services import data_source_for, source_profile_save
@@ -57,6 +58,14 @@ class Command(BaseCommand):
             "are the service's (the longest prefix wins); repeatable",
         )
         setting.add_argument(
+            "--pull",
+            choices=("matomo", "plausible", "off"),
+            help="Fetch yesterday's web visits every day from Matomo or Plausible (off: stop)",
+        )
+        setting.add_argument("--pull-url", help="The analytics site's address, https://…")
+        setting.add_argument("--pull-site", help="Matomo's idSite, or Plausible's site domain")
+        setting.add_argument("--pull-token", help="The API token (Matomo's token_auth)")
+        setting.add_argument(
             "--clear", action="store_true", help="Forget the profile's column mapping and constants"
         )
 
@@ -75,6 +84,15 @@ class Command(BaseCommand):
                 changes["grain"] = parse_grain(options["grain"])
             if options["page"]:
                 changes["pages"] = parse_pages(options["page"])
+            if options["pull"] == "off":
+                changes["pull"] = None
+            elif options["pull"]:
+                changes["pull"] = parse_pull(
+                    options["pull"],
+                    options["pull_url"],
+                    options["pull_site"],
+                    options["pull_token"],
+                )
             source = data_source_for(org, options["name"])
             profile = source_profile_save(source=source, clear=options["clear"], **changes)
         except (ProfileError, ValidationError) as exc:
