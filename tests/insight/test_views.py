@@ -1,14 +1,16 @@
 """The survey screens: set-up, mapping pages, results, CSV and the free-text search."""
 
 import html
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
-from takeup.catalogue.models import ServiceArea
+from takeup.catalogue.models import Channel, ServiceArea
 from takeup.insight.models import PathRule, Response, Survey
 from takeup.insight.services import survey_save
+from takeup.ledger.models import Volume
+from takeup.ledger.services import data_source_for
 from takeup.organisations.models import Organisation
 from tests.conftest import MemberClient
 from tests.factories import ServiceAreaFactory, ServiceFactory
@@ -206,3 +208,45 @@ def test_contacts_avoided_are_priced_at_the_latest_unit_costs(
     assert set(avoided) == {"phone", "in-person"}  # the Socitm 2012 defaults price these two
     assert avoided["phone"].contacts == 750  # 3 of 4, per 1,000 visits
     assert avoided["phone"].saving_pence == 750 * 283
+
+
+def test_contacts_avoided_use_the_periods_web_visits_when_the_ledger_has_them(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    area = ServiceAreaFactory(organisation=org, name="Waste", slug="waste")
+    bins = ServiceFactory(organisation=org, area=area, name="Missed bin", slug="missed-bin")
+    other = ServiceFactory(organisation=org, area=area, name="Bulky waste", slug="bulky")
+    elsewhere = ServiceFactory(organisation=org, name="Parking", slug="parking")
+    PathRule.objects.create(survey=survey, prefix="/bins", service=bins)
+    for channel in ["phone"] * 3 + ["not"]:
+        _answer(survey, area, visits="regular", otherwise=channel)
+    Response.objects.update(received_at=timezone.make_aware(datetime(2026, 3, 10, 12)))
+    period = url(org, f"{survey.pk}/results/?from=2026-03-01&to=2026-03-31")
+    before = viewer_client.get(period)
+    assert before.context["avoided_visits"] is None
+    assert "per 1,000 visits" in html.unescape(before.content.decode())
+    web = Channel.objects.get(organisation=org, slug="web")
+    source = data_source_for(org, "Website")
+    for service, day, count in [
+        (bins, date(2026, 3, 2), 1500),
+        (bins, date(2026, 3, 31), 500),
+        (bins, date(2026, 4, 1), 9999),  # after the period
+        (other, date(2026, 3, 2), 7777),  # no rule names it
+        (elsewhere, date(2026, 3, 2), 8888),
+    ]:
+        Volume.objects.create(
+            organisation=org,
+            source=source,
+            service=service,
+            channel=web,
+            period="day",
+            period_start=day,
+            measure="visits",
+            count=count,
+            counted=True,
+        )
+    after = viewer_client.get(period)
+    assert after.context["avoided_visits"] == 2000
+    avoided = {a.channel: a for a in after.context["avoided"]}
+    assert avoided["phone"].contacts == 1500  # 3 of 4 of 2,000 visits
+    assert "from its 2,000 web visits" in html.unescape(after.content.decode())

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from takeup.catalogue.models import ServiceArea, UnitCost
+from takeup.catalogue.models import Service, ServiceArea, UnitCost
+from takeup.ledger.queries import Scope, visits_in
 
 from . import stats
 from .models import Response, Survey
@@ -131,6 +133,21 @@ def monthly(rows: list[Row], start: date, end: date) -> list[dict[str, Any]]:
 
 def month_end(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def visits(survey: Survey, start: date, end: date, area_id: int | None) -> int | None:
+    """The period's web visits (from the ledger) to the services the survey's page rules name,
+    directly or through their service area; None when the ledger has no visits for them."""
+    rules = survey.rules.all()
+    services = Service.objects.filter(organisation_id=survey.organisation_id).filter(
+        Q(pk__in=rules.values("service")) | Q(area__in=rules.values("area"))
+    )
+    if area_id is not None:
+        services = services.filter(area_id=area_id)
+    ids = tuple(services.values_list("pk", flat=True))
+    if not ids:
+        return None
+    return visits_in(Scope(survey.organisation_id, start, end, ids, use_month_totals=False))
 
 
 def unit_costs(survey: Survey) -> dict[str, int]:

@@ -228,7 +228,10 @@ def results(request: OrganisationRequest, pk: int) -> HttpResponse:
     )
     context["others"] = reports.other_comparisons(rows, earlier) if rows else []
     costs = reports.unit_costs(survey)
-    context["avoided"] = stats.avoided_contacts(answers, 1000, costs)
+    # The period's real visits when the ledger has them, else per 1,000 visits (and it says so)
+    visits = reports.visits(survey, start, end, area_filter.pk if area_filter else None)
+    context["avoided"] = stats.avoided_contacts(answers, 1000 if visits is None else visits, costs)
+    context["avoided_visits"] = visits
     query = request.GET.get("q", "").strip()[:100]
     comments = [
         (r.received_at, r.answers["comments"])

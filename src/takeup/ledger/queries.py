@@ -311,6 +311,13 @@ class MonthlyTakeUpByService:
         return out
 
 
+def visits_in(scope: Scope) -> int | None:
+    """The counted web visits to the scope's services in its dates; None when the ledger has
+    none (no visits imported for them), as against 0 visits."""
+    total: int | None = scope.volumes(Measure.VISITS).aggregate(n=Sum("count"))["n"]
+    return total
+
+
 def latest_date(organisation: Organisation) -> date | None:
     """The first day of the latest transactions figure (an index scan, newest first)."""
     row = (

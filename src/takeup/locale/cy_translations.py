@@ -558,6 +558,9 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "%(visits)s visits to %(pages)s pages no page rule matches": "%(visits)s o ymweliadau â %(pages)s o dudalennau nad oes rheol tudalen yn eu cyfateb",
     "No page rule matches any of the %(pages)s pages in this %(format)s export: add rules to the source (takeup source set NAME --page /bins=report-a-missed-bin).": "Nid oes rheol tudalen yn cyfateb i unrhyw un o’r %(pages)s o dudalennau yn yr allforyn %(format)s hwn: ychwanegwch reolau at y ffynhonnell (takeup source set NAME --page /bins=report-a-missed-bin).",
     "No service has the short name %(slug)s.": "Nid oes gan unrhyw wasanaeth yr enw byr %(slug)s.",
+    "Contacts avoided in the period, from its %(visits)s web visits": "Cysylltiadau a osgowyd yn y cyfnod, o’i %(visits)s o ymweliadau â’r we",
+    "The ledger has no web visits for this survey’s services in the period, so the figures are per 1,000 visits: import your analytics to see the period’s.": "Nid oes gan y cyfriflyfr ymweliadau â’r we ar gyfer gwasanaethau’r arolwg hwn yn y cyfnod, felly mae’r ffigurau fesul 1,000 o ymweliadau: mewnforiwch eich dadansoddeg i weld rhai’r cyfnod.",
+    "Visits are the ledger’s web visits to the services this survey’s page rules name.": "Yr ymweliadau yw ymweliadau’r cyfriflyfr â’r we i’r gwasanaethau y mae rheolau tudalen yr arolwg hwn yn eu henwi.",
 }
 CY.update(CY_CAMPAIGNS)
 CY.update(CY_INSIGHT)
