@@ -9,10 +9,16 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
+from django.test import Client
 
 from takeup.catalogue.models import Service
 from takeup.ledger.models import DataSource, ImportBatch, Volume
-from takeup.ledger.services import data_source_for, source_profile_save, volumes_import
+from takeup.ledger.services import (
+    data_source_for,
+    source_profile_save,
+    volumes_import,
+    volumes_import_rows,
+)
 from takeup.organisations.models import Organisation
 from tests.factories import ServiceFactory
 
@@ -145,3 +151,31 @@ def test_the_cli_sets_page_rules_and_imports(org: Organisation, service: Service
     assert visits(org) == 190
     with pytest.raises(CommandError, match="starting with /"):
         call_command("source", "set", "Website", "--page", "bins=report-a-missed-bin")
+
+
+def test_the_service_page_shows_web_visits_per_online_transaction(
+    org: Organisation, analytics_source: DataSource, viewer_client: Client
+) -> None:
+    url = (
+        f"/o/{org.slug}/take-up/services/report-a-missed-bin/"
+        "?period=custom&from=2026-03-01&to=2026-03-31"
+    )
+    volumes_import_rows(
+        organisation=org,
+        source=data_source_for(org, "CRM"),
+        rows=[
+            {"date": "2026-03-02", "service": "report-a-missed-bin", "channel": c, "count": n}
+            for c, n in (("web", 76), ("phone", 24))
+        ],
+    )
+    page = viewer_client.get(url)
+    assert page.context["figures"].visits is None and 'id="visits"' not in page.content.decode()
+    assert load(org, analytics_source, "ga4-pages.csv").imported  # 190 visits to the service
+    page = viewer_client.get(url)
+    figures = page.context["figures"]
+    assert (figures.visits, figures.online_transactions) == (190, 76)
+    assert figures.visits_per_transaction == 2.5
+    text = page.content.decode()
+    assert "Web visits per online transaction: 2.5 (190 visits, 76 online transactions)" in text
+    # visits are not transactions: take-up is as before
+    assert figures.take_up.part == 76 and figures.take_up.whole == 100

@@ -108,7 +108,9 @@ class CountsByMeasure:
 
     MEASURES = (Measure.TRANSACTIONS, Measure.CONTACTS)
 
-    def run(self, scope: Scope) -> dict[int, dict[tuple[int, str], int]]:
+    def run(
+        self, scope: Scope, measures: tuple[str, ...] = MEASURES
+    ) -> dict[int, dict[tuple[int, str], int]]:
         source: QuerySet[Any, Any]
         if scope.whole_months:
             source = VolumeMonth.objects.filter(
@@ -123,7 +125,7 @@ class CountsByMeasure:
                 period_start__gte=scope.start,
                 period_start__lte=scope.end,
             )
-        source = source.filter(measure__in=self.MEASURES)
+        source = source.filter(measure__in=measures)
         if scope.service_ids is not None:
             source = source.filter(service_id__in=scope.service_ids)
         out: dict[int, dict[tuple[int, str], int]] = defaultdict(dict)

@@ -44,6 +44,15 @@ class ServiceFigures:
     progress: kpi.Progress | None = None
     sparkline: list[tuple[date, float | None]] = field(default_factory=list)
     overdue_sources: list[DataSource] = field(default_factory=list)
+    visits: int | None = None  # web visits to the service's pages; None when none imported
+    online_transactions: int = 0
+
+    @property
+    def visits_per_transaction(self) -> float | None:
+        """Web visits ÷ online transactions: how many visits one online transaction takes."""
+        if self.visits is None or not self.online_transactions:
+            return None
+        return self.visits / self.online_transactions
 
 
 def _cost(counts: dict[int, int], cost_pence: dict[int, int], flags: ChannelFlags) -> kpi.Cost:
@@ -136,7 +145,9 @@ def service_figures(
     before = Scope(organisation.pk, baseline.start, baseline.end, ids)
     counts, costs = TransactionsAndCost().run(now)
     baseline_counts, baseline_costs = TransactionsAndCost().run(before)
-    by_measure, baseline_by_measure = CountsByMeasure().run(now), CountsByMeasure().run(before)
+    # Web visits come in the same query as the contacts and transactions
+    by_measure = CountsByMeasure().run(now, (*CountsByMeasure.MEASURES, Measure.VISITS))
+    baseline_by_measure = CountsByMeasure().run(before)
     # Whole months only: a month cut short would read as a fall.
     month = periods.month(period.end)
     history_end = period.end if month.end == period.end else month.start - timedelta(days=1)
@@ -162,7 +173,9 @@ def service_figures(
         b = baseline_counts.get(service.pk, {})
         take_up = kpi.digital_take_up(flags.counts(c))
         base = kpi.digital_take_up(flags.counts(b))
-        measured = by_measure.get(service.pk, {})
+        with_visits = by_measure.get(service.pk, {})
+        measured = {k: n for k, n in with_visits.items() if k[1] != Measure.VISITS}
+        visits = [n for (_, m), n in with_visits.items() if m == Measure.VISITS]
         measured_before = baseline_by_measure.get(service.pk, {})
         rows.append(
             ServiceFigures(
@@ -199,6 +212,8 @@ def service_figures(
                 else None,
                 sparkline=[(m, d / t if t else None) for m, d, t in spark.get(service.pk, [])],
                 overdue_sources=sources.get(service.pk, []),
+                visits=sum(visits) if visits else None,
+                online_transactions=sum(n for ch, n in c.items() if ch in flags.digital),
             )
         )
     return rows
