@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import Sum
 
 from takeup.catalogue.models import Service
@@ -278,3 +279,20 @@ def test_the_cli_sets_a_pull_and_the_audit_log_never_holds_the_token(
     call_command("source", "set", "Website", "--pull", "off", stdout=StringIO())
     source.refresh_from_db()
     assert source.profile["pull"] is None
+
+
+def test_the_pull_command_fetches_one_source_now_or_says_why_not(
+    org: Organisation, service: Service, server: tuple[str, Script], waits: list[float]
+) -> None:
+    url, script = server
+    script.answers = [(200, matomo_answer())]
+    source = website(org, url, "matomo")
+    out = StringIO()
+    call_command("pull", "--now", "--source", str(source.pk), "--day", DAY, stdout=out)
+    assert "Pulled: applied" in out.getvalue() and visits(org) == 120
+    script.answers = [(403, {"message": "Token is not valid"})]
+    script.requests.clear()
+    with pytest.raises(CommandError, match="failed"):
+        call_command("pull", "--now", "--source", str(source.pk), "--day", DAY)
+    with pytest.raises(CommandError, match="yyyy-mm-dd"):
+        call_command("pull", "--day", "02/03/2026")
