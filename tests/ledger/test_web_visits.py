@@ -3,6 +3,7 @@ from the source's profile, all-or-nothing, replacement, and the unmatched pages 
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -179,3 +180,18 @@ def test_the_service_page_shows_web_visits_per_online_transaction(
     assert "Web visits per online transaction: 2.5 (190 visits, 76 online transactions)" in text
     # visits are not transactions: take-up is as before
     assert figures.take_up.part == 76 and figures.take_up.whole == 100
+
+
+def test_the_upload_preview_says_which_pages_no_rule_matches(
+    org: Organisation, analytics_source: DataSource, member_client: Any
+) -> None:
+    client = member_client("analyst")
+    with (DATA / "matomo-pages.json").open("rb") as f:
+        location = client.post(
+            f"/o/{org.slug}/take-up/upload/",
+            {"file": f, "source": analytics_source.pk, "period": "day"},
+        )["Location"]
+    page = client.get(location).content.decode()
+    assert 'id="notes">425 visits to 2 pages no page rule matches' in page
+    client.post(location, {"action": "import"})
+    assert visits(org) == 220

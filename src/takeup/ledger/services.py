@@ -424,6 +424,7 @@ def reading_of(
         "columns": read.columns,
         "preview": read.preview,
         "refused": read.refused,
+        "notes": read.notes,
         **{k: v[:NAMES_KEPT] for k, v in names.items()},
         "unknown_more": sum(max(0, len(v) - NAMES_KEPT) for v in names.values()),
     }

@@ -559,6 +559,7 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "No page rule matches any of the %(pages)s pages in this %(format)s export: add rules to the source (takeup source set NAME --page /bins=report-a-missed-bin).": "Nid oes rheol tudalen yn cyfateb i unrhyw un o’r %(pages)s o dudalennau yn yr allforyn %(format)s hwn: ychwanegwch reolau at y ffynhonnell (takeup source set NAME --page /bins=report-a-missed-bin).",
     "No service has the short name %(slug)s.": "Nid oes gan unrhyw wasanaeth yr enw byr %(slug)s.",
     "Web visits per online transaction": "Ymweliadau â’r we fesul trafodiad ar-lein",
+    "Not imported": "Heb eu mewnforio",
     "%(visits)s visits, %(done)s online transactions": "%(visits)s o ymweliadau, %(done)s o drafodion ar-lein",
     "%(visits)s visits and no online transactions": "%(visits)s o ymweliadau a dim trafodion ar-lein",
     "Contacts avoided in the period, from its %(visits)s web visits": "Cysylltiadau a osgowyd yn y cyfnod, o’i %(visits)s o ymweliadau â’r we",
