@@ -166,3 +166,10 @@ def test_plausible_results_missing_their_metrics_are_refused() -> None:
     doc["results"][1] = {"dimensions": ["/bins"]}
     with pytest.raises(AnalyticsError, match="Result 2"):
         analytics.plausible_json(doc)
+
+
+def test_a_big_csv_is_known_by_its_first_lines() -> None:
+    data = (DATA / "ga4-pages.csv").read_bytes()
+    body = data.split(b"\n", 8)[8]  # the header and rows, without the comments
+    big = body + b"20260304,/bins/missed,desktop,1,1\n" * 20_000
+    assert len(big) > analytics.DETECT_BYTES and analytics.kind_of(big) == "ga4"

@@ -195,3 +195,16 @@ def test_the_upload_preview_says_which_pages_no_rule_matches(
     assert 'id="notes">425 visits to 2 pages no page rule matches' in page
     client.post(location, {"action": "import"})
     assert visits(org) == 220
+
+
+def test_an_export_with_no_visits_is_refused_as_empty_not_as_unmatched(
+    org: Organisation, analytics_source: DataSource
+) -> None:
+    outcome = volumes_import(
+        organisation=org,
+        source=analytics_source,
+        data=b'{"2026-03-02": []}',
+        file_name="matomo.json",
+    )
+    assert outcome.read.refused == "The Matomo export has no page visits in it."
+    assert not Volume.objects.exists()

@@ -23,6 +23,7 @@ KINDS = ("matomo", "plausible", "ga4")
 NAMES = {"matomo": "Matomo", "plausible": "Plausible", "ga4": "Google Analytics 4"}
 MAX_DEPTH = 20  # Matomo nests a subtable per folder of the site; deeper is not a website
 SEARCH_LINES = 30
+DETECT_BYTES = 65_536  # a CSV's header is in its first lines: a big file is not decoded twice
 HEADER = ["date", "period", "service", "channel", "measure", "count"]
 
 GA4_PAGE = ("page path and screen class", "page path", "page path + query string")
@@ -63,7 +64,7 @@ def kind_of(data: bytes) -> str | None:
             return _json_kind(json.loads(data.decode("utf-8-sig")))
         except (ValueError, UnicodeDecodeError):
             return None
-    header = _csv_header(data)
+    header = _csv_header(data[:DETECT_BYTES])
     return None if header is None else header[0]
 
 

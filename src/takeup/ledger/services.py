@@ -273,6 +273,11 @@ def _read_visits(kind: str, data: bytes, profile: Profile) -> parsing.ReadResult
             _("%(visits)s visits to %(pages)s pages no page rule matches")
             % {"visits": f"{mapped.unmatched_visits:,}", "pages": f"{mapped.unmatched_pages:,}"}
         )
+    if not mapped.pages:
+        read.refuse(
+            _("The %(format)s export has no page visits in it.") % {"format": analytics.NAMES[kind]}
+        )
+        return read
     if len(mapped.records) == 1:
         read.refuse(
             _(

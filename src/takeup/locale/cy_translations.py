@@ -558,6 +558,7 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "%(visits)s visits to %(pages)s pages no page rule matches": "%(visits)s o ymweliadau â %(pages)s o dudalennau nad oes rheol tudalen yn eu cyfateb",
     "No page rule matches any of the %(pages)s pages in this %(format)s export: add rules to the source (takeup source set NAME --page /bins=report-a-missed-bin).": "Nid oes rheol tudalen yn cyfateb i unrhyw un o’r %(pages)s o dudalennau yn yr allforyn %(format)s hwn: ychwanegwch reolau at y ffynhonnell (takeup source set NAME --page /bins=report-a-missed-bin).",
     "No service has the short name %(slug)s.": "Nid oes gan unrhyw wasanaeth yr enw byr %(slug)s.",
+    "The %(format)s export has no page visits in it.": "Nid oes ymweliadau â thudalennau yn yr allforyn %(format)s.",
     "Web visits per online transaction": "Ymweliadau â’r we fesul trafodiad ar-lein",
     "Not imported": "Heb eu mewnforio",
     "%(visits)s visits, %(done)s online transactions": "%(visits)s o ymweliadau, %(done)s o drafodion ar-lein",
