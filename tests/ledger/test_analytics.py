@@ -173,3 +173,8 @@ def test_a_big_csv_is_known_by_its_first_lines() -> None:
     body = data.split(b"\n", 8)[8]  # the header and rows, without the comments
     big = body + b"20260304,/bins/missed,desktop,1,1\n" * 20_000
     assert len(big) > analytics.DETECT_BYTES and analytics.kind_of(big) == "ga4"
+
+
+def test_totals_rows_are_not_pages() -> None:
+    data = (DATA / "ga4-pages.csv").read_bytes() + b",,,245,293\nGrand total,,,245,293\n"
+    assert sum(int(v.visits) for v in analytics.read("ga4", data)) == 245

@@ -23,6 +23,7 @@ KINDS = ("matomo", "plausible", "ga4")
 NAMES = {"matomo": "Matomo", "plausible": "Plausible", "ga4": "Google Analytics 4"}
 MAX_DEPTH = 20  # Matomo nests a subtable per folder of the site; deeper is not a website
 SEARCH_LINES = 30
+TOTALS = ("total", "grand total")
 DETECT_BYTES = 65_536  # a CSV's header is in its first lines: a big file is not decoded twice
 HEADER = ["date", "period", "service", "channel", "measure", "count"]
 
@@ -234,6 +235,8 @@ def _from_csv(data: bytes) -> list[PageVisits]:
         if line <= header_line:
             continue
         cells = values + [""] * (len(names) + 1 - len(values))
+        if not cells[day].strip() or cells[day].strip().lower().startswith(TOTALS):
+            continue  # a totals row (GA4 writes one with no date): the pages are counted already
         path = "/" if page is None else page_path(cells[page].strip())  # site-wide: visitors.csv
         out.append(
             PageVisits(
