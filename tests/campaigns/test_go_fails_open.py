@@ -70,3 +70,16 @@ def test_the_database_alone_cannot_give_back_a_visitors_address(activity: Activi
     assert stored != visitor_hash(salt, "203.0.113.7|" + PHONE)
     # Only with SECRET_KEY, which is not in the database, does it.
     assert stored == visitor_hash(salt, keyed("203.0.113.7|" + PHONE))
+
+
+def test_a_psycopg_error_on_the_raw_cursor_still_redirects(
+    activity: Activity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    def timed_out(**kwargs: object) -> None:
+        raise psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(public, "arrival_visit", timed_out)
+    monkeypatch.setattr(counter, "client", lambda: None)
+    assert Client().get(f"/go/{activity.link.code}", HTTP_USER_AGENT=PHONE).status_code == 302

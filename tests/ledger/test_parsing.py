@@ -144,3 +144,17 @@ def test_contacts_and_transactions_side_by_side() -> None:
     }
     # Line 4's contacts are not a number: the whole line is rejected, with one error.
     assert [(e.line, e.column) for e in result.errors] == [(4, "contacts")]
+
+
+def test_a_count_too_big_to_be_true_is_an_error_not_an_overflow() -> None:
+    with pytest.raises(ValueError, match="more than a count can be"):
+        parse_count("99999999999999999999")
+    assert parse_count("1,000,000,000,000") == 10**12
+
+
+def test_every_bad_line_is_known_past_the_errors_kept() -> None:
+    lines = [(1, ["date", "service", "channel", "count"])] + [
+        (n, ["02/03/2026", "bins", "web", "x"]) for n in range(2, 1_503)
+    ]
+    result = read_volumes(lines)
+    assert len(result.errors) == 1000 and len(result.bad_lines) == 1_501

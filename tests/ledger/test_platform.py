@@ -175,7 +175,19 @@ def test_a_repeated_id_overwrites_and_other_records_add_up(token: str, service: 
                     "count": -1,
                 }
             ],
-            "at least 0",
+            "from 0 to",
+        ),
+        (
+            [
+                {
+                    "_id": "x",
+                    "_timestamp": "2026-03-02",
+                    "period": "day",
+                    "channel": "web",
+                    "count": 10**19,
+                }
+            ],
+            "from 0 to 1,000,000,000,000",
         ),
         (
             [

@@ -193,3 +193,24 @@ def test_the_cashable_note_error_is_at_its_field(member_client, org: Organisatio
     assert 'href="#id_cashable_note"' in page  # the summary links to the field
     assert "govuk-form-group--error" in page
     assert not Channel.objects.get(organisation=org, slug="phone").saving_cashable
+
+
+def test_a_later_cost_per_contact_does_not_take_away_the_cost_per_transaction(
+    viewer_client: Client, org: Organisation, service: Service
+) -> None:
+    from takeup.catalogue.services import unit_cost_save
+
+    phone = Channel.objects.get(organisation=org, slug="phone")
+    unit_cost_save(
+        organisation=org,
+        channel=phone,
+        pence_per_contact=450,
+        effective_from=date(2025, 4, 1),
+        source="Contact centre costing 2025",
+    )
+    feed(org, service, date(2025, 3, 10), web=100, phone=400)
+    feed(org, service, date(2026, 3, 10), web=200, phone=300)
+    figures = saving_of(viewer_client, org, service, MARCH)
+    assert figures.saving.channels[0].measure == "transactions"
+    assert figures.saving.total.pence == 100 * 283  # still priced, per transaction
+    assert not figures.saving.no_unit_cost

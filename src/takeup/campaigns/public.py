@@ -4,7 +4,8 @@ import re
 from functools import partial
 from urllib.parse import urlsplit
 
-from django.db import DatabaseError
+import psycopg
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -92,10 +93,12 @@ def go(request: HttpRequest, code: str) -> HttpResponse:
             # Keyed before the day's salt is added, so the database alone never suffices.
             client=keyed(client_address(request) + "|" + agent),
         )
-    except (DatabaseError, RedisError) as exc:
+    except (DatabaseError, psycopg.Error, RedisError) as exc:
         # The visitor never waits on counting: the count is lost (and counted as lost), the
-        # redirect still happens, from a read that a busy database still answers.
+        # redirect still happens, from a read that a busy database still answers. (The count
+        # on PostgreSQL runs on psycopg's own cursor, whose errors Django does not wrap.)
         counter.arrival_lost(fast, code.lower(), type(exc).__name__)
+        connection.close_if_unusable_or_obsolete()
         link = link_for_redirect(code.lower(), today)
     if link is None:
         return _not_found(request, None, 404)

@@ -73,7 +73,6 @@ class ChannelForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
             ),
         }
 
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("saving_cashable") and not (data.get("cashable_note") or "").strip():

@@ -32,6 +32,7 @@ TOTAL_WORDS = ("total", "totals", "grand total", "cyfanswm")
 EXCEL_EPOCH = date(1899, 12, 30)
 MAX_ERRORS = 1000
 MAX_XLSX_UNPACKED = 300_000_000
+MAX_COUNT = 10**12  # a trillion transactions: above it, a figure is a mistake (and would overflow)
 MAX_COLUMNS = 200  # a table of figures is never wider; a wider file is refused, not read slowly
 THOUSANDS = re.compile(r"^\d{1,3}([,  ]\d{3})+$|^\d{1,3}(\.\d{3})+$")
 
@@ -65,6 +66,7 @@ class ReadResult:
     refused: str = ""  # a file-level refusal: the file as a whole cannot be read
     period_from_default: bool = False  # neither the file nor the profile said the period
     unknown_measures: set[str] = field(default_factory=set)
+    bad_lines: set[int] = field(default_factory=set)
     rows: list[RawVolume] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
@@ -76,9 +78,11 @@ class ReadResult:
     def refuse(self, message: str) -> None:
         """The whole file is refused, with one message and no line count."""
         self.refused = printable(message)
+        self.bad_lines.add(0)
         self.errors.append(RowError(0, "", self.refused))
 
     def error(self, line: int, column: str, message: str) -> None:
+        self.bad_lines.add(line)  # every bad line, even past the errors kept
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(RowError(line, printable(column), printable(message)))
         else:
@@ -255,7 +259,7 @@ ZERO_FRACTION = re.compile(r"^(?P<whole>[\d,  ]+)\.0{1,2}$|^(?P<euro>[\d.  ]+),0
 def parse_count(text: str) -> int:
     """A whole number of at least 0, as exports write them: 1,204 or 1.204.567 or 1 204, and
     57.0 or 1,204.00 (a decimal with a zero fraction, as finance exports write counts)."""
-    if text.isdigit():
+    if text.isdigit() and len(text) < 13:  # the common case, quickly
         return int(text)
     value = text.strip().replace("\u00a0", " ")
     if value.startswith("(") and value.endswith(")") and value[1:-1].replace(",", "").isdigit():
@@ -269,6 +273,8 @@ def parse_count(text: str) -> int:
         if value.startswith("-") and value[1:].replace(",", "").isdigit():
             raise ValueError(f"'{text}' is negative: a count cannot be below 0")
         raise ValueError(f"'{text}' is not a whole number")
+    if len(value) > 13 or int(value) > MAX_COUNT:
+        raise ValueError(f"'{text}' is more than a count can be ({MAX_COUNT:,})")
     return int(value)
 
 

@@ -19,6 +19,7 @@ from takeup.organisations.models import ApiKey
 
 from . import services
 from .models import DataSource, PlatformRecord, Volume
+from .parsing import MAX_COUNT
 
 DATA_TYPES = {
     "transactions-by-channel": ("_id", "_timestamp", "period", "channel", "count"),
@@ -91,8 +92,8 @@ def _record(item: dict[str, Any], where: str) -> Record:
             400, f"{where}: Takeup keeps figures by day, week or month; send {period}s as those"
         )
     count = item["count"]
-    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-        raise PlatformError(400, f"{where}: count must be a whole number of at least 0")
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_COUNT:
+        raise PlatformError(400, f"{where}: count must be a whole number from 0 to {MAX_COUNT:,}")
     channel_type = item.get("channel_type", "")
     if "channel_type" in item and channel_type not in CHANNEL_TYPES:
         raise PlatformError(400, f"{where}: channel_type must be one of {', '.join(CHANNEL_TYPES)}")

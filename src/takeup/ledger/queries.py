@@ -172,7 +172,17 @@ def unit_prices_on(organisation_id: int, day: date) -> dict[int, UnitPrice]:
     for cost in UnitCost.objects.filter(
         organisation_id=organisation_id, effective_from__lte=day
     ).order_by("channel_id", "effective_from"):
-        prices[cost.channel_id] = UnitPrice(cost.pence_per_transaction, cost.pence_per_contact)
+        # Each price is the latest that gives one: a new cost per contact alone does not take
+        # away the cost per transaction in force (as in_force_pence reads it).
+        earlier = prices.get(cost.channel_id, UnitPrice(None, None))
+        prices[cost.channel_id] = UnitPrice(
+            cost.pence_per_transaction
+            if cost.pence_per_transaction is not None
+            else earlier.pence_per_transaction,
+            cost.pence_per_contact
+            if cost.pence_per_contact is not None
+            else earlier.pence_per_contact,
+        )
     return prices
 
 

@@ -394,7 +394,7 @@ def _validate(
     resolved, unknown_services, unknown_channels = matching.resolve_names(
         read.rows, catalogue=catalogue, result=read
     )
-    bad_lines = {e.line for e in read.errors}
+    bad_lines = read.bad_lines  # all of them, not only the errors kept for showing
     good = [r for r in resolved if r.line not in bad_lines]
     batch.rows_read = read.rows_read
     batch.rows_rejected = len(bad_lines - {0})  # line 0: the file as a whole, not a row
@@ -820,5 +820,8 @@ def _unit_cost_steps(organisation_id: int) -> dict[int, list[tuple[date, int]]]:
 
 
 def month_totals_refresh_organisation(*, organisation: Organisation) -> None:
-    """Called when unit costs change (TAKEUP_UNIT_COSTS_CHANGED): every month is repriced."""
-    month_totals_refresh(organisation_id=organisation.pk)
+    """Called when unit costs change (TAKEUP_UNIT_COSTS_CHANGED): every month is repriced,
+    one at a time with imports (they rebuild the same monthly totals)."""
+    with transaction.atomic():
+        organisation_lock(organisation.pk)
+        month_totals_refresh(organisation_id=organisation.pk)

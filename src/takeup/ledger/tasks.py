@@ -38,8 +38,9 @@ def batch_apply(batch_id: int) -> str:
             default_period=batch.default_period,
         )
     except services.ImportBusy:
+        # Back to waiting, so the page offers the import again: nothing was saved.
         ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.PENDING)
-        raise  # the worker tries again later
+        return "busy: waiting to be confirmed again"
     return outcome.batch.status
 
 
