@@ -352,3 +352,48 @@ def test_a_refused_upload_keeps_nothing_not_even_its_new_source(
     location = client.post(url, {"file": upload, "new_source": "Finance", "period": "day"})
     client.post(location["Location"], {"action": "cancel"})
     assert not DataSource.objects.filter(name="Finance").exists()
+
+
+def test_valid_rows_only_keeps_the_earlier_figures_of_rejected_lines(
+    org: Organisation, service: Service
+) -> None:
+    from takeup.ledger.services import volumes_import_rows
+
+    source = data_source_for(org, "CRM")
+    first = [
+        {"date": "2026-03-02", "service": service.slug, "channel": "phone", "count": 10},
+        {"date": "2026-03-02", "service": service.slug, "channel": "web", "count": 20},
+    ]
+    assert volumes_import_rows(organisation=org, source=source, rows=first).imported
+    again = [
+        {"date": "2026-03-02", "service": service.slug, "channel": "Phnoe", "count": 11},
+        {"date": "2026-03-02", "service": service.slug, "channel": "web", "count": 25},
+    ]
+    outcome = volumes_import_rows(organisation=org, source=source, rows=again, only_valid=True)
+    assert outcome.imported and outcome.batch.rows_rejected == 1
+    assert total(org, channel__slug="phone") == 10  # not wiped by the line that was rejected
+    assert total(org, channel__slug="web") == 25
+
+
+def test_replacing_exactly_many_figures_works_on_sqlite_too(
+    org: Organisation, service: Service
+) -> None:
+    from datetime import timedelta
+
+    from takeup.ledger.services import volumes_import_rows
+
+    source = data_source_for(org, "Feed")
+    rows = [
+        {
+            "date": (date(2025, 1, 1) + timedelta(days=d)).isoformat(),
+            "service": service.slug,
+            "channel": channel,
+            "count": 1,
+        }
+        for d in range(365)
+        for channel in ("web", "phone", "email")
+    ]
+    for _ in range(2):  # the second time, 1,095 figures are replaced exactly
+        outcome = volumes_import_rows(organisation=org, source=source, rows=rows, replace_keys=True)
+        assert outcome.imported
+    assert outcome.batch.rows_replaced == 1_095 and total(org) == 1_095

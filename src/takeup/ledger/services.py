@@ -492,9 +492,12 @@ def _apply_now(
             period__in={r.period for r in good},
             period_start__range=(batch.period_from, batch.period_to),
         )
-        if replace_keys:
-            scope = scope.filter(_exactly(good))
-        batch.rows_replaced, _ = scope.delete()
+        # Only the figures this batch gives again, when it is a feed's few records or when some
+        # lines were rejected (their earlier figures stay rather than vanish).
+        if replace_keys or read.errors:
+            batch.rows_replaced = _delete_exactly(scope, good)
+        else:
+            batch.rows_replaced, _ = scope.delete()
         rank = source.priority
         insert_volumes(
             (
@@ -553,12 +556,21 @@ def _apply_now(
     return outcome
 
 
-def _exactly(rows: list[matching.Resolved]) -> Q:
-    """These figures' keys and no others."""
-    found = Q(pk__in=[])
-    for r in {(r.service_id, r.channel_id, r.period_start, r.period, r.measure) for r in rows}:
-        found |= Q(service_id=r[0], channel_id=r[1], period_start=r[2], period=r[3], measure=r[4])
-    return found
+EXACT_CHUNK = 300  # keys per DELETE: SQLite refuses an expression tree deeper than 1,000
+
+
+def _delete_exactly(scope: QuerySet[Volume], rows: list[matching.Resolved]) -> int:
+    """Delete, of `scope`, these figures' keys and no others; how many went."""
+    keys = sorted({(r.service_id, r.channel_id, r.period_start, r.period, r.measure) for r in rows})
+    deleted = 0
+    for start in range(0, len(keys), EXACT_CHUNK):
+        found = Q(pk__in=[])
+        for k in keys[start : start + EXACT_CHUNK]:
+            found |= Q(
+                service_id=k[0], channel_id=k[1], period_start=k[2], period=k[3], measure=k[4]
+            )
+        deleted += scope.filter(found).delete()[0]
+    return deleted
 
 
 VOLUME_COLUMNS = (
