@@ -226,3 +226,24 @@ def test_who_may_write_and_where(token: str, service: Service, org: Organisation
     assert bad.status_code == 400 and bad.json()["status"] == "error"
     assert send(token, url, [{"a": 1}], method="put").status_code == 400
     assert Client().get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 405
+
+
+def test_ids_that_repeat_or_share_a_figure_stay_consistent(token: str, service: Service) -> None:
+    url = f"/data/{service.slug}/transactions-by-channel"
+
+    def record(rid: str, day: str, n: int) -> dict[str, object]:
+        return {
+            "_id": rid,
+            "_timestamp": f"{day}T00:00:00Z",
+            "period": "day",
+            "channel": "web",
+            "count": n,
+        }
+
+    twice = send(token, url, [record("a", "2026-03-02", 1), record("a", "2026-03-03", 2)])
+    assert twice.status_code == 400 and "same as record 0" in twice.json()["message"]
+    assert send(token, url, [record("a", "2026-03-02", 5)]).status_code == 200
+    # "b" now gives the figure "a" gave: moving "a" later must not take "b"'s away.
+    assert send(token, url, [record("b", "2026-03-02", 6)]).status_code == 200
+    assert send(token, url, [record("a", "2026-03-09", 7)]).status_code == 200
+    assert counts(service) == {(date(2026, 3, 2), "web"): 6, (date(2026, 3, 9), "web"): 7}

@@ -61,7 +61,7 @@ def read_records(body: Any, data_type: str) -> list[Record]:
     PlatformError naming the first record that is wrong and why."""
     fields = DATA_TYPES[data_type]
     items = body if isinstance(body, list) else [body]
-    records = []
+    records: list[Record] = []
     for n, item in enumerate(items):
         where = f"record {n}"
         if not isinstance(item, dict):
@@ -71,7 +71,11 @@ def read_records(body: Any, data_type: str) -> list[Record]:
         if missing or extra:
             problem = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(extra)}"
             raise PlatformError(400, f"{where}: {problem} (the {data_type} schema)")
-        records.append(_record(item, where))
+        record = _record(item, where)
+        first = next((i for i, r in enumerate(records) if r.record_id == record.record_id), None)
+        if first is not None:
+            raise PlatformError(400, f"{where}: _id is the same as record {first}'s")
+        records.append(record)
     return records
 
 
@@ -150,6 +154,15 @@ def records_write(
     by_line = {r.line: r for r in outcome.accepted}
     for n, record in enumerate(records, start=1):
         found = by_line[n]
+        # Another _id that pointed at this figure no longer gives it: this one does.
+        PlatformRecord.objects.filter(
+            organisation=api_key.organisation,
+            data_set=data_set,
+            service=service,
+            channel_id=found.channel_id,
+            period_start=found.period_start,
+            period=found.period,
+        ).exclude(record_id=record.record_id).delete()
         PlatformRecord.objects.update_or_create(
             organisation=api_key.organisation,
             data_set=data_set,
@@ -165,7 +178,7 @@ def records_write(
         days = [r.period_start for r in seen.values()]
         services.figures_recount(
             organisation_id=api_key.organisation_id,
-            service_ids=[service.pk],
+            service_ids=sorted({service.pk, *(r.service_id for r in seen.values())}),
             start=min(days),
             end=max(days),
         )
