@@ -1,7 +1,7 @@
 """The saving on the pages and in the API: contacts avoided, never extra online demand; money
 figures that name what they leave out; cashable and capacity freed; contacts on screen."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -214,3 +214,34 @@ def test_a_later_cost_per_contact_does_not_take_away_the_cost_per_transaction(
     assert figures.saving.channels[0].measure == "transactions"
     assert figures.saving.total.pence == 100 * 283  # still priced, per transaction
     assert not figures.saving.no_unit_cost
+
+
+def test_weekly_calls_are_compared_week_for_week(
+    viewer_client: Client, org: Organisation, service: Service
+) -> None:
+    # Q3 2024 has 14 Mondays, Q3 2025 has 13: the same 100 calls a week is no saving.
+    source = data_source_for(org, "Phone weekly")
+    for year in (2024, 2025):
+        day, rows = date(year, 7, 1), []
+        while day <= date(year, 9, 30):
+            if day.weekday() == 0:
+                rows += [
+                    {
+                        "date": day.isoformat(),
+                        "period": "week",
+                        "service": service.slug,
+                        "channel": "phone",
+                        "measure": m,
+                        "count": 100,
+                    }
+                    for m in ("contacts", "transactions")
+                ]
+            day += timedelta(days=1)
+        assert volumes_import_rows(organisation=org, source=source, rows=rows).imported
+    feed(org, service, date(2024, 8, 12), web=50)
+    feed(org, service, date(2025, 8, 12), web=50)
+    figures = saving_of(viewer_client, org, service, "period=custom&from=2025-07-01&to=2025-09-30")
+    phone = figures.saving.channels[0]
+    assert (phone.baseline, phone.actual) == (1400, 1300)
+    assert phone.expected == pytest.approx(1300)
+    assert figures.saving.total.pence == 0

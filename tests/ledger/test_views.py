@@ -144,13 +144,13 @@ def test_overview_query_count_is_pinned(
 ) -> None:
     url = f"/o/{org.slug}/take-up/?{MARCH}"
     viewer_client.get(url)
-    # 13, and 4 for the saving: contacts now and in the baseline, the monthly figures behind
-    # each channel's dispersion, and the unit costs in force.
-    with django_assert_num_queries(17):
+    # 13, and 5 for the saving: contacts now and in the baseline, the monthly figures behind
+    # each channel's dispersion, the unit costs in force, and the grain each is reported at.
+    with django_assert_num_queries(18):
         viewer_client.get(url)
     for _ in range(5):
         feed(org, ServiceFactory(organisation=org), date(2026, 3, 10), web=1, phone=1)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         viewer_client.get(url)
 
 
@@ -164,8 +164,8 @@ def test_service_page_query_count_is_pinned(
     viewer_client.get(url)
     # 15 for the figures and charts, 5 for what explains them: campaigns, activities and
     # notes (one query each) and the weekly take-up searched for breaks (channels, volumes);
-    # and 5 for the saving and the contacts (as on the overview, and the contacts chart).
-    with django_assert_num_queries(25):
+    # and 6 for the saving and the contacts (as on the overview, and the contacts chart).
+    with django_assert_num_queries(26):
         viewer_client.get(url)
 
 

@@ -155,6 +155,37 @@ class MonthlyByChannelAndMeasure:
         return out
 
 
+def grains(scope: Scope) -> dict[tuple[int, int, str], str]:
+    """The grain each service's channel and measure is reported at, read from the scope's first
+    week (a weekly figure starts on one of its days, a daily one on each): {(service, channel,
+    measure): "day" | "week" | "month"}. A small read: seven days of figures."""
+    first_week = Scope(
+        scope.organisation_id, scope.start, scope.start + timedelta(days=6), scope.service_ids
+    )
+    found: dict[tuple[int, int, str], str] = {}
+    rows = (
+        Volume.objects.filter(
+            organisation_id=scope.organisation_id,
+            counted=True,
+            period_start__gte=first_week.start,
+            period_start__lte=first_week.end,
+            measure__in=CountsByMeasure.MEASURES,
+        )
+        .filter(**({"service_id__in": scope.service_ids} if scope.service_ids is not None else {}))
+        .values_list("service_id", "channel_id", "measure", "period")
+        .distinct()
+    )
+    for service_id, channel_id, measure, period in rows:
+        key = (service_id, channel_id, measure)
+        # The finest grain wins: a day figure means the series is daily.
+        if key not in found or PERIOD_ORDER[period] < PERIOD_ORDER[found[key]]:
+            found[key] = period
+    return found
+
+
+PERIOD_ORDER = {"day": 0, "week": 1, "month": 2}
+
+
 @dataclass(frozen=True)
 class UnitPrice:
     pence_per_transaction: int | None

@@ -19,6 +19,7 @@ from .queries import (
     Scope,
     TransactionsAndCost,
     UnitPrice,
+    grains,
     overdue_sources_by_service,
     unit_prices_on,
 )
@@ -72,12 +73,24 @@ def _saving(
     monthly: dict[tuple[int, int, str], dict[date, int]],
     prices: dict[int, UnitPrice],
     flags: ChannelFlags,
-    scale: float,
+    ranges: tuple[Range, Range],
+    grains: dict[tuple[int, int, str], str],
 ) -> saving.Saving | None:
     """Contacts avoided in each channel that does not count towards take-up. A channel is
     compared on contacts where both periods have them, else on transactions; a channel with
     figures in only one of the two periods is left out and named."""
     now, before = measured
+    period, baseline = ranges
+    scale = period.days / baseline.days
+
+    def own_scale(channel: int, measure: str) -> float | None:
+        """A weekly or monthly channel's periods compared figure for figure, not day for day."""
+        grain = grains.get((service_id, channel, measure), "day")
+        if grain == "day":
+            return None
+        figures_now = saving.coverage(grain, period.start, period.end)
+        return figures_now / max(1, saving.coverage(grain, baseline.start, baseline.end))
+
     inputs: list[saving.ChannelInput] = []
     missing: list[int] = []
     for channel in flags.order:
@@ -96,6 +109,7 @@ def _saving(
                 missing.append(channel)
             continue
         price = prices.get(channel)
+        own = own_scale(channel, measure)
         inputs.append(
             saving.ChannelInput(
                 channel_id=channel,
@@ -106,6 +120,7 @@ def _saving(
                 pence_each=price.of(measure) if price else None,
                 no_cost=channel in flags.no_cost,
                 cashable=channel in flags.cashable,
+                scale=own,
             )
         )
     # Demand is compared over the channels reported in both periods: a source that stopped
@@ -114,13 +129,17 @@ def _saving(
     both = now_tx.keys() & before_tx.keys()
     online = {c for c in both if c in flags.digital}
     offline = both - online
+
+    def scaled(channels: set[int]) -> float:  # the baseline's transactions, scaled to the period
+        return sum(before_tx[c] * (own_scale(c, Measure.TRANSACTIONS) or scale) for c in channels)
+
     return saving.channel_shift_saving(
         channels=inputs,
-        demand_baseline=sum(before_tx[c] for c in both),
+        demand_baseline=(scaled(offline) + scaled(online)) / scale,
         demand_now=saving.demand_now(
-            offline_before=sum(before_tx[c] for c in offline) * scale,
+            offline_before=scaled(offline),
             offline_now=sum(now_tx[c] for c in offline),
-            online_before=sum(before_tx[c] for c in online) * scale,
+            online_before=scaled(online),
             online_now=sum(now_tx[c] for c in online),
         ),
         scale=scale,
@@ -158,7 +177,7 @@ def service_figures(
         Scope(organisation.pk, history_start, history_end, ids)
     )
     prices = unit_prices_on(organisation.pk, period.end)
-    scale = period.days / baseline.days
+    reported_at = grains(now)
     starts = CountsByServiceAndChannel().run(now, measure=Measure.STARTS)
     spark_start = (period.end.replace(day=1) - timedelta(days=31 * (sparkline_months - 1))).replace(
         day=1
@@ -194,7 +213,8 @@ def service_figures(
                     monthly,
                     prices,
                     flags,
-                    scale,
+                    (period, baseline),
+                    reported_at,
                 ),
                 contacts=sum(n for (_, m), n in measured.items() if m == Measure.CONTACTS),
                 baseline_contacts=sum(

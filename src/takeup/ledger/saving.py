@@ -15,7 +15,7 @@ from the channel's own monthly figures. See docs/methods.md.
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 Z95 = 1.959964
 
@@ -32,6 +32,7 @@ class ChannelInput:
     pence_each: int | None  # None: no unit cost known
     no_cost: bool = False
     cashable: bool = False
+    scale: float | None = None  # this channel's own, where its figures are weeks or months
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _money(items: Iterable[Avoided]) -> Money:
 def channel_shift_saving(
     *,
     channels: Sequence[ChannelInput],
-    demand_baseline: int,
+    demand_baseline: float,
     demand_now: float,
     scale: float = 1.0,
     missing: Iterable[int] = (),
@@ -162,7 +163,8 @@ def channel_shift_saving(
     demand = min(1.0, demand_now / (demand_baseline * scale))
     avoided: list[Avoided] = []
     for c in channels:
-        factor = scale * demand
+        own = scale if c.scale is None else c.scale
+        factor = own * demand
         expected = c.baseline * factor
         variance = c.dispersion * (c.actual + factor**2 * c.baseline)
         half = Z95 * math.sqrt(variance)
@@ -172,7 +174,7 @@ def channel_shift_saving(
                 channel_id=c.channel_id,
                 measure=c.measure,
                 baseline=c.baseline,
-                baseline_scaled=c.baseline * scale,
+                baseline_scaled=c.baseline * own,
                 expected=expected,
                 actual=c.actual,
                 avoided=expected - c.actual,
@@ -205,3 +207,15 @@ def combine(savings: Iterable[Saving | None]) -> Money | None:
     variance = sum(s.total.variance for s in found)
     half = Z95 * math.sqrt(variance)
     return Money(pence, round(pence - half), round(pence + half), variance)
+
+
+def coverage(grain: str, start: date, end: date) -> int:
+    """How many figures of a grain a range holds, counting a figure by its first day as the
+    ledger does: days, Mondays (weeks) or 1sts (months). 13 weeks start in one quarter, 14 in
+    another, so a weekly source's quarters are compared week for week, not day for day."""
+    days = (end - start).days + 1
+    if grain == "week":
+        return sum(1 for i in range(days) if (start + timedelta(days=i)).weekday() == 0)
+    if grain == "month":
+        return sum(1 for i in range(days) if (start + timedelta(days=i)).day == 1)
+    return days
