@@ -98,7 +98,8 @@ def go(request: HttpRequest, code: str) -> HttpResponse:
         # redirect still happens, from a read that a busy database still answers. (The count
         # on PostgreSQL runs on psycopg's own cursor, whose errors Django does not wrap.)
         counter.arrival_lost(fast, code.lower(), type(exc).__name__)
-        connection.close_if_unusable_or_obsolete()
+        if not connection.in_atomic_block:  # a dead connection is not kept for the next visit
+            connection.close_if_unusable_or_obsolete()
         link = link_for_redirect(code.lower(), today)
     if link is None:
         return _not_found(request, None, 404)

@@ -420,17 +420,18 @@ def reading_of(
         "unknown_channels": sorted(unknown_channels),
         "unknown_measures": sorted(read.unknown_measures),
     }
+    clean = parsing.printable  # a file can hold anything; PostgreSQL's JSON cannot hold NUL
     return {
         "layout": read.layout,
-        "header": read.header,
+        "header": [clean(h) for h in read.header],
         "header_line": read.header_line,
         "skipped_lines": read.skipped_lines,
         "skipped_totals": read.skipped_totals[:NAMES_KEPT],
-        "columns": read.columns,
-        "preview": read.preview,
+        "columns": {clean(k): clean(v) for k, v in read.columns.items()},
+        "preview": [[clean(cell) for cell in row] for row in read.preview],
         "refused": read.refused,
-        "notes": read.notes,
-        **{k: v[:NAMES_KEPT] for k, v in names.items()},
+        "notes": [clean(n) for n in read.notes],
+        **{k: [clean(n) for n in v[:NAMES_KEPT]] for k, v in names.items()},
         "unknown_more": sum(max(0, len(v) - NAMES_KEPT) for v in names.values()),
     }
 
