@@ -36,6 +36,7 @@ class TakeupAPI(NinjaAPI):
                 wanted = {401: "No valid API key"}
                 if operation.get("requestBody"):
                     wanted[400] = "The body is not JSON"
+                    wanted[413] = "The body is larger than the limit (2.5 MB)"
                 if params or operation.get("requestBody"):
                     wanted[422] = "A field to fix"
                 if any(p.get("in") == "path" for p in params):

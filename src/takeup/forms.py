@@ -13,8 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from takeup.core.csvsafe import SafeWriter
-
 
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "forms/govuk_form.html"
@@ -122,14 +120,3 @@ def form_page(
             "cancel_url": cancel_url,
         },
     )
-
-
-def csv_response(
-    name: str, columns: tuple[str, ...] | list[str], rows: list[tuple[object, ...]]
-) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = SafeWriter(response)
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return response

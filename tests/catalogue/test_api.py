@@ -139,6 +139,7 @@ def test_openapi_and_docs(client: Client) -> None:
         "201",
         "400",
         "401",
+        "413",  # any body over the limit, in the API's error shape
         "422",
     }
     assert {"/api/services", "/api/channels", "/api/services/{slug}"} <= set(schema["paths"])

@@ -213,7 +213,10 @@ def test_more_online_demand_never_raises_the_saving(
 
 
 def test_signed_numbers_use_a_true_minus() -> None:
-    from takeup.numbers import MINUS, money, p_value, signed
+    from takeup.templatetags.takeup import MINUS
+    from takeup.templatetags.takeup import money_text as money
+    from takeup.templatetags.takeup import p_value_text as p_value
+    from takeup.templatetags.takeup import signed_text as signed
 
     assert signed(-9.4) == MINUS + "9" and signed(1234.6) == "1,235"
     assert signed(-0.94, 1) == MINUS + "0.9"

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from takeup.catalogue.models import Service
 from takeup.charts import bar_chart, time_chart
-from takeup.forms import apply_errors, csv_response, form_page
+from takeup.core.downloads import csv_response
+from takeup.forms import apply_errors, form_page
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
 from takeup.organisations.roles import Permission
 

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import ServiceArea
 from takeup.charts import bar_chart, time_chart
-from takeup.forms import apply_errors, csv_response
+from takeup.core.downloads import csv_response
+from takeup.forms import apply_errors
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
 from takeup.organisations.roles import Permission
 

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from takeup.catalogue.models import Service, UnitCost
 from takeup.catalogue.queries import areas_of, service_of, services_of
 from takeup.charts import Chart, time_chart
-from takeup.forms import apply_errors, csv_response
-from takeup.numbers import MINUS, money
+from takeup.core.downloads import csv_response
+from takeup.forms import apply_errors
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
 from takeup.organisations.models import Organisation
 from takeup.organisations.roles import Permission
+from takeup.templatetags.takeup import MINUS, money_text
 
 from . import batches, periods, services
 from .forms import DataSourceForm, MappingForm, UploadForm
@@ -112,11 +113,11 @@ def _overview_row(
         online=f"{r.take_up.part:,}",
         take_up="" if percent is None else f"{percent:.1f}%",
         change="" if change is None else f"{change:+.1f}".replace("-", MINUS),
-        saving="" if r.saving is None else money(r.saving.total.pence, whole=True),
+        saving="" if r.saving is None else money_text(r.saving.total.pence, whole=True),
         saving_interval=""
         if r.saving is None
-        else f"{money(r.saving.total.lower, whole=True)} {_('to')} "
-        f"{money(r.saving.total.upper, whole=True)}",
+        else f"{money_text(r.saving.total.lower, whole=True)} {_('to')} "
+        f"{money_text(r.saving.total.upper, whole=True)}",
         phone_change="" if phone is None else f"{phone * 100:+.1f}%".replace("-", MINUS),
         points=sparkline_svg_points(r.sparkline),
         label=sparkline_label(r.sparkline),

@@ -1,32 +1,61 @@
+from decimal import Decimal
+
 from django import template
 
-from takeup import numbers
-
 register = template.Library()
+
+# How numbers are written for people, shared by the filters below and the views that write
+# figures out: money with a true minus sign, p-values that never read 0.
+MINUS = "\u2212"
+
+
+def money_text(pence: int | float | None, *, whole: bool = False) -> str:
+    """-11800 → "−£118.00" (or "−£118" whole): the sign before the pound sign, never "£-118"."""
+    if pence is None:
+        return ""
+    sign = MINUS if pence < 0 else ""
+    if whole:
+        return f"{sign}£{round(abs(pence) / 100):,}"
+    return f"{sign}£{Decimal(abs(round(pence))) / 100:,.2f}"
+
+
+def p_value_text(p: float | None) -> str:
+    """0.0004 → "< 0.001"; 0.0431 → "0.043"."""
+    if p is None:
+        return ""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def signed_text(value: float | None, places: int = 0) -> str:
+    """-9.2 → "−9" (or "−9.2" with places=1): a true minus sign, and thousands separated."""
+    if value is None:
+        return ""
+    text = f"{value:,.{places}f}"
+    return text.replace("-", MINUS)
 
 
 @register.filter
 def money(pence: int | float | None) -> str:
     """-11800 → "−£118.00"."""
-    return numbers.money(pence)
+    return money_text(pence)
 
 
 @register.filter
 def money_whole(pence: int | float | None) -> str:
     """-11800 → "−£118", 123456 → "£1,235": headline figures."""
-    return numbers.money(pence, whole=True)
+    return money_text(pence, whole=True)
 
 
 @register.filter
 def signed(value: float | None, places: int = 0) -> str:
     """-9.2 → "−9": counts that can fall below zero, with a true minus sign."""
-    return numbers.signed(value, places)
+    return signed_text(value, places)
 
 
 @register.filter
 def p_value(p: float | None) -> str:
     """0.0004 → "< 0.001"."""
-    return numbers.p_value(p)
+    return p_value_text(p)
 
 
 @register.filter
