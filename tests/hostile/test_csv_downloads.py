@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from takeup.campaigns.services import activity_save, campaign_save
@@ -70,8 +71,8 @@ def hostile(org: Organisation) -> Service:
     return service
 
 
-def cells(response: object) -> list[str]:
-    body = response.content.decode()  # type: ignore[attr-defined]
+def cells(response: HttpResponse) -> list[str]:
+    body = response.content.decode()
     return [c for row in csv.reader(io.StringIO(body)) for c in row]
 
 

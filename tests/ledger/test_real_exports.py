@@ -4,6 +4,7 @@ failure seen on real exports has a fixture here (made by the project) and a test
 from datetime import date
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -13,6 +14,7 @@ from django.db.models import Sum
 from takeup.catalogue.models import Service
 from takeup.ledger.models import DataSource, ImportBatch, NameMapping, Volume
 from takeup.ledger.services import (
+    ImportOutcome,
     data_source_for,
     mapping_save,
     source_profile_save,
@@ -25,13 +27,13 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
 
 
-def load(org: Organisation, name: str, source: str = "CRM", **kwargs: object):
+def load(org: Organisation, name: str, source: str = "CRM", **kwargs: Any) -> ImportOutcome:
     return volumes_import(
         organisation=org,
         source=data_source_for(org, source),
         data=(DATA / name).read_bytes(),
         file_name=name,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -40,8 +42,8 @@ def total(org: Organisation, **filters: object) -> int:
     return found.aggregate(n=Sum("count"))["n"] or 0
 
 
-def messages(outcome: object) -> str:
-    return " | ".join(e["message"] for e in outcome.batch.errors)  # type: ignore[attr-defined]
+def messages(outcome: ImportOutcome) -> str:
+    return " | ".join(e["message"] for e in outcome.batch.errors)
 
 
 def test_title_lines_above_the_header_and_a_profile_for_the_phone_system(
