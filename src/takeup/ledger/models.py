@@ -299,3 +299,56 @@ class PlatformRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_set} {self.record_id}"
+
+
+class PublishedFigure(models.Model):
+    """A figure as its publisher printed it: a rolling 12-month total, a quarter's total, a month's
+    satisfaction or take-up percentage (ledger/published.py reads GOV.UK's and OPG's files).
+
+    Kept apart from Volume on purpose: rolling 12-month totals overlap, so they must never be
+    summed, and a published percentage has no counts behind it. Each is shown only as itself,
+    labelled with its span. A re-import replaces a figure: publishers restate past months."""
+
+    class Kind(models.TextChoices):
+        TRANSACTIONS = "transactions", _("Transactions (all channels)")
+        DIGITAL_TRANSACTIONS = "digital_transactions", _("Digital transactions")
+        COST_PER_TRANSACTION = "cost_per_transaction", _("Cost per transaction (£)")
+        DIGITAL_COST_PER_TRANSACTION = (
+            "digital_cost_per_transaction",
+            _("Digital cost per transaction (£)"),
+        )
+        SATISFACTION_PERCENT = "satisfaction_percent", _("User satisfaction (%)")
+        TAKE_UP_PERCENT = "take_up_percent", _("Digital take-up (%)")
+        UPTIME_PERCENT = "uptime_percent", _("Uptime (%)")
+        VERY_DISSATISFIED = "very_dissatisfied", _("Very dissatisfied (answers)")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied (answers)")
+        NEITHER = "neither", _("Neither (answers)")
+        SATISFIED = "satisfied", _("Satisfied (answers)")
+        VERY_SATISFIED = "very_satisfied", _("Very satisfied (answers)")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="published")
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="published")
+    batch = models.ForeignKey(
+        ImportBatch, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    period_end = models.DateField(help_text="The last day the figure covers")
+    months = models.PositiveSmallIntegerField(help_text="How many months it covers: 1, 3 or 12")
+    value = models.DecimalField(max_digits=20, decimal_places=5)
+
+    class Meta:
+        ordering = ["service", "kind", "months", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "source", "kind", "months", "period_end"],
+                name="one_published_figure",
+            ),
+            models.CheckConstraint(
+                condition=Q(months__in=[1, 3, 12]), name="published_months_known"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="published_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.kind} {self.months} months to {self.period_end}: {self.value}"
