@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from takeup.ledger import published
 from takeup.ledger.matching import group_errors
 from takeup.ledger.models import DataSource, Period
+from takeup.ledger.published_services import published_import
 from takeup.ledger.services import ImportBusy, ImportOutcome, data_source_for, volumes_import
 from takeup.organisations.management import organisation_from
 
@@ -16,7 +18,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--source", required=True, help="The data source's name")
+        parser.add_argument("--source", help="The data source's name")
+        parser.add_argument(
+            "--profile",
+            choices=published.PROFILES,
+            help="Read published data with a built-in profile (its source is named after it "
+            "unless --source says otherwise); the catalogue gains the services it names",
+        )
         parser.add_argument("--organisation", help="The organisation's slug (needed if several)")
         parser.add_argument(
             "--period",
@@ -40,6 +48,11 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
+        if options["profile"]:
+            self._published(org, path, options)
+            return
+        if not options["source"]:
+            raise CommandError("Say which data source with --source NAME (or use --profile).")
         data = path.read_bytes()
         source = self._source(org, options["source"], create=not options["dry_run"])
         with Progress(
@@ -65,6 +78,48 @@ class Command(BaseCommand):
             except ImportBusy as exc:
                 raise CommandError(str(exc)) from exc
         self._report(outcome, path, options)
+
+    def _published(self, org: Any, path: Path, options: dict[str, Any]) -> None:
+        outcome = published_import(
+            organisation=org,
+            profile=options["profile"],
+            data=path.read_bytes(),
+            file_name=path.name,
+            source_name=options["source"] or "",
+            only_valid=options["only_valid"],
+            dry_run=options["dry_run"],
+        )
+        reading = outcome.reading
+        if reading.refused:
+            raise CommandError(f"Nothing imported: {reading.refused}")
+        for note in reading.notes:
+            self.stdout.write(note)
+        errors = [{"line": n, "column": c, "message": m} for n, c, m in reading.errors]
+        for where, column, message in group_errors(errors):
+            self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
+        figures = len(reading.figures)
+        if options["dry_run"]:
+            self.stdout.write(
+                f"Dry run: {figures} figures from {reading.lines} records would be imported; "
+                f"{len(reading.errors)} rejected. Nothing was changed."
+            )
+            if reading.errors and not options["only_valid"]:
+                raise CommandError("The file has rejected figures (listed above).")
+            return
+        if outcome.batch is None:
+            raise CommandError(
+                f"Nothing imported: {len(reading.errors)} figures were rejected (listed above). "
+                "Fix them, or use --only-valid to import the rest."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {outcome.imported} published figures from {path.name} into "
+                f"{outcome.batch.source.name} ({outcome.batch.period_from} to "
+                f"{outcome.batch.period_to}); replaced {outcome.replaced} earlier figures; "
+                f"rejected {len(reading.errors)}; added {outcome.services_added} services to "
+                "the catalogue."
+            )
+        )
 
     def _source(self, org: Any, name: str, *, create: bool) -> DataSource:
         if not create:
