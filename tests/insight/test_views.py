@@ -144,6 +144,19 @@ def test_results_compare_an_area_with_the_rest_and_flag_only_real_differences(
     assert nothing.context["comment_count"] == 0
 
 
+def test_the_default_comparison_is_the_area_with_most_first_time_visitors(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    # Welsh names, and no area called "social care": the default comes from the answers.
+    ServiceAreaFactory(organisation=org, name="Gofal cymdeithasol", slug="gofal")
+    waste = ServiceAreaFactory(organisation=org, name="Gwastraff", slug="gwastraff")
+    for _ in range(3):
+        _answer(survey, waste, visits="first", gender="female")
+    _answer(survey, waste, visits="regular", gender="male")
+    response = viewer_client.get(url(org, f"{survey.pk}/results/"))
+    assert response.context["compare"] == waste
+
+
 def test_the_period_and_area_filter_and_the_csv(
     viewer_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:

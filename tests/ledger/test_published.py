@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
 from takeup.catalogue.models import Service
 from takeup.ledger import published
@@ -267,3 +268,29 @@ def test_a_file_that_is_not_utf8_is_refused_with_what_to_do(govuk: Organisation)
     )
     assert 'save it as "CSV UTF-8"' in outcome.reading.refused
     assert outcome.batch is None and not PublishedFigure.objects.exists()
+
+
+def test_the_service_page_shows_published_figures_as_themselves(
+    org: Organisation, viewer_client: Client
+) -> None:
+    for path in (OPG["use"], VOLUMES_CSV):
+        published_import(
+            organisation=org,
+            profile="opg-performance" if path.suffix == ".json" else "govuk-transactions-explorer",
+            data=path.read_bytes(),
+            only_valid=True,
+        )
+    use = Service.objects.get(organisation=org, name="Use a lasting power of attorney")
+    page = viewer_client.get(f"/o/{org.slug}/take-up/services/{use.slug}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "changed definition in April 2026" in html
+    assert "neither: check the published figure" in html  # Feb 2023 and Apr 2025
+    renewals = Service.objects.get(organisation=org, name="Vehicle tax renewals")
+    html = viewer_client.get(f"/o/{org.slug}/take-up/services/{renewals.slug}/").content.decode()
+    assert "Published 12-month totals" in html and "45,778,327" in html
+    csv = viewer_client.get(f"/o/{org.slug}/take-up/services/{renewals.slug}/?download=published")
+    lines = csv.content.decode().splitlines()
+    assert "GOV.UK transactions explorer,transactions,12,2013-03-31,45778327" in [
+        line.replace(".00000", "") for line in lines
+    ]

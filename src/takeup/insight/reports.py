@@ -61,6 +61,16 @@ class SegmentRow:
     difference: stats.Difference
 
 
+def default_comparison_area(rows: list[Row], areas: list[ServiceArea]) -> ServiceArea | None:
+    """The area with the most first-time visitors in the period (the first area on a tie, or
+    with no answers yet): the comparison that has the most answers behind it."""
+    firsts: dict[int, int] = {}
+    for r in rows:
+        if r.area_id is not None and first_time(r.answers):
+            firsts[r.area_id] = firsts.get(r.area_id, 0) + 1
+    return max(areas, key=lambda a: firsts.get(a.pk, 0), default=None)
+
+
 def first_time_by_segment(
     rows: list[Row], area: ServiceArea
 ) -> tuple[stats.Share, stats.Share, list[SegmentRow]]:

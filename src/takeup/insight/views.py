@@ -142,7 +142,7 @@ def results(request: OrganisationRequest, pk: int) -> HttpResponse:
         return _responses_csv(survey, start, end, area_filter)
     compare = next(
         (a for a in areas if a.slug == request.GET.get("compare")),
-        next((a for a in areas if "social care" in a.name.lower()), areas[0] if areas else None),
+        reports.default_comparison_area(rows, areas),
     )
     answers = [r.answers for r in rows]
     context: dict[str, Any] = {

@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
@@ -15,7 +16,7 @@ from takeup.catalogue.models import Channel, UnitCost
 from takeup.organisations.models import Organisation
 
 from .kpi import ChannelCounts
-from .models import DataSource, Measure, Volume, VolumeMonth
+from .models import DataSource, Measure, PublishedFigure, Volume, VolumeMonth
 
 
 @dataclass(frozen=True)
@@ -409,3 +410,14 @@ def superseded_by_source(scope: Scope) -> dict[str, int]:
         row["source__name"]: row["n"]
         for row in qs.values("source__name").annotate(n=Count("id")).order_by("source__name")
     }
+
+
+def published_figures(service_id: int) -> dict[tuple[str, int, str], dict[date, Decimal]]:
+    """A service's published figures: (source name, months, kind) → {period end: value}."""
+    found: dict[tuple[str, int, str], dict[date, Decimal]] = {}
+    rows = PublishedFigure.objects.filter(service_id=service_id).values_list(
+        "source__name", "months", "kind", "period_end", "value"
+    )
+    for source, months, kind, end, value in rows:
+        found.setdefault((source, months, kind), {})[end] = value
+    return found

@@ -3,11 +3,12 @@
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from takeup.catalogue.models import Service
 from takeup.organisations.models import Organisation
 
-from . import kpi, periods, saving
+from . import kpi, periods, published, saving
 from .models import DataSource, Measure
 from .periods import Range
 from .queries import (
@@ -21,6 +22,7 @@ from .queries import (
     UnitPrice,
     grains,
     overdue_sources_by_service,
+    published_figures,
     unit_prices_on,
 )
 
@@ -263,3 +265,79 @@ def sparkline_svg_points(
         return ""
     step = width / (len(points) - 1)
     return " ".join(f"{i * step:.1f},{height - v * height:.1f}" for i, v in values)
+
+
+@dataclass(frozen=True)
+class PublishedTotals:
+    """One period's published totals, with the digital share they give."""
+
+    label: str
+    period_end: date
+    transactions: Decimal | None
+    digital: Decimal | None
+    cost_per_transaction: Decimal | None
+    digital_cost_per_transaction: Decimal | None
+
+    @property
+    def digital_share(self) -> float | None:
+        if self.transactions and self.digital is not None:
+            return float(self.digital / self.transactions * 100)
+        return None
+
+
+@dataclass(frozen=True)
+class PublishedReport:
+    """What publishers printed about a service, each figure shown only as itself: rolling
+    12-month totals (which overlap, so are never added up), quarters, and monthly percentages
+    with the satisfaction definition each month follows."""
+
+    source: str
+    rolling: list[PublishedTotals]
+    quarters: list[PublishedTotals]
+    satisfaction: list[published.SatisfactionMonth]
+    take_up: list[tuple[date, Decimal]]
+    uptime: list[tuple[date, Decimal]]
+
+    @property
+    def definition_breaks(self) -> list[date]:
+        return [m.month for m in self.satisfaction if m.break_before]
+
+
+def published_report(service: Service) -> list[PublishedReport]:
+    """One report per source that published figures for the service."""
+    figures = published_figures(service.pk)
+    reports = []
+    for source in sorted({s for s, _, _ in figures}):
+
+        def totals(months: int, source: str = source) -> list[PublishedTotals]:
+            by_kind = {k: v for (s, m, k), v in figures.items() if s == source and m == months}
+            ends = sorted({end for values in by_kind.values() for end in values})
+            return [
+                PublishedTotals(
+                    published.span_label(end, months),
+                    end,
+                    *(by_kind.get(kind, {}).get(end) for kind in TOTAL_KINDS),
+                )
+                for end in ends
+            ]
+
+        monthly = {k: v for (s, m, k), v in figures.items() if s == source and m == 1}
+        reports.append(
+            PublishedReport(
+                source=source,
+                rolling=totals(12),
+                quarters=totals(3),
+                satisfaction=published.satisfaction_months(monthly),
+                take_up=sorted(monthly.get("take_up_percent", {}).items()),
+                uptime=sorted(monthly.get("uptime_percent", {}).items()),
+            )
+        )
+    return reports
+
+
+TOTAL_KINDS = (
+    "transactions",
+    "digital_transactions",
+    "cost_per_transaction",
+    "digital_cost_per_transaction",
+)

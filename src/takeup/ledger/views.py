@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from takeup.catalogue.models import Service, UnitCost
 from takeup.catalogue.queries import areas_of, service_of, services_of
@@ -31,7 +32,14 @@ from .matching import group_errors
 from .models import DataSource, ImportBatch, Measure
 from .profile import Profile
 from .queries import ChannelFlags, Scope, SeriesByChannel, latest_date, superseded_by_source
-from .reports import ServiceFigures, service_figures, sparkline_label, sparkline_svg_points
+from .reports import (
+    PublishedReport,
+    ServiceFigures,
+    published_report,
+    service_figures,
+    sparkline_label,
+    sparkline_svg_points,
+)
 from .saving import combine
 
 
@@ -312,6 +320,17 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
     if download in charts:
         chart = charts[download]
         return csv_response(f"{service.slug}-{download}", chart.columns, list(chart.rows))
+    reports = published_report(service)
+    if download == "published":
+        return csv_response(
+            f"{service.slug}-published",
+            ["source", "figure", "months", "period end", "value"],
+            [
+                (r.source, kind, months, end.isoformat(), value)
+                for r in reports
+                for kind, months, end, value in _published_rows(r)
+            ],
+        )
     if download == "counts":
         return csv_response(
             f"{service.slug}-counts-{period.start}-{period.end}",
@@ -349,8 +368,144 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
             "counts_csv": f"{base_url}{sep}download=counts",
             "can_edit_costs": can(request, Permission.EDIT_CATALOGUE),
             "notes": notes,
+            "published": [_published_charts(r, i, base_url, sep) for i, r in enumerate(reports)],
+            "published_csv": f"{base_url}{sep}download=published",
         },
     )
+
+
+def _published_rows(report: PublishedReport) -> list[tuple[str, int, date, object]]:
+    rows: list[tuple[str, int, date, object]] = []
+    for months, totals in ((12, report.rolling), (3, report.quarters)):
+        for t in totals:
+            for kind, value in (
+                ("transactions", t.transactions),
+                ("digital_transactions", t.digital),
+                ("cost_per_transaction", t.cost_per_transaction),
+                ("digital_cost_per_transaction", t.digital_cost_per_transaction),
+            ):
+                if value is not None:
+                    rows.append((kind, months, t.period_end, value))
+    for m in report.satisfaction:
+        if m.published is not None:
+            rows.append(("satisfaction_percent", 1, m.month, m.published))
+    rows += [("take_up_percent", 1, end, v) for end, v in report.take_up]
+    rows += [("uptime_percent", 1, end, v) for end, v in report.uptime]
+    return rows
+
+
+def _published_charts(
+    report: PublishedReport, index: int, base_url: str, sep: str
+) -> dict[str, Any]:
+    """A source's published figures as charts with their tables: the digital share of each
+    rolling 12-month total, and satisfaction with the month its definition changed."""
+    rolling = None
+    if report.rolling:
+        rolling = time_chart(
+            id=f"published-{index}-rolling",
+            title=_("Published 12-month totals: %(source)s") % {"source": report.source},
+            description=_(
+                "Each figure covers the 12 months ending with the month shown. They overlap, "
+                "so they are never added together; the digital share is digital transactions "
+                "divided by transactions in all channels."
+            ),
+            records=[
+                {"end": t.period_end.isoformat(), "share": t.digital_share}
+                for t in report.rolling
+                if t.digital_share is not None
+            ],
+            time="end",
+            value="share",
+            time_label=_("12 months ending"),
+            value_label=_("Digital share (%)"),
+            percent=True,
+            csv_url=f"{base_url}{sep}download=published",
+            table=(
+                (
+                    _("12 months ending"),
+                    _("Transactions"),
+                    _("Digital"),
+                    _("Digital share"),
+                    _("Cost per transaction"),
+                ),
+                tuple(
+                    (
+                        f"{t.period_end:%b %Y}",
+                        _whole(t.transactions),
+                        _whole(t.digital),
+                        _percent(t.digital_share),
+                        f"£{t.cost_per_transaction}" if t.cost_per_transaction is not None else "–",
+                    )
+                    for t in report.rolling
+                ),
+            ),
+        )
+    satisfaction = None
+    if any(m.published is not None for m in report.satisfaction):
+        last = report.satisfaction[-1].month.isoformat()
+        satisfaction = time_chart(
+            id=f"published-{index}-satisfaction",
+            title=_("Published user satisfaction: %(source)s") % {"source": report.source},
+            description=_(
+                "The published percentage beside what the month's answer counts give under each "
+                "definition: the old performance platform's mean score (answers scored 0, 25, 50, "
+                "75 and 100) and the share satisfied or very satisfied. The shaded months follow "
+                "a different definition from the months before them: the series breaks there."
+            ),
+            records=[
+                {"month": m.month.replace(day=1).isoformat(), "published": float(m.published)}
+                for m in report.satisfaction
+                if m.published is not None
+            ],
+            time="month",
+            value="published",
+            time_label=_("Month"),
+            value_label=_("Published satisfaction (%)"),
+            percent=True,
+            bands=[
+                (b.replace(day=1).isoformat(), last, _("Definition changed"))
+                for b in report.definition_breaks
+            ],
+            table=(
+                (
+                    _("Month"),
+                    _("Published"),
+                    _("Answers"),
+                    _("Mean score"),
+                    _("Share satisfied"),
+                    _("Follows"),
+                ),
+                tuple(
+                    (
+                        f"{m.month:%b %Y}",
+                        f"{m.published}%" if m.published is not None else "–",
+                        f"{m.answers:,}" if m.answers else "–",
+                        _percent(m.mean_score),
+                        _percent(m.share),
+                        str(FOLLOWS.get(m.follows, "–"))
+                        + (f" ({_('definition changed')})" if m.break_before else ""),
+                    )
+                    for m in report.satisfaction
+                ),
+            ),
+        )
+    return {
+        "report": report,
+        "rolling": rolling,
+        "satisfaction": satisfaction,
+    }
+
+
+def _whole(value: object) -> str:
+    return f"{value:,.0f}" if value is not None else "–"
+
+
+FOLLOWS = {
+    "mean": _lazy("mean score"),
+    "share": _lazy("share satisfied"),
+    "both": _lazy("both (too close to tell)"),
+    "neither": _lazy("neither: check the published figure"),
+}
 
 
 def _per(part: int, whole: int) -> float | None:
