@@ -167,6 +167,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start without it
+# Files kept on disk, never served: uploads waiting for confirmation (ledger ImportBatch.upload).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 
 SESSION_COOKIE_NAME = "takeup_session"
 SESSION_COOKIE_HTTPONLY = True

@@ -1,8 +1,9 @@
 """Uploads through the screens: a small file is read while the page waits; a big one is read,
 and then imported, by the worker, with its progress on the page. Either way the reading is kept
-with the batch, so that looking at the preview never reads the file again."""
+with the batch, so that looking at the preview never reads the file again, and the file itself is
+kept on disk (ImportBatch.upload, under MEDIA_ROOT), not in the database, until the import is
+applied, rejected or cancelled."""
 
-import hashlib
 from functools import partial
 
 from django.conf import settings
@@ -12,12 +13,12 @@ from django.utils.translation import gettext as _
 
 from takeup.organisations.models import Organisation, User
 
-from . import services
+from . import parsing, services
 from .models import DataSource, ImportBatch
 
 
-def _small(data: bytes | memoryview) -> bool:
-    return len(data) <= settings.TAKEUP_INLINE_READ_BYTES
+def _small(size: int) -> bool:
+    return size <= settings.TAKEUP_INLINE_READ_BYTES
 
 
 @transaction.atomic
@@ -39,7 +40,7 @@ def batch_upload(
             source = services.data_source_for(organisation, new_source)
         except ValidationError as exc:
             raise ValidationError({"new_source": exc.messages}) from exc
-    if _small(data):
+    if _small(len(data)):
         batch = services.volumes_import(
             organisation=organisation,
             source=source,
@@ -51,19 +52,22 @@ def batch_upload(
         ).batch
         if batch.reading.get("refused"):
             transaction.set_rollback(True)
+            if batch.upload.name:  # the batch goes with the rollback; its file must go too
+                batch.upload.storage.delete(batch.upload.name)
             raise ValidationError({"file": batch.reading["refused"]})
         return batch
-    batch = ImportBatch.objects.create(
+    batch = ImportBatch(
         organisation=organisation,
         source=source,
         file_name=file_name[:255],
         file_format=services.records_for(data[:4], file_name)[0],
-        checksum=hashlib.sha256(data).hexdigest(),
+        checksum=parsing.sha256(data),
         default_period=default_period,
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
-        content=data,
         status=ImportBatch.Status.READING,
     )
+    services.file_keep(batch, data)
+    batch.save()
     _later("batch_read", batch)
     return batch
 
@@ -71,9 +75,9 @@ def batch_upload(
 def batch_check(*, batch: ImportBatch) -> ImportBatch:
     """Read and check the batch's file again (after names were matched): now if it is small,
     else in the worker."""
-    if batch.content is None:
+    if not batch.upload:
         raise ValidationError(_("This import has already been dealt with."))
-    if not _small(batch.content):
+    if not _small(batch.upload.size):
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.READING)
         _later("batch_read", batch)
         return batch
@@ -85,7 +89,7 @@ def batch_read_now(batch: ImportBatch) -> ImportBatch:
     return services.volumes_import(
         organisation=batch.organisation,
         source=batch.source,
-        data=bytes(batch.content or b""),
+        path=batch.kept_path(),
         file_name=batch.file_name,
         default_period=batch.default_period,
         actor=batch.uploaded_by,
@@ -96,7 +100,7 @@ def batch_read_now(batch: ImportBatch) -> ImportBatch:
 
 def batch_import(*, batch: ImportBatch, only_valid: bool, actor: User) -> ImportBatch:
     """Import a checked batch: now if it is small, else in the worker."""
-    if batch.content is not None and not _small(batch.content):
+    if batch.upload and not _small(batch.upload.size):
         services.batch_confirm_allowed(batch=batch, only_valid=only_valid)
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.IMPORTING, only_valid=only_valid

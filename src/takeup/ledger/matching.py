@@ -4,13 +4,17 @@ The reader (parsing.py) gives rows with names as the file wrote them; here they 
 errors a person can act on: one per line, grouped over lines for reading, with "did you mean …?"
 and a hint when a wrong encoding lost characters."""
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
+
+import numpy as np
+import numpy.typing as npt
 
 from .names import normalise, unknown_message
-from .parsing import RawVolume, ReadResult
+from .parsing import PERIODS, RawVolume, ReadResult, Rows
 
 
 class Resolved(NamedTuple):
@@ -21,6 +25,137 @@ class Resolved(NamedTuple):
     period: str
     measure: str
     number: int
+
+
+class ResolvedRows:
+    """Resolved rows kept as numpy columns (a file can hold millions); reads back as Resolved
+    (indexing, iterating). Days are ordinals, periods indexes into PERIODS, measures indexes
+    into `measure_names`."""
+
+    def __init__(
+        self,
+        lines: npt.NDArray[np.int64],
+        service_ids: npt.NDArray[np.int64],
+        channel_ids: npt.NDArray[np.int64],
+        days: npt.NDArray[np.int32],
+        periods: npt.NDArray[np.int8],
+        measures: npt.NDArray[np.int8],
+        numbers: npt.NDArray[np.int64],
+        measure_names: list[str],
+    ) -> None:
+        self.lines, self.service_ids, self.channel_ids = lines, service_ids, channel_ids
+        self.days, self.periods, self.measures, self.numbers = days, periods, measures, numbers
+        self.measure_names = measure_names
+
+    @classmethod
+    def empty(cls) -> "ResolvedRows":
+        return cls(
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.int32),
+            np.empty(0, np.int8),
+            np.empty(0, np.int8),
+            np.empty(0, np.int64),
+            [],
+        )
+
+    def where(self, mask: npt.NDArray[np.bool_]) -> "ResolvedRows":
+        """The rows the mask keeps."""
+        if mask.all():
+            return self
+        return ResolvedRows(
+            self.lines[mask],
+            self.service_ids[mask],
+            self.channel_ids[mask],
+            self.days[mask],
+            self.periods[mask],
+            self.measures[mask],
+            self.numbers[mask],
+            self.measure_names,
+        )
+
+    def without_lines(self, lines: set[int]) -> "ResolvedRows":
+        if not lines or not len(self):
+            return self
+        return self.where(~np.isin(self.lines, np.fromiter(lines, np.int64, len(lines))))
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __bool__(self) -> bool:
+        return len(self.lines) > 0
+
+    def _row(self, i: int) -> Resolved:
+        return Resolved(
+            int(self.lines[i]),
+            int(self.service_ids[i]),
+            int(self.channel_ids[i]),
+            date.fromordinal(int(self.days[i])),
+            PERIODS[int(self.periods[i])],
+            self.measure_names[int(self.measures[i])],
+            int(self.numbers[i]),
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> Resolved: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Resolved]: ...
+    def __getitem__(self, index: int | slice) -> Resolved | list[Resolved]:
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(len(self))[index]]
+        return self._row(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[Resolved]:
+        return (self._row(i) for i in range(len(self)))
+
+    def line_count(self) -> int:
+        """How many lines the rows come from."""
+        return int(np.unique(self.lines).size)
+
+    def first_day(self) -> date:
+        return date.fromordinal(int(self.days.min()))
+
+    def last_day(self) -> date:
+        return date.fromordinal(int(self.days.max()))
+
+    def service_id_set(self) -> set[int]:
+        return set(np.unique(self.service_ids).tolist())
+
+    def period_set(self) -> set[str]:
+        return {PERIODS[p] for p in np.unique(self.periods).tolist()}
+
+    def keys(self) -> list[tuple[int, int, date, str, str]]:
+        """The distinct (service id, channel id, period start, period, measure), sorted."""
+        columns = (self.service_ids, self.channel_ids, self.days, self.periods, self.measures)
+        table = np.unique(np.stack([np.asarray(c, np.int64) for c in columns], axis=1), axis=0)
+        names = self.measure_names
+        return sorted(
+            (s, c, date.fromordinal(d), PERIODS[p], names[m]) for s, c, d, p, m in table.tolist()
+        )
+
+    def tuples(
+        self, before: tuple[Any, ...], after: tuple[Any, ...], chunk: int = 5000
+    ) -> Iterator[tuple[Any, ...]]:
+        """(*before, service id, channel id, period start, period, measure, number, *after) a
+        row, made a chunk at a time from the columns."""
+        days: dict[int, date] = {}
+        measures = self.measure_names
+        for start in range(0, len(self), chunk):
+            part = slice(start, start + chunk)
+            for s, c, d, p, m, n in zip(
+                self.service_ids[part].tolist(),
+                self.channel_ids[part].tolist(),
+                self.days[part].tolist(),
+                self.periods[part].tolist(),
+                self.measures[part].tolist(),
+                self.numbers[part].tolist(),
+                strict=True,
+            ):
+                day = days.get(d)
+                if day is None:
+                    day = days[d] = date.fromordinal(d)
+                yield (*before, s, c, day, PERIODS[p], measures[m], n, *after)
 
 
 @dataclass(frozen=True)
@@ -34,66 +169,149 @@ class Catalogue:
     channel_names: tuple[str, ...] = ()
 
 
+def _as_rows(rows: Rows | Iterable[RawVolume]) -> Rows:
+    if isinstance(rows, Rows):
+        return rows
+    kept = Rows()
+    kept.extend(rows)
+    return kept
+
+
+def _column(values: Any, dtype: Any) -> Any:
+    return np.frombuffer(values, dtype=dtype) if len(values) else np.empty(0, dtype)
+
+
 def resolve_names(
-    rows: list[RawVolume], *, catalogue: Catalogue, result: ReadResult
-) -> tuple[list[Resolved], set[str], set[str]]:
+    rows: Rows | Iterable[RawVolume], *, catalogue: Catalogue, result: ReadResult
+) -> tuple[ResolvedRows, set[str], set[str]]:
     """Match names (normalised) to ids; unknown names become errors, one per line however many
     names on it are unknown, and are returned too, so a person can map them. The same figure
-    twice in one file is an error, not a sum."""
-    resolved: list[Resolved] = []
+    twice in one file is an error, not a sum. The matching is done on whole columns; only the
+    rows with a problem are looked at one by one."""
+    kept = _as_rows(rows)
+    # Names repeat on every line; look each spelling up once.
+    service_lut = np.array(
+        [catalogue.services.get(normalise(n), -1) for n in kept.service_names] or [-1], np.int64
+    )
+    channel_lut = np.array(
+        [catalogue.channels.get(normalise(n), -1) for n in kept.channel_names] or [-1], np.int64
+    )
+    lines = _column(kept.lines, np.int64)
+    service_ids = service_lut[_column(kept.services, np.int32)]
+    channel_ids = channel_lut[_column(kept.channels, np.int32)]
+    days = _column(kept.days, np.int32)
+    periods = _column(kept.periods, np.int8)
+    measures = _column(kept.measures, np.int8)
+    known = (service_ids >= 0) & (channel_ids >= 0)
+    known_rows = np.flatnonzero(known)
+    first_of = _duplicates(
+        service_ids[known_rows],
+        channel_ids[known_rows],
+        days[known_rows],
+        periods[known_rows],
+        measures[known_rows],
+    )
+    duplicate = dict(
+        zip(
+            known_rows[first_of[0]].tolist(),
+            lines[known_rows[first_of[1]]].tolist(),
+            strict=True,
+        )
+    )
+    problem_rows = np.union1d(np.flatnonzero(~known), known_rows[first_of[0]])
     unknown_services: set[str] = set()
     unknown_channels: set[str] = set()
-    seen: dict[tuple[int, int, date, str, str], int] = {}
-    # Names repeat on every line; look each spelling up once.
-    service_ids = {n: catalogue.services.get(normalise(n)) for n in {r.service for r in rows}}
-    channel_ids = {n: catalogue.channels.get(normalise(n)) for n in {r.channel for r in rows}}
+    messages: dict[tuple[str, str], str] = {}
+
+    def unknown(kind: str, name: str) -> str:
+        found = messages.get((kind, name))
+        if found is None:
+            names = catalogue.service_names if kind == "service" else catalogue.channel_names
+            found = messages[(kind, name)] = unknown_message(kind, name, names)
+        return found
+
     problems: dict[int, dict[str, str]] = {}  # line → {column: message}
-    for row in rows:
-        service_id = service_ids[row.service]
-        channel_id = channel_ids[row.channel]
-        if service_id is None:
+    for i in problem_rows.tolist():
+        row = kept[i]
+        service_id, channel_id = int(service_ids[i]), int(channel_ids[i])
+        if service_id < 0:
             unknown_services.add(row.service)
-            problems.setdefault(row.line, {})["service"] = unknown_message(
-                "service", row.service, catalogue.service_names
-            )
-        if channel_id is None:
+            problems.setdefault(row.line, {})["service"] = unknown("service", row.service)
+        if channel_id < 0:
             unknown_channels.add(row.channel)
-            problems.setdefault(row.line, {})[row.channel] = unknown_message(
-                "channel", row.channel, catalogue.channel_names
-            )
-        if service_id is None or channel_id is None:
+            problems.setdefault(row.line, {})[row.channel] = unknown("channel", row.channel)
+        if service_id < 0 or channel_id < 0:
             continue
-        key = (service_id, channel_id, row.period_start, row.period, row.measure)
-        if key in seen:
-            problems.setdefault(row.line, {})[""] = (
-                f"The same figure is also on line {seen[key]}: "
-                f"{row.service}, {row.channel}, {row.period_start:%d/%m/%Y}."
-            )
-            continue
-        seen[key] = row.line
-        resolved.append(
-            Resolved(
-                row.line,
-                service_id,
-                channel_id,
-                row.period_start,
-                row.period,
-                row.measure,
-                row.number,
-            )
+        problems.setdefault(row.line, {})[""] = (
+            f"The same figure is also on line {duplicate[i]}: "
+            f"{row.service}, {row.channel}, {row.period_start:%d/%m/%Y}."
         )
     for line, found in problems.items():
         columns = [c if c == "service" else "channel" if c else "" for c in found]
         result.error(
             line, ", ".join(dict.fromkeys(c for c in columns if c)), " ".join(found.values())
         )
+    good = known.copy()
+    good[problem_rows] = False
+    resolved = ResolvedRows(
+        lines[good],
+        service_ids[good],
+        channel_ids[good],
+        days[good],
+        periods[good],
+        measures[good],
+        _column(kept.numbers, np.int64)[good],
+        list(kept.measure_names),
+    )
     return resolved, unknown_services, unknown_channels
 
 
-def grain_problem(rows: list[RawVolume]) -> str:
+def _duplicates(*columns: Any) -> tuple[Any, Any]:
+    """Of rows keyed by these integer columns: the positions of the rows whose key an earlier
+    row has, and for each the position of that earliest row."""
+    size = len(columns[0])
+    if size < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    # One integer a key when the key's parts fit in 63 bits (almost always); else sort on all.
+    codes, span = [], 1
+    for column in columns:
+        low, high = int(column.min()), int(column.max())
+        codes.append((np.asarray(column, np.int64) - low, high - low + 1))
+        span *= high - low + 1
+    if span < 2**63:
+        packed = np.zeros(size, np.int64)
+        for code, width in codes:
+            packed *= width
+            packed += code
+        order = np.argsort(packed, kind="stable")
+        ordered = packed[order]
+        same = np.empty(size, np.bool_)
+        same[0] = False
+        np.equal(ordered[1:], ordered[:-1], out=same[1:])
+        del packed, ordered
+    else:
+        order = np.lexsort((np.arange(size), *reversed([c for c, _ in codes])))
+        same = np.zeros(size, np.bool_)
+        same[1:] = True
+        for code, _ in codes:
+            ordered = code[order]
+            same[1:] &= ordered[1:] == ordered[:-1]
+    later = np.flatnonzero(same)
+    if not later.size:
+        return later, later
+    starts = np.where(same, 0, np.arange(size))
+    np.maximum.accumulate(starts, out=starts)
+    return order[later], order[starts[later]]
+
+
+def grain_problem(rows: Rows | Iterable[RawVolume]) -> str:
     """Why daily figures look like another grain: every date the 1st of a month, or the dates
     exactly a week apart. "" when they look daily."""
-    days = sorted({r.period_start for r in rows if r.period == "day"})
+    if isinstance(rows, Rows):
+        daily = _column(rows.days, np.int32)[_column(rows.periods, np.int8) == 0]
+        days = [date.fromordinal(d) for d in np.unique(daily).tolist()]
+    else:
+        days = sorted({r.period_start for r in rows if r.period == "day"})
     if len(days) >= 2 and all(d.day == 1 for d in days):
         grain, option = "monthly", "month"
     elif len(days) >= 3 and all((b - a).days == 7 for a, b in pairwise(days)):

@@ -1,10 +1,12 @@
 """Volumes by service × channel × period, where they came from, and the sources that send them."""
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,11 +142,12 @@ class ImportBatch(models.Model):
         default=Period.DAY,
         help_text="The period of rows that do not say",
     )
-    content = models.BinaryField(
-        null=True,
+    upload = models.FileField(
+        upload_to="imports/",
+        max_length=200,
         blank=True,
         editable=False,
-        help_text="Kept only while the import waits for confirmation",
+        help_text="The file, kept on disk (under MEDIA_ROOT) only while the import waits",
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -176,6 +179,15 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def content(self) -> FieldFile | None:
+        """The kept file while the import waits, else None."""
+        return self.upload if self.upload else None
+
+    def kept_path(self) -> Path:
+        """Where the kept file is on disk."""
+        return Path(self.upload.path)
 
 
 class Volume(models.Model):

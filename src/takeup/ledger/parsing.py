@@ -1,4 +1,5 @@
-"""Reading volume files. Pure: bytes in, rows with line numbers and line-numbered errors out.
+"""Reading volume files. Pure: bytes (or a file on disk, read a piece at a time) in, rows with
+line numbers and line-numbered errors out.
 
 Three layouts, each a configuration of the same reader:
 - long: one count a row — date, service, channel, [measure], [period], count;
@@ -7,16 +8,25 @@ Three layouts, each a configuration of the same reader:
   [period], then a column named after each channel.
 Accepted mess: UTF-8 with or without a BOM or Windows-1252; comma or semicolon; dd/mm/yyyy, ISO
 or Excel-serial dates; thousands separators; blank lines; totals rows (skipped and reported).
+
+A file can hold millions of rows, so nothing here holds it whole: a CSV is read from its stream a
+piece at a time, and the rows read are kept as columns of machine integers (`Rows`), about 30
+bytes a row, not as millions of Python objects.
 """
 
+import codecs
 import csv
+import hashlib
 import io
 import re
 import zipfile
+from array import array
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from pathlib import Path
+from typing import IO, Any, NamedTuple, overload
 
 from .header import MEASURE_COLUMNS, Header
 from .header import find as header_find
@@ -25,6 +35,7 @@ from .names import normalise
 from .profile import Profile
 
 PERIODS = ("day", "week", "month")
+PERIOD_CODES = {p: i for i, p in enumerate(PERIODS)}
 MEASURES = MEASURE_COLUMNS  # their measure names → ours, before any mapping
 # Cells that mean zero in a wide file: exports write nothing, a dash or "n/a" for none.
 EMPTY_CELLS = ("", "-", "–", "n/a")
@@ -57,6 +68,125 @@ class RawVolume(NamedTuple):
     number: int
 
 
+class Rows:
+    """RawVolumes kept as columns: a row is seven machine integers, its names numbers into the
+    distinct names seen (a file repeats a few names millions of times). Reads back as RawVolumes
+    (indexing, iterating), and hands its columns to numpy whole (`columns`)."""
+
+    __slots__ = (
+        "_channel_index",
+        "_measure_index",
+        "_service_index",
+        "channel_names",
+        "channels",
+        "days",
+        "lines",
+        "measure_names",
+        "measures",
+        "numbers",
+        "periods",
+        "service_names",
+        "services",
+    )
+
+    def __init__(self) -> None:
+        self.lines = array("q")
+        self.days = array("i")  # date.toordinal()
+        self.periods = array("b")  # index into PERIODS
+        self.services = array("i")  # index into service_names
+        self.channels = array("i")
+        self.measures = array("b")
+        self.numbers = array("q")
+        self.service_names: list[str] = []
+        self.channel_names: list[str] = []
+        self.measure_names: list[str] = []
+        self._service_index: dict[str, int] = {}
+        self._channel_index: dict[str, int] = {}
+        self._measure_index: dict[str, int] = {}
+
+    def add(
+        self,
+        line: int,
+        day: int,
+        period: int,
+        service: str,
+        channel: str,
+        measure: str,
+        number: int,
+    ) -> None:
+        """One row: `day` an ordinal, `period` an index into PERIODS."""
+        s = self._service_index.get(service)
+        if s is None:
+            s = self._service_index[service] = len(self.service_names)
+            self.service_names.append(service)
+        c = self._channel_index.get(channel)
+        if c is None:
+            c = self._channel_index[channel] = len(self.channel_names)
+            self.channel_names.append(channel)
+        m = self._measure_index.get(measure)
+        if m is None:
+            m = self._measure_index[measure] = len(self.measure_names)
+            self.measure_names.append(measure)
+        self.lines.append(line)
+        self.days.append(day)
+        self.periods.append(period)
+        self.services.append(s)
+        self.channels.append(c)
+        self.measures.append(m)
+        self.numbers.append(number)
+
+    def append(self, row: RawVolume) -> None:
+        self.add(
+            row.line,
+            row.period_start.toordinal(),
+            PERIODS.index(row.period),
+            row.service,
+            row.channel,
+            row.measure,
+            row.number,
+        )
+
+    def extend(self, rows: Iterable[RawVolume]) -> None:
+        for row in rows:
+            self.append(row)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def _row(self, i: int) -> RawVolume:
+        return RawVolume(
+            self.lines[i],
+            date.fromordinal(self.days[i]),
+            PERIODS[self.periods[i]],
+            self.service_names[self.services[i]],
+            self.channel_names[self.channels[i]],
+            self.measure_names[self.measures[i]],
+            self.numbers[i],
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> RawVolume: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[RawVolume]: ...
+    def __getitem__(self, index: int | slice) -> RawVolume | list[RawVolume]:
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(len(self))[index]]
+        return self._row(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[RawVolume]:
+        return (self._row(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Rows | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<Rows: {len(self):,}>"
+
+
 @dataclass
 class ReadResult:
     layout: str = ""
@@ -67,7 +197,7 @@ class ReadResult:
     period_from_default: bool = False  # neither the file nor the profile said the period
     unknown_measures: set[str] = field(default_factory=set)
     bad_lines: set[int] = field(default_factory=set)
-    rows: list[RawVolume] = field(default_factory=list)
+    rows: Rows = field(default_factory=Rows)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
     skipped_totals: list[int] = field(default_factory=list)
@@ -124,26 +254,111 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def records_from_csv(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    text = decode(data)
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    start = 1
-    for values in reader:
-        yield start, values
-        start = reader.line_num + 1
+# A file to read: its bytes, or where it is on disk (read a piece at a time), or an open binary
+# stream that can seek.
+FileInput = bytes | Path | IO[bytes]
+CHUNK = 1 << 20
+
+
+@contextmanager
+def opened(file: FileInput) -> Iterator[IO[bytes]]:
+    """The file as a binary stream at its start; closed after if it was opened here."""
+    if isinstance(file, bytes | bytearray | memoryview):
+        yield io.BytesIO(file)
+    elif isinstance(file, Path):
+        with file.open("rb") as stream:
+            yield stream
+    else:
+        file.seek(0)
+        yield file
+
+
+def head(file: FileInput, size: int = 65_536) -> bytes:
+    """The first `size` bytes."""
+    if isinstance(file, bytes):
+        return file[:size]
+    with opened(file) as stream:
+        return stream.read(size)
+
+
+def sha256(file: FileInput) -> str:
+    if isinstance(file, bytes):
+        return hashlib.sha256(file).hexdigest()
+    digest = hashlib.sha256()
+    with opened(file) as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def size_of(file: FileInput) -> int:
+    if isinstance(file, bytes):
+        return len(file)
+    with opened(file) as stream:
+        return stream.seek(0, io.SEEK_END)
+
+
+def encoding_of(stream: IO[bytes]) -> str:
+    """utf-8-sig if the whole stream is UTF-8 (checked a piece at a time), else cp1252, as
+    decode() does with the whole file; the stream is left at its start."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    stream.seek(0)
+    try:
+        while chunk := stream.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    finally:
+        stream.seek(0)
+    return "utf-8-sig"
+
+
+def delimiter_of(stream: IO[bytes], encoding: str) -> str:
+    """';' when the first line that is not blank has more semicolons than commas, else ','.
+    Reads only as far as that line; the stream is left at its start."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    text, size, first = "", 65_536, ""
+    while True:
+        chunk = stream.read(size)
+        text += decoder.decode(chunk, final=not chunk)
+        lines = text.splitlines()
+        complete = lines[:-1] if chunk else lines  # the last may go on in the next piece
+        found = next((line for line in complete if line.strip()), None)
+        if found is not None or not chunk:
+            first = found or ""
+            break
+        size *= 2
+    stream.seek(0)
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def records_from_csv(file: FileInput) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV, with the line each starts on, read a piece at a time."""
+    with opened(file) as stream:
+        encoding = encoding_of(stream)
+        delimiter = delimiter_of(stream, encoding)
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+        try:
+            reader = csv.reader(text, delimiter=delimiter)
+            start = 1
+            for values in reader:
+                yield start, values
+                start = reader.line_num + 1
+        finally:
+            text.detach()  # the stream is closed by its owner, not by the wrapper
 
 
 def records_from_xlsx(
-    data: bytes, sheet: str | int | None = None, profile: Profile | None = None
+    data: FileInput, sheet: str | int | None = None, profile: Profile | None = None
 ) -> Iterator[tuple[int, list[str]]]:
     """The rows of one sheet: the one named (by name, or position from 1), else the first sheet
     with a header on it (a workbook often opens on a "Notes" sheet)."""
     from openpyxl import load_workbook
 
     _refuse_bombs(data)
-    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    book = load_workbook(source, read_only=True, data_only=True)
     try:
         chosen = _sheet(book, sheet, profile or Profile())
         for number, row in enumerate(
@@ -157,10 +372,10 @@ def records_from_xlsx(
         book.close()
 
 
-def _refuse_bombs(data: bytes) -> None:
+def _refuse_bombs(data: FileInput) -> None:
     """A workbook is a zip of XML: refuse one that would unpack to far more than any table of
     figures needs, before openpyxl unpacks it (a few MB can hold gigabytes of XML)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as book:
+    with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as book:
         unpacked = sum(member.file_size for member in book.infolist())
     if unpacked > MAX_XLSX_UNPACKED:
         raise ValueError(
@@ -445,13 +660,16 @@ def _read_line(
         except ValueError as exc:
             result.error(line, columns["count"], str(exc))
             return
-        result.rows.append(RawVolume(line, start, period, service, channel, measure, count))
+        result.rows.add(
+            line, start.toordinal(), PERIOD_CODES[period], service, channel, measure, count
+        )
         return
     if header.layout == "measures" and not channel:
         result.error(line, columns.get("channel", "channel"), "The channel is empty.")
         return
-    cells: list[RawVolume] = []
+    cells: list[tuple[int, int, int, str, str, str, int]] = []
     bad: list[str] = []
+    day_number, period_code = start.toordinal(), PERIOD_CODES[period]
     for i, name in header.value_columns:
         text = values[i].strip()
         try:
@@ -462,14 +680,12 @@ def _read_line(
         if header.layout == "measures":
             if text.lower() in EMPTY_CELLS:
                 continue  # no figure for this measure
-            cells.append(
-                RawVolume(
-                    line, start, period, service, channel, MEASURE_COLUMNS[normalise(name)], number
-                )
-            )
+            measure_name = MEASURE_COLUMNS[normalise(name)]
+            cells.append((line, day_number, period_code, service, channel, measure_name, number))
         else:
-            cells.append(RawVolume(line, start, period, service, name, measure, number))
+            cells.append((line, day_number, period_code, service, name, measure, number))
     if bad:  # one error for the line, naming every bad cell; the line is taken whole or not
         result.error(line, ", ".join(b.split(":")[0] for b in bad), "; ".join(bad))
         return
-    result.rows.extend(cells)
+    for cell in cells:
+        result.rows.add(*cell)

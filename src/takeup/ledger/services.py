@@ -8,9 +8,14 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import OperationalError, connection, transaction
 from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -37,7 +42,7 @@ class ImportOutcome:
     read: parsing.ReadResult
     unknown_services: set[str] = field(default_factory=set)
     unknown_channels: set[str] = field(default_factory=set)
-    accepted: list[matching.Resolved] = field(default_factory=list)
+    accepted: matching.ResolvedRows = field(default_factory=matching.ResolvedRows.empty)
 
     @property
     def imported(self) -> bool:
@@ -208,36 +213,56 @@ def mapping_save(
 
 
 def format_of(data: bytes, file_name: str) -> str:
-    """csv, xlsx, or the analytics tool whose export this is (matomo, plausible, ga4)."""
+    """csv, xlsx, or the analytics tool whose export this is (matomo, plausible, ga4). `data`
+    may be the file's first analytics.DETECT_BYTES only, unless it is JSON."""
     if file_name.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
         return "xlsx"
     return analytics.kind_of(data) or "csv"
 
 
+def _format(file: parsing.FileInput, file_name: str) -> str:
+    """format_of for a file that may be on disk: a CSV is known by its start, so only a JSON
+    export (small) is read whole."""
+    if isinstance(file, bytes):
+        return format_of(file, file_name)
+    start = parsing.head(file, analytics.DETECT_BYTES)
+    if start[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return format_of(_whole(file), file_name)
+    return format_of(start, file_name)
+
+
+def _whole(file: parsing.FileInput) -> bytes:
+    if isinstance(file, bytes):
+        return file
+    with parsing.opened(file) as stream:
+        return stream.read()
+
+
 def records_for(
-    data: bytes, file_name: str, profile: Profile | None = None
+    data: parsing.FileInput, file_name: str, profile: Profile | None = None
 ) -> tuple[str, Iterable[tuple[int, list[str]]]]:
-    if file_name.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
+    if file_name.lower().endswith((".xlsx", ".xlsm")) or parsing.head(data, 4) == b"PK\x03\x04":
         profile = profile or Profile()
         return "xlsx", parsing.records_from_xlsx(data, profile.sheet, profile)
     return "csv", parsing.records_from_csv(data)
 
 
 def read_file(
-    source: DataSource, data: bytes, file_name: str, default_period: str = "day"
+    source: DataSource, data: parsing.FileInput, file_name: str, default_period: str = "day"
 ) -> parsing.ReadResult:
-    """Read a file as its source's profile says. Refused whole: what is plainly not a table,
-    and daily figures whose dates look monthly or weekly (they would be stored as days)."""
-    refused = parsing.not_a_table(data)
+    """Read a file (its bytes, or where it is on disk: then it is read a piece at a time) as its
+    source's profile says. Refused whole: what is plainly not a table, and daily figures whose
+    dates look monthly or weekly (they would be stored as days)."""
+    refused = parsing.not_a_table(parsing.head(data, 64))
     if refused:
         read = parsing.ReadResult()
         read.refuse(refused)
         return read
     profile = Profile.of(source.profile)
     _catalogue, measures = name_lookups(source)
-    kind = format_of(data, file_name)
+    kind = _format(data, file_name)
     if kind in analytics.KINDS:
-        return _read_visits(kind, data, profile)
+        return _read_visits(kind, _whole(data), profile)
     file_format, records = records_for(data, file_name, profile)
     try:
         read = parsing.read_volumes(
@@ -296,7 +321,8 @@ def volumes_import(
     *,
     organisation: Organisation,
     source: DataSource,
-    data: bytes,
+    data: bytes | None = None,
+    path: Path | None = None,
     file_name: str = "",
     default_period: str = "day",
     only_valid: bool = False,
@@ -307,27 +333,31 @@ def volumes_import(
     preview: bool = False,
     dry_run: bool = False,
 ) -> ImportOutcome:
-    """Read, validate, replace and recompute one file (CSV or XLSX) from one source. With
-    `preview`, stop after validating: the batch waits, holding the file, for confirmation. With
-    `dry_run`, stop after validating and save nothing at all."""
-    read = read_file(source, data, file_name, default_period)
-    file_format = format_of(data, file_name)
+    """Read, validate, replace and recompute one file (CSV or XLSX) from one source: its bytes
+    (`data`), or where it is on disk (`path`: then a CSV is read a piece at a time, never held
+    whole). With `preview`, stop after validating: the batch waits, keeping the file on disk, for
+    confirmation. With `dry_run`, stop after validating and save nothing at all."""
+    if (data is None) == (path is None):
+        raise TypeError("give the file's data or its path, not both")
+    file: parsing.FileInput = data if data is not None else Path(str(path))
+    read = read_file(source, file, file_name, default_period)
+    file_format = _format(file, file_name)
     batch = batch or ImportBatch(organisation=organisation, source=source)
     batch.file_name, batch.file_format = file_name[:255], file_format
     batch.default_period = default_period
-    batch.checksum = hashlib.sha256(data).hexdigest()
+    batch.checksum = parsing.sha256(file)
     batch.uploaded_by = actor if actor is not None and actor.is_authenticated else None
     batch.api_key = api_key
     if dry_run:  # read and validate exactly as an import does, and save nothing
         return _validate(batch, read)
     if preview:
-        return _validate(batch, read, keep=data)
+        return _validate(batch, read, keep=file)
     return _apply(batch, read, only_valid=only_valid, progress=progress)
 
 
 def batch_confirm_allowed(*, batch: ImportBatch, only_valid: bool) -> None:
     """Whether a previewed batch may be imported as asked; ValidationError says why not."""
-    if batch.status != ImportBatch.Status.PENDING or batch.content is None:
+    if batch.status != ImportBatch.Status.PENDING or not batch.upload:
         raise ValidationError(_("This import has already been dealt with."))
     if batch.rows_rejected and not only_valid:
         raise ValidationError(
@@ -344,7 +374,7 @@ def batch_confirm(*, batch: ImportBatch, only_valid: bool, actor: User) -> Impor
     return volumes_import(
         organisation=batch.organisation,
         source=batch.source,
-        data=bytes(batch.content or b""),
+        path=batch.kept_path(),
         file_name=batch.file_name,
         only_valid=only_valid,
         actor=actor,
@@ -387,25 +417,52 @@ def _text(value: object) -> str:
 
 
 def _validate(
-    batch: ImportBatch, read: parsing.ReadResult, keep: bytes | None = None
+    batch: ImportBatch, read: parsing.ReadResult, keep: parsing.FileInput | None = None
 ) -> ImportOutcome:
-    """Match names and record what is wrong; with `keep`, save the batch as waiting."""
+    """Match names and record what is wrong; with `keep`, save the batch as waiting, with the
+    file kept on disk (unless it already is)."""
     catalogue, _measures = name_lookups(batch.source)
     resolved, unknown_services, unknown_channels = matching.resolve_names(
         read.rows, catalogue=catalogue, result=read
     )
     bad_lines = read.bad_lines  # all of them, not only the errors kept for showing
-    good = [r for r in resolved if r.line not in bad_lines]
+    good = resolved.without_lines(bad_lines)
+    del resolved
     batch.rows_read = read.rows_read
     batch.rows_rejected = len(bad_lines - {0})  # line 0: the file as a whole, not a row
     batch.errors = [{"line": e.line, "column": e.column, "message": e.message} for e in read.errors]
-    batch.rows_accepted = len({r.line for r in good})
+    batch.rows_accepted = good.line_count()
     batch.reading = reading_of(read, unknown_services, unknown_channels)
     outcome = ImportOutcome(batch, read, unknown_services, unknown_channels, good)
     if keep is not None:
-        batch.status, batch.content = ImportBatch.Status.PENDING, keep
+        batch.status = ImportBatch.Status.PENDING
+        if not batch.upload:
+            file_keep(batch, keep)
         batch.save()
     return outcome
+
+
+def file_keep(batch: ImportBatch, file: parsing.FileInput) -> None:
+    """Copy the file into the batch's storage (ImportBatch.upload), under a name of our own;
+    the caller saves the batch."""
+    suffix = "".join(c for c in Path(batch.file_name).suffix.lower()[:8] if c.isalnum() or c == ".")
+    name = f"{uuid4().hex}{suffix}"
+    if isinstance(file, bytes):
+        batch.upload.save(name, ContentFile(file), save=False)
+        return
+    with parsing.opened(file) as stream:
+        batch.upload.save(name, File(stream), save=False)
+
+
+def file_discard(batch: ImportBatch) -> None:
+    """Let go of the batch's kept file: the field is emptied now, and the file deleted once the
+    transaction commits (if it rolls back, the batch still needs it). The caller saves."""
+    name = batch.upload.name
+    if not name:
+        return
+    storage = batch.upload.storage
+    batch.upload = ""
+    transaction.on_commit(partial(storage.delete, name), robust=True)
 
 
 NAMES_KEPT = 200
@@ -475,22 +532,24 @@ def _apply_now(
     outcome = _validate(batch, read)
     good, source = outcome.accepted, batch.source
     if (read.errors and not only_valid) or not good or read.refused:
-        batch.status, batch.content = ImportBatch.Status.REJECTED, None
+        batch.status = ImportBatch.Status.REJECTED
+        file_discard(batch)
         batch.rows_accepted = 0
         batch.save()
         return outcome
+    service_ids, grains = good.service_id_set(), good.period_set()
     with transaction.atomic():
         organisation_lock(batch.organisation_id)
-        batch.content = None
+        file_discard(batch)
         batch.status = ImportBatch.Status.APPLIED
-        batch.period_from = min(r.period_start for r in good)
-        batch.period_to = max(r.period_start for r in good)
+        batch.period_from = good.first_day()
+        batch.period_to = good.last_day()
         batch.save()
         # Replace: what this source said before about these services and dates goes.
         scope = Volume.objects.filter(
             source=source,
-            service_id__in={r.service_id for r in good},
-            period__in={r.period for r in good},
+            service_id__in=service_ids,
+            period__in=grains,
             period_start__range=(batch.period_from, batch.period_to),
         )
         # Only the figures this batch gives again, when it is a feed's few records or when some
@@ -501,22 +560,7 @@ def _apply_now(
             batch.rows_replaced, _ = scope.delete()
         rank = source.priority
         insert_volumes(
-            (
-                (
-                    batch.organisation_id,
-                    r.service_id,
-                    r.channel_id,
-                    r.period_start,
-                    r.period,
-                    r.measure,
-                    r.number,
-                    source.pk,
-                    batch.pk,
-                    rank,
-                    True,
-                )
-                for r in good
-            ),
+            good.tuples((batch.organisation_id,), (source.pk, batch.pk, rank, True)),
             progress=progress,
         )
         batch.save(update_fields=["rows_replaced"])
@@ -524,18 +568,17 @@ def _apply_now(
         # grain or across grains (a day against its month), so whole months are looked at. Rows
         # arrive counted, so with no other source or grain in the way there is nothing to do.
         affected = Volume.objects.filter(
-            service_id__in={r.service_id for r in good},
+            service_id__in=service_ids,
             period_start__range=(
                 batch.period_from.replace(day=1),
                 periods.month(batch.period_to).end,
             ),
         )
-        grains = {r.period for r in good}
         if affected.filter(~Q(source=source) | ~Q(period__in=grains)).exists() or len(grains) > 1:
             _recompute(affected)
         month_totals_refresh(
             organisation_id=batch.organisation_id,
-            service_ids={r.service_id for r in good},
+            service_ids=service_ids,
             start=batch.period_from,
             end=batch.period_to,
         )
@@ -560,9 +603,9 @@ def _apply_now(
 EXACT_CHUNK = 300  # keys per DELETE: SQLite refuses an expression tree deeper than 1,000
 
 
-def _delete_exactly(scope: QuerySet[Volume], rows: list[matching.Resolved]) -> int:
+def _delete_exactly(scope: QuerySet[Volume], rows: matching.ResolvedRows) -> int:
     """Delete, of `scope`, these figures' keys and no others; how many went."""
-    keys = sorted({(r.service_id, r.channel_id, r.period_start, r.period, r.measure) for r in rows})
+    keys = rows.keys()
     deleted = 0
     for start in range(0, len(keys), EXACT_CHUNK):
         found = Q(pk__in=[])
@@ -727,8 +770,9 @@ def batch_cancel(*, batch: ImportBatch, actor: User) -> None:
     """Cancel a waiting batch. A source that was made for it and has nothing else goes too."""
     if batch.status != ImportBatch.Status.PENDING:
         return
-    batch.status, batch.content = ImportBatch.Status.CANCELLED, None
-    batch.save(update_fields=["status", "content"])
+    batch.status = ImportBatch.Status.CANCELLED
+    file_discard(batch)
+    batch.save(update_fields=["status", "upload"])
     source = batch.source
     if not source.batches.exclude(pk=batch.pk).exists() and not source.volumes.exists():
         ImportBatch.objects.filter(pk=batch.pk).delete()

@@ -24,13 +24,13 @@ def batch_read(batch_id: int) -> str:
 @task()
 def batch_apply(batch_id: int) -> str:
     batch = ImportBatch.objects.select_related("source", "organisation").filter(pk=batch_id).first()
-    if batch is None or batch.status != ImportBatch.Status.IMPORTING or batch.content is None:
+    if batch is None or batch.status != ImportBatch.Status.IMPORTING or not batch.upload:
         return "not waiting to be imported"
     try:
         outcome = services.volumes_import(
             organisation=batch.organisation,
             source=batch.source,
-            data=bytes(batch.content),
+            path=batch.kept_path(),  # read from disk a piece at a time
             file_name=batch.file_name,
             only_valid=batch.only_valid,
             actor=batch.uploaded_by,
