@@ -53,7 +53,6 @@ class Command(BaseCommand):
             return
         if not options["source"]:
             raise CommandError("Say which data source with --source NAME (or use --profile).")
-        data = path.read_bytes()
         source = self._source(org, options["source"], create=not options["dry_run"])
         with Progress(
             TextColumn("{task.description}"),
@@ -68,7 +67,7 @@ class Command(BaseCommand):
                 outcome = volumes_import(
                     organisation=org,
                     source=source,
-                    data=data,
+                    path=path,  # read from disk a piece at a time, never held whole
                     file_name=path.name,
                     default_period=options["period"] or "day",
                     only_valid=options["only_valid"],
