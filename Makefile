@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 
 demo: install
 	$(TAKEUP) migrate --no-input
-	$(TAKEUP) demo
+	$(TAKEUP) demo --host $(HOST)
 	@echo "Serving on http://$(HOST)/ (a task worker runs beside it). Stop with Ctrl-C."
 	$(TAKEUP) worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(TAKEUP) runserver $(HOST)
 

@@ -1,6 +1,8 @@
 """The UI shell: Welsh, cookies, security headers, production settings, migrations, the demo."""
 
+import html
 import os
+import re
 import subprocess
 import sys
 
@@ -117,8 +119,9 @@ def test_no_missing_migrations() -> None:
 def test_demo_builds_millbrook_and_can_be_rebuilt(capsys: pytest.CaptureFixture[str]) -> None:
     # Estimates take half a minute; tests/campaigns covers them, and `make demo` runs them.
     call_command("demo", "--years", "1", "--no-estimates")
-    call_command("demo", "--no-estimates")  # a second build replaces the first
+    call_command("demo", "--no-estimates", "--host", "127.0.0.1:8101")  # replaces the first
     out = capsys.readouterr().out
+    assert "Sign in at http://127.0.0.1:8101/sign-in/" in out
     org = Organisation.objects.get(slug="millbrook")
     assert org.name == "Millbrook City Council" and org.kind == "unitary"
     assert 35 <= Service.objects.filter(organisation=org).count() <= 45
@@ -154,3 +157,34 @@ def test_demo_builds_millbrook_and_can_be_rebuilt(capsys: pytest.CaptureFixture[
     assert campaigns.get(phase="Phase 2").parent == campaigns.get(phase="Phase 1")
     assert Arrival.objects.filter(link__organisation=org, is_bot=False).count() > 100
     assert TrackedLink.objects.get(vanity="bins").activity.medium == "radio"
+    assert not refused_links(client, ["/o/millbrook/", "/o/millbrook/take-up/"])
+    # A break in take-up is flagged to everyone; only a role that can add notes is offered to.
+    flagged = [
+        page
+        for s in Service.objects.filter(organisation=org)
+        if "takeup-break"
+        in (page := client.get(f"/o/millbrook/take-up/services/{s.slug}/")).content.decode()
+    ]
+    assert flagged and not any(b"Add a note" in page.content for page in flagged)
+
+
+def refused_links(client: Client, starts: list[str], limit: int = 300) -> list[str]:
+    """Follow the links a signed-in member is shown, two clicks deep from `starts`, and list
+    those that answer 403: an action the role cannot take should not be offered."""
+    seen, refused, frontier = set(starts), [], list(starts)
+    for _ in range(2):
+        found: list[str] = []
+        for address in frontier:
+            response = client.get(address)
+            if response.status_code == 403:
+                refused.append(address)
+            if not response.get("Content-Type", "").startswith("text/html"):
+                continue
+            for href in re.findall(r'href="(/o/millbrook/[^"#]*)"', response.content.decode()):
+                href = html.unescape(href)
+                if "download=" not in href and href not in seen and len(seen) < limit:
+                    seen.add(href)
+                    found.append(href)
+        frontier = found
+    refused += [a for a in frontier if client.get(a).status_code == 403]
+    return refused

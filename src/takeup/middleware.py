@@ -1,8 +1,12 @@
-"""Response headers that every page carries."""
+"""Response headers that every page carries, and the styled error pages."""
 
+import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.defaults import page_not_found, server_error
 
 # Only our own scripts and styles; Vega draws through its interpreter so no 'unsafe-eval' is
 # needed, and GOV.UK Frontend needs no inline script once its module adds the support class.
@@ -37,3 +41,39 @@ class ContentSecurityPolicyMiddleware:
         if user is not None and user.is_authenticated:
             response.setdefault("Cache-Control", "no-store")
         return response
+
+
+class StyledErrorPagesMiddleware:
+    """With DEBUG on (`make demo`, development) Django answers a missing page or a crash with its
+    technical page, which lists every URL pattern and setting. Serve the styled 404 and 500
+    pages instead, unless TAKEUP_TECHNICAL_ERRORS asks for Django's (a developer's choice).
+    With DEBUG off, Django serves the styled pages itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def _wanted(self) -> bool:
+        return settings.DEBUG and not getattr(settings, "TAKEUP_TECHNICAL_ERRORS", False)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            self._wanted()
+            and response.status_code == 404
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and TECHNICAL_MARK in response.content
+        ):
+            return page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not self._wanted() or isinstance(exception, Http404 | PermissionDenied):
+            return None
+        logger.error("Error on %s", request.path, exc_info=exception)
+        return server_error(request)
+
+
+# Django's technical 404 page says why it is shown; our own 404 pages never do.
+TECHNICAL_MARK = b"DEBUG = True"
+logger = logging.getLogger("django.request")

@@ -35,6 +35,8 @@ def _development_secret() -> str:
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret()
 DEBUG = _env_bool("DEBUG", default="SECRET_KEY" not in os.environ)
+# Django's technical 404 and 500 pages instead of the styled ones while DEBUG is on.
+TAKEUP_TECHNICAL_ERRORS = _env_bool("TAKEUP_TECHNICAL_ERRORS", False)
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "takeup.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "takeup.middleware.StyledErrorPagesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

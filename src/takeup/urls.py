@@ -12,6 +12,7 @@ from takeup.organisations.urls import account_urlpatterns, organisation_urlpatte
 urlpatterns = [
     path("api/", api.urls),
     path("go/<str:code>", campaigns_public.go, name="go"),
+    path("go/<str:code>/", campaigns_public.go),  # as printed with a slash, it still goes
     path("data/<slug:data_group>/<slug:data_type>", public.platform_data, name="platform-data"),
     path("s/<str:key>/config.json", insight_public.config, name="survey-config"),
     path("s/<str:key>/responses", insight_public.responses, name="survey-responses"),

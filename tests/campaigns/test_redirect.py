@@ -101,6 +101,10 @@ def test_vanity_address(org: Organisation, activity: Activity) -> None:
     assert TrackedLink.objects.get().vanity == "bins"
     assert go(Client(), "bins").status_code == 302
     assert Arrival.objects.get().count == 1
+    # Typed or printed with a trailing slash, it still goes (and counts).
+    slashed = go(Client(), "bins/")
+    assert slashed.status_code == 302 and slashed["Location"].startswith("https://www.millbrook")
+    assert Arrival.objects.get().count == 2
 
 
 def test_unknown_and_expired_codes_get_a_friendly_page(

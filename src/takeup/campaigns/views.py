@@ -19,7 +19,7 @@ from takeup.catalogue.models import Service
 from takeup.charts import bar_chart, time_chart
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors, form_page
-from takeup.organisations.access import OrganisationRequest, can, organisation_view
+from takeup.organisations.access import OrganisationRequest, can, organisation_view, require
 from takeup.organisations.roles import Permission
 
 from . import effect, estimates, queries, reports, services
@@ -443,8 +443,7 @@ def notes(request: OrganisationRequest) -> HttpResponse:
         initial["services"] = Service.objects.filter(organisation=org, slug=request.GET["service"])
     form = AnnotationForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST":
-        if not can(request, EDIT):
-            raise Http404
+        require(request, EDIT)
         if form.is_valid():
             try:
                 services.annotation_save(

@@ -16,7 +16,7 @@ from takeup.catalogue.models import ServiceArea
 from takeup.charts import bar_chart, time_chart
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors
-from takeup.organisations.access import OrganisationRequest, can, organisation_view
+from takeup.organisations.access import OrganisationRequest, can, organisation_view, require
 from takeup.organisations.roles import Permission
 
 from . import reports, services, stats
@@ -24,7 +24,7 @@ from .forms import RuleForm, SurveyForm
 from .models import Response, Survey
 from .questions import DEFAULT_QUESTIONS
 
-EDIT = Permission.EDIT_CAMPAIGNS
+EDIT = Permission.EDIT_SURVEYS
 
 
 def _url(request: OrganisationRequest, name: str, **kw: Any) -> str:
@@ -40,8 +40,7 @@ def survey_list(request: OrganisationRequest) -> HttpResponse:
     surveys = Survey.objects.filter(organisation=request.organisation)
     form = SurveyForm(request.POST or None)
     if request.method == "POST":
-        if not can(request, EDIT):
-            return HttpResponse(status=403)
+        require(request, EDIT)
         if form.is_valid():
             try:
                 survey = services.survey_save(
@@ -76,8 +75,7 @@ def survey_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
         request.POST if request.POST.get("form") == "rule" else None, organisation=org
     )
     if request.method == "POST":
-        if not can(request, EDIT):
-            return HttpResponse(status=403)
+        require(request, EDIT)
         try:
             if form.is_bound and form.is_valid():
                 services.survey_save(

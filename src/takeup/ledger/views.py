@@ -367,6 +367,7 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
             "superseded": superseded_by_source(scope),
             "counts_csv": f"{base_url}{sep}download=counts",
             "can_edit_costs": can(request, Permission.EDIT_CATALOGUE),
+            "can_add_notes": can(request, Permission.EDIT_CAMPAIGNS),
             "notes": notes,
             "published": [_published_charts(r, i, base_url, sep) for i, r in enumerate(reports)],
             "published_csv": f"{base_url}{sep}download=published",

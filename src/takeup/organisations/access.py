@@ -7,10 +7,12 @@ from typing import Any, cast
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 
 from . import queries
-from .models import Membership, Organisation, User
-from .roles import Permission, role_allows
+from .models import ROLE_CHOICES, Membership, Organisation, User
+from .roles import Permission, role_allows, roles_allowing
 
 
 class OrganisationRequest(HttpRequest):
@@ -34,7 +36,7 @@ def organisation_view(permission: Permission = Permission.VIEW) -> Callable[[Vie
             user = cast(User, request.user)
             membership = queries.membership_for(user, org)
             if not role_allows(membership.role, permission):
-                raise PermissionDenied
+                raise denied(permission)
             org_request = cast(OrganisationRequest, request)
             org_request.organisation = membership.organisation
             org_request.membership = membership
@@ -48,3 +50,19 @@ def organisation_view(permission: Permission = Permission.VIEW) -> Callable[[Vie
 def can(request: HttpRequest, permission: Permission) -> bool:
     membership = getattr(request, "membership", None)
     return membership is not None and role_allows(membership.role, permission)
+
+
+def denied(permission: Permission) -> PermissionDenied:
+    """A refusal that says which roles may do this (the styled 403 page shows it)."""
+    labels = dict(ROLE_CHOICES)
+    names = [str(labels[role.value]).lower() for role in roles_allowing(permission)]
+    return PermissionDenied(
+        _("Only someone with the role %(roles)s can do this. Ask an admin of your organisation.")
+        % {"roles": get_text_list(names, _("or"))}
+    )
+
+
+def require(request: HttpRequest, permission: Permission) -> None:
+    """Refuse (403, styled) unless the signed-in member's role allows this."""
+    if not can(request, permission):
+        raise denied(permission)

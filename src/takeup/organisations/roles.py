@@ -14,6 +14,7 @@ class Permission(StrEnum):
     VIEW = "view"
     EDIT_CATALOGUE = "edit_catalogue"
     EDIT_CAMPAIGNS = "edit_campaigns"
+    EDIT_SURVEYS = "edit_surveys"
     IMPORT_DATA = "import_data"
     MANAGE_ORGANISATION = "manage_organisation"
 
@@ -22,12 +23,20 @@ class Permission(StrEnum):
 # organisation.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.VIEW}),
-    Role.EDITOR: frozenset({Permission.VIEW, Permission.EDIT_CATALOGUE, Permission.EDIT_CAMPAIGNS}),
+    Role.EDITOR: frozenset(
+        {
+            Permission.VIEW,
+            Permission.EDIT_CATALOGUE,
+            Permission.EDIT_CAMPAIGNS,
+            Permission.EDIT_SURVEYS,
+        }
+    ),
     Role.ANALYST: frozenset(
         {
             Permission.VIEW,
             Permission.EDIT_CATALOGUE,
             Permission.EDIT_CAMPAIGNS,
+            Permission.EDIT_SURVEYS,
             Permission.IMPORT_DATA,
         }
     ),
@@ -40,3 +49,9 @@ def role_allows(role: str, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[Role(role)]
     except ValueError:
         return False
+
+
+def roles_allowing(permission: Permission) -> list[Role]:
+    """The roles that may do this, from the least to the most powerful."""
+    order = (Role.VIEWER, Role.EDITOR, Role.ANALYST, Role.ADMIN)
+    return [role for role in order if permission in ROLE_PERMISSIONS[role]]

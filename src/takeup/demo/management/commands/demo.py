@@ -17,6 +17,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--years", type=int, default=3, help="Years of daily volumes")
         parser.add_argument(
+            "--host",
+            default="127.0.0.1:8000",
+            help="Where the demo will be served, for the sign-in address it prints",
+        )
+        parser.add_argument(
             "--no-estimates", action="store_true", help="Leave the campaign estimates to be run"
         )
 
@@ -34,7 +39,7 @@ class Command(BaseCommand):
         )
         if not options["no_estimates"]:
             self._estimates(org)
-        self.stdout.write("Sign in at http://127.0.0.1:8000/sign-in/ as:")
+        self.stdout.write(f"Sign in at http://{options['host']}/sign-in/ as:")
         for s in sign_ins:
             self.stdout.write(f"  {s.role:<7} {s.email}  password: {s.password}")
 
@@ -44,7 +49,10 @@ class Command(BaseCommand):
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
         ) as progress:
-            bar = progress.add_task("Estimating campaign effects", total=len(campaigns))
+            # A campaign in phases is estimated phase by phase, so this counts phases.
+            bar = progress.add_task(
+                "Estimating campaign effects, phase by phase", total=len(campaigns)
+            )
             for campaign in campaigns:
                 run = EstimateRun.objects.create(organisation=org, campaign=campaign)
                 estimates_run(run)
