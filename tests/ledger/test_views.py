@@ -164,8 +164,9 @@ def test_service_page_query_count_is_pinned(
     viewer_client.get(url)
     # 15 for the figures and charts, 5 for what explains them: campaigns, activities and
     # notes (one query each) and the weekly take-up searched for breaks (channels, volumes);
-    # and 6 for the saving and the contacts (as on the overview, and the contacts chart).
-    with django_assert_num_queries(26):
+    # 6 for the saving and the contacts (as on the overview, and the contacts chart); and 1
+    # for the figures publishers printed about the service.
+    with django_assert_num_queries(27):
         viewer_client.get(url)
 
 
