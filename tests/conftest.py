@@ -18,6 +18,12 @@ def _fast_passwords(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Uploads waiting for confirmation are kept on disk (MEDIA_ROOT): the test run's own.
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
 @pytest.fixture
 def org(db: None) -> Organisation:
     return OrganisationFactory(

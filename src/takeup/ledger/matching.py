@@ -27,6 +27,9 @@ class Resolved(NamedTuple):
     number: int
 
 
+Ints = npt.NDArray[np.integer[Any]]
+
+
 class ResolvedRows:
     """Resolved rows kept as numpy columns (a file can hold millions); reads back as Resolved
     (indexing, iterating). Days are ordinals, periods indexes into PERIODS, measures indexes
@@ -34,13 +37,13 @@ class ResolvedRows:
 
     def __init__(
         self,
-        lines: npt.NDArray[np.int64],
-        service_ids: npt.NDArray[np.int64],
-        channel_ids: npt.NDArray[np.int64],
-        days: npt.NDArray[np.int32],
-        periods: npt.NDArray[np.int8],
-        measures: npt.NDArray[np.int8],
-        numbers: npt.NDArray[np.int64],
+        lines: Ints,
+        service_ids: Ints,
+        channel_ids: Ints,
+        days: Ints,
+        periods: Ints,
+        measures: Ints,
+        numbers: Ints,
         measure_names: list[str],
     ) -> None:
         self.lines, self.service_ids, self.channel_ids = lines, service_ids, channel_ids
@@ -196,6 +199,9 @@ def resolve_names(
     channel_lut = np.array(
         [catalogue.channels.get(normalise(n), -1) for n in kept.channel_names] or [-1], np.int64
     )
+    # Ids as 32-bit integers where they fit (they always do but in theory): half the memory.
+    if max(int(service_lut.max()), int(channel_lut.max())) < 2**31:
+        service_lut, channel_lut = service_lut.astype(np.int32), channel_lut.astype(np.int32)
     lines = _column(kept.lines, np.int64)
     service_ids = service_lut[_column(kept.services, np.int32)]
     channel_ids = channel_lut[_column(kept.channels, np.int32)]
@@ -203,14 +209,10 @@ def resolve_names(
     periods = _column(kept.periods, np.int8)
     measures = _column(kept.measures, np.int8)
     known = (service_ids >= 0) & (channel_ids >= 0)
-    known_rows = np.flatnonzero(known)
-    first_of = _duplicates(
-        service_ids[known_rows],
-        channel_ids[known_rows],
-        days[known_rows],
-        periods[known_rows],
-        measures[known_rows],
-    )
+    all_known = bool(known.all())
+    known_rows = np.arange(len(known)) if all_known else np.flatnonzero(known)
+    parts = (service_ids, channel_ids, days, periods, measures)
+    first_of = _duplicates(*(parts if all_known else [p[known_rows] for p in parts]))
     duplicate = dict(
         zip(
             known_rows[first_of[0]].tolist(),
@@ -251,18 +253,21 @@ def resolve_names(
         result.error(
             line, ", ".join(dict.fromkeys(c for c in columns if c)), " ".join(found.values())
         )
-    good = known.copy()
-    good[problem_rows] = False
+    del known_rows
     resolved = ResolvedRows(
-        lines[good],
-        service_ids[good],
-        channel_ids[good],
-        days[good],
-        periods[good],
-        measures[good],
-        _column(kept.numbers, np.int64)[good],
+        lines,
+        service_ids,
+        channel_ids,
+        days,
+        periods,
+        measures,
+        _column(kept.numbers, np.int64),
         list(kept.measure_names),
     )
+    if problem_rows.size:  # else every row is good, and the columns are taken as they are
+        good = known
+        good[problem_rows] = False
+        resolved = resolved.where(good)
     return resolved, unknown_services, unknown_channels
 
 
@@ -273,16 +278,15 @@ def _duplicates(*columns: Any) -> tuple[Any, Any]:
     if size < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     # One integer a key when the key's parts fit in 63 bits (almost always); else sort on all.
-    codes, span = [], 1
-    for column in columns:
-        low, high = int(column.min()), int(column.max())
-        codes.append((np.asarray(column, np.int64) - low, high - low + 1))
+    bounds = [(int(column.min()), int(column.max())) for column in columns]
+    span = 1
+    for low, high in bounds:
         span *= high - low + 1
     if span < 2**63:
         packed = np.zeros(size, np.int64)
-        for code, width in codes:
-            packed *= width
-            packed += code
+        for column, (low, high) in zip(columns, bounds, strict=True):
+            packed *= high - low + 1
+            packed += np.subtract(column, low, dtype=np.int64)
         order = np.argsort(packed, kind="stable")
         ordered = packed[order]
         same = np.empty(size, np.bool_)
@@ -290,11 +294,11 @@ def _duplicates(*columns: Any) -> tuple[Any, Any]:
         np.equal(ordered[1:], ordered[:-1], out=same[1:])
         del packed, ordered
     else:
-        order = np.lexsort((np.arange(size), *reversed([c for c, _ in codes])))
+        order = np.lexsort((np.arange(size), *reversed(columns)))
         same = np.zeros(size, np.bool_)
         same[1:] = True
-        for code, _ in codes:
-            ordered = code[order]
+        for column in columns:
+            ordered = column[order]
             same[1:] &= ordered[1:] == ordered[:-1]
     later = np.flatnonzero(same)
     if not later.size:

@@ -304,6 +304,10 @@ def encoding_of(stream: IO[bytes]) -> str:
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     stream.seek(0)
     try:
+        first = stream.read(CHUNK)
+        if len(first) < 3:  # the incremental decoder takes b"\xef" for the start of a BOM
+            first.decode("utf-8-sig")
+        decoder.decode(first)
         while chunk := stream.read(CHUNK):
             decoder.decode(chunk)
         decoder.decode(b"", final=True)

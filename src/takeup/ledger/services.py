@@ -827,7 +827,8 @@ def month_totals_refresh(
             .annotate(n=Sum("count"))
             .order_by()
         )
-        pending = []
+        pending: list[VolumeMonth] = []
+        created = 0
         for service_id, channel_id, bucket, measure, n in totals:
             month = bucket if isinstance(bucket, date) else date.fromisoformat(bucket)
             if (channel_id, month) in split:
@@ -847,8 +848,11 @@ def month_totals_refresh(
                     cost_pence=cost,
                 )
             )
-        created = VolumeMonth.objects.bulk_create(pending, batch_size=5000)
-    return len(created)
+            if len(pending) == INSERT_BATCH:  # written a batch at a time, never all held
+                created += len(VolumeMonth.objects.bulk_create(pending))
+                pending = []
+        created += len(VolumeMonth.objects.bulk_create(pending))
+    return created
 
 
 def _month_of(field: str) -> Func:
