@@ -47,7 +47,9 @@ def test_editor_makes_a_survey_and_gets_the_snippet(
     assert response["Location"] == url(org, f"{survey.pk}/")
     assert survey.allowed_origins == ["https://www.millbrook.gov.uk"]
     assert survey.questions.count() == 10
-    page = html.unescape(editor_client.get(url(org, f"{survey.pk}/")).content.decode())
+    raw = editor_client.get(url(org, f"{survey.pk}/")).content.decode()
+    assert "just before &lt;/body&gt;." in raw  # the instruction names the tag, escaped
+    page = html.unescape(raw)
     assert f'data-survey="{survey.key}"' in page and 'data-rate="20"' in page
 
 

@@ -56,7 +56,7 @@ CY_INSIGHT: dict[str | tuple[str, str], str | list[str]] = {
     ],
     "See the results": "Gweld y canlyniadau",
     "Put it on your website": "Ei roi ar eich gwefan",
-    "Add this line to your website's pages, before </body>. Change data-lang to cy on Welsh pages.": "Ychwanegwch y llinell hon at dudalennau eich gwefan, cyn </body>. Newidiwch data-lang i cy ar dudalennau Cymraeg.",
+    "Add this line to your website's pages, just before %(tag)s. Change data-lang to cy on Welsh pages.": "Ychwanegwch y llinell hon at dudalennau eich gwefan, yn union cyn %(tag)s. Newidiwch data-lang i cy ar dudalennau Cymraeg.",
     "For people without JavaScript, and for QR codes or links:": "Ar gyfer pobl heb JavaScript, ac ar gyfer codau QR neu ddolenni:",
     "Which pages belong to which service": "Pa dudalennau sy’n perthyn i ba wasanaeth",
     "None yet: answers are not linked to a service.": "Dim eto: nid yw atebion wedi’u cysylltu â gwasanaeth.",
