@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,7 @@ def test_answers_are_saved_with_the_service_and_no_query_string(survey: Survey) 
     assert saved.path == "/social-care/ask" and saved.service.slug == "ask-about-care"
     assert saved.area == saved.service.area and saved.language == "cy"
     assert saved.device == "mobile" and saved.answers["found_by"] == ["search"]
+    assert saved.arrived_by == "widget"
     assert not response.cookies
 
 
@@ -153,6 +155,54 @@ def test_the_hosted_page_works_without_javascript(survey: Survey) -> None:
     assert saved.answers["found_by"] == ["print", "search"] and saved.service is not None
     welsh = Client().get(f"/cy/s/{survey.key}/")
     assert b"Dywedwch wrthym am eich ymweliad" in welsh.content
+
+
+@pytest.mark.parametrize(
+    ("query", "arrived_by"),
+    [("?path=/social-care/garden&qr", "qr"), ("?path=/social-care/garden", "link")],
+)
+def test_hosted_answers_keep_the_page_and_how_they_came(
+    survey: Survey, query: str, arrived_by: str
+) -> None:
+    page = Client().get(f"/s/{survey.key}/{query}").content.decode()
+    path = re.search(r'name="path" value="([^"]*)"', page)
+    came = re.search(r'name="arrived_by" value="([^"]*)"', page)
+    assert path and came and path[1] == "/social-care/garden" and came[1] == arrived_by
+    Client().post(
+        f"/s/{survey.key}/",
+        {
+            "visits": "first",
+            "for_whom": "self",
+            "found": "yes",
+            "path": path[1],
+            "arrived_by": came[1],
+        },
+    )
+    saved = Response.objects.get()
+    assert saved.path == "/social-care/garden" and saved.service is not None
+    assert saved.area == saved.service.area and saved.arrived_by == arrived_by
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("https://www.millbrook.gov.uk/social-care/x?utm=1", "/social-care/x"),
+        ("javascript:alert(1)", ""),
+        ("//evil.example/x", ""),
+        ("/bins garden", ""),
+        ("/social-care/y#top", "/social-care/y"),
+    ],
+)
+def test_a_hosted_page_path_is_validated_and_a_bad_one_loses_only_the_mapping(
+    survey: Survey, given: str, kept: str
+) -> None:
+    answered = Client().post(
+        f"/s/{survey.key}/",
+        {"visits": "first", "for_whom": "self", "found": "yes", "path": given, "arrived_by": "x"},
+    )
+    assert answered.status_code == 200
+    saved = Response.objects.get()
+    assert saved.path == kept and saved.arrived_by == ""
 
 
 def test_another_organisation_cannot_see_the_survey(

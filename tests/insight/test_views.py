@@ -174,7 +174,9 @@ def test_the_period_and_area_filter_and_the_csv(
         .content.decode()
         .splitlines()
     )
-    assert lines[0].startswith("date,service_area,service,path,device,language,reason,visits")
+    assert lines[0].startswith(
+        "date,service_area,service,path,arrived_by,device,language,reason,visits"
+    )
     assert (len(lines) == 2 and "search;print" in lines[1]) or "print;search" in lines[1]
     assert recent.received_at.date().isoformat() in lines[1]
     assert "T" not in lines[1].split(",")[0]  # the day only, not the time
@@ -265,3 +267,15 @@ def test_contacts_avoided_use_the_periods_web_visits_when_the_ledger_has_them(
     avoided = {a.channel: a for a in after.context["avoided"]}
     assert avoided["phone"].contacts == 1500  # 3 of 4 of 2,000 visits
     assert "from its 2,000 web visits" in html.unescape(after.content.decode())
+
+
+def test_results_show_what_visitors_came_to_do(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    care = ServiceAreaFactory(organisation=org, name="Adult social care", slug="care")
+    _answer(survey, care, visits="first", reason="Find a care home for my mum")
+    _answer(survey, care, visits="first", comments="Too many clicks")
+    page = viewer_client.get(url(org, f"{survey.pk}/results/")).content.decode()
+    assert "What did you come to do today?" in page and "Find a care home for my mum" in page
+    searched = viewer_client.get(url(org, f"{survey.pk}/results/"), {"q": "care home"})
+    assert searched.context["comment_count"] == 1

@@ -117,6 +117,12 @@ class Response(models.Model):
     area = models.ForeignKey(ServiceArea, on_delete=models.SET_NULL, null=True, blank=True)
     language = models.CharField(max_length=2, default="en")
     device = models.CharField(max_length=10, blank=True)
+    arrived_by = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("widget", "Snippet on the website"), ("qr", "QR code"), ("link", "Link")],
+        help_text="How the visitor reached the survey",
+    )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     answers = models.JSONField(default=dict)
 

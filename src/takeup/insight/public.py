@@ -14,7 +14,7 @@ from takeup.campaigns.public import device_class
 from takeup.core.clients import client_address
 
 from .models import Survey
-from .services import MAX_BODY_BYTES, IntakeError, client_key, response_take
+from .services import MAX_BODY_BYTES, IntakeError, client_key, page_path, response_take
 
 
 def _cors(response: HttpResponse, origin: str) -> HttpResponse:
@@ -109,6 +109,7 @@ def responses(request: HttpRequest, key: str) -> HttpResponse:
                     device=device_class(request.META.get("HTTP_USER_AGENT", "")),
                     language=_language(payload),
                     client=client_key(client_address(request)),
+                    arrived_by="widget",
                 )
             except IntakeError as exc:
                 response = _error(exc.status, exc.detail, exc.errors)
@@ -139,7 +140,7 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
                 given[q.key] = request.POST.getlist(q.key)
             else:
                 given[q.key] = request.POST.get(q.key, "")
-        payload = {"answers": given, "path": request.POST.get("path", "")[:300]}
+        payload = {"answers": given, "path": page_path(request.POST.get("path", ""))}
         if request.POST.get("website"):
             payload["website"] = request.POST["website"]
         try:
@@ -150,6 +151,7 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
                 device=device_class(request.META.get("HTTP_USER_AGENT", "")),
                 language="cy" if welsh else "en",
                 client=client_key(client_address(request)),
+                arrived_by=request.POST.get("arrived_by", "link"),
             )
             done = True
         except IntakeError as exc:
@@ -176,7 +178,13 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
             "questions": shown,
             "errors": errors,
             "done": done,
-            "path": request.GET.get("from", request.POST.get("path", ""))[:300],
+            "path": page_path(
+                request.GET.get("path") or request.GET.get("from") or request.POST.get("path", "")
+            ),
+            # A printed QR code adds ?qr (as /go/ addresses do) or ?arrived_by=qr.
+            "arrived_by": "qr"
+            if "qr" in request.GET or request.GET.get("arrived_by") == "qr"
+            else request.POST.get("arrived_by", "link"),
         },
         status=400 if errors else 200,
     )

@@ -192,6 +192,22 @@ def rate_limited(survey: Survey, site: str, client: str) -> bool:
     )
 
 
+ARRIVED_BY = ("widget", "qr", "link")
+
+
+def page_path(text: str) -> str:
+    """The path of the page a hosted survey was opened from (`?path=/bins/garden`, or a whole
+    address on the council's site), or "" when it is not one: a bad path loses the mapping,
+    never the answer."""
+    text = text.strip()[:300]
+    if text.startswith(("https://", "http://")):
+        text = "/" + text.split("://", 1)[1].partition("/")[2]
+    text = text.split("?", 1)[0].split("#", 1)[0]
+    if not text.startswith("/") or text.startswith("//") or any(c.isspace() for c in text):
+        return ""
+    return text
+
+
 def response_take(
     *,
     survey: Survey,
@@ -200,6 +216,7 @@ def response_take(
     device: str,
     language: str,
     client: str = "",
+    arrived_by: str = "",
 ) -> Response | None:
     """Check and save one visitor's answers, all or nothing. Returns None for a robot caught by
     the honeypot (it is told nothing different)."""
@@ -239,5 +256,6 @@ def response_take(
         area=mapped.area,
         language="cy" if language == "cy" else "en",
         device=device,
+        arrived_by=arrived_by if arrived_by in ARRIVED_BY else "",
         answers=answers,
     )

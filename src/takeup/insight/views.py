@@ -232,10 +232,13 @@ def results(request: OrganisationRequest, pk: int) -> HttpResponse:
     context["avoided"] = stats.avoided_contacts(answers, 1000 if visits is None else visits, costs)
     context["avoided_visits"] = visits
     query = request.GET.get("q", "").strip()[:100]
+    # What each visitor came to do and what they wrote, newest first, searched together.
     comments = [
-        (r.received_at, r.answers["comments"])
-        for r in rows
-        if r.answers.get("comments") and query.lower() in str(r.answers["comments"]).lower()
+        (r.received_at, r.answers.get("reason", ""), r.answers.get("comments", ""))
+        for r in sorted(rows, key=lambda r: r.received_at, reverse=True)
+        if (r.answers.get("comments") or r.answers.get("reason"))
+        and query.casefold()
+        in f"{r.answers.get('reason', '')} {r.answers.get('comments', '')}".casefold()
     ]
     context.update(charts=charts, comments=comments[:100], comment_count=len(comments), q=query)
     return render(request, "insight/results.html", context)
@@ -266,10 +269,20 @@ def _responses_csv(
                 r.area.name if r.area else "",
                 r.service.name if r.service else "",
                 r.path,
+                r.arrived_by,
                 r.device,
                 r.language,
                 *values,
             )
         )
-    columns = ["date", "service_area", "service", "path", "device", "language", *keys]
+    columns = [
+        "date",
+        "service_area",
+        "service",
+        "path",
+        "arrived_by",
+        "device",
+        "language",
+        *keys,
+    ]
     return csv_response(f"survey-{survey.pk}-responses", columns, rows)
