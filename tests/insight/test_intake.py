@@ -155,6 +155,11 @@ def test_the_hosted_page_works_without_javascript(survey: Survey) -> None:
     assert saved.answers["found_by"] == ["print", "search"] and saved.service is not None
     welsh = Client().get(f"/cy/s/{survey.key}/")
     assert b"Dywedwch wrthym am eich ymweliad" in welsh.content
+    # It says which questions must be answered, not "answer as many as you like".
+    intro = page.content.decode()
+    assert "as many as you like" not in intro and "not marked “optional”" in intro
+    optional = intro.count("(optional)")
+    assert optional == survey.questions.filter(required=False).count() > 0
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ CY_INSIGHT: dict[str | tuple[str, str], str | list[str]] = {
     "Tell us about your visit": "Dywedwch wrthym am eich ymweliad",
     "Thank you": "Diolch",
     "Your answers will help us improve the website.": "Bydd eich atebion yn ein helpu i wella’r wefan.",
-    "%(name)s asks these questions to improve its website. Answer as many as you like. We do not keep your IP address or set a cookie.": "Mae %(name)s yn gofyn y cwestiynau hyn i wella ei wefan. Atebwch gymaint ag y dymunwch. Nid ydym yn cadw eich cyfeiriad IP nac yn gosod cwci.",
+    "%(name)s asks these questions to improve its website. Answer every question not marked “optional”. We do not keep your IP address or set a cookie.": "Mae %(name)s yn gofyn y cwestiynau hyn i wella ei wefan. Atebwch bob cwestiwn nad yw wedi’i farcio’n “dewisol”. Nid ydym yn cadw eich cyfeiriad IP nac yn gosod cwci.",
     "Send your answers": "Anfon eich atebion",
     "An exit survey on your website asks a share of visitors who they are, why they came, whether they found what they wanted, and how they would otherwise have contacted you.": "Mae arolwg gadael ar eich gwefan yn gofyn i gyfran o ymwelwyr pwy ydynt, pam y daethant, a ddaethant o hyd i’r hyn oedd ei angen, a sut y byddent fel arall wedi cysylltu â chi.",
     "Surveys": "Arolygon",
