@@ -137,11 +137,11 @@ class ResolvedRows:
             (s, c, date.fromordinal(d), PERIODS[p], names[m]) for s, c, d, p, m in table.tolist()
         )
 
-    def tuples(
-        self, before: tuple[Any, ...], after: tuple[Any, ...], chunk: int = 5000
+    def volume_rows(
+        self, organisation_id: int, source_id: int, batch_id: int, rank: int, chunk: int = 5000
     ) -> Iterator[tuple[Any, ...]]:
-        """(*before, service id, channel id, period start, period, measure, number, *after) a
-        row, made a chunk at a time from the columns."""
+        """The rows as services.VOLUME_COLUMNS, counted, made a chunk at a time from the
+        columns."""
         days: dict[int, date] = {}
         measures = self.measure_names
         for start in range(0, len(self), chunk):
@@ -158,7 +158,20 @@ class ResolvedRows:
                 day = days.get(d)
                 if day is None:
                     day = days[d] = date.fromordinal(d)
-                yield (*before, s, c, day, PERIODS[p], measures[m], n, *after)
+                period, measure = PERIODS[p], measures[m]
+                yield (
+                    organisation_id,
+                    s,
+                    c,
+                    day,
+                    period,
+                    measure,
+                    n,
+                    source_id,
+                    batch_id,
+                    rank,
+                    True,
+                )
 
 
 @dataclass(frozen=True)

@@ -560,7 +560,7 @@ def _apply_now(
             batch.rows_replaced, _ = scope.delete()
         rank = source.priority
         insert_volumes(
-            good.tuples((batch.organisation_id,), (source.pk, batch.pk, rank, True)),
+            good.volume_rows(batch.organisation_id, source.pk, batch.pk, rank),
             progress=progress,
         )
         batch.save(update_fields=["rows_replaced"])
