@@ -41,6 +41,42 @@ class GovukForm:
             if width:
                 css += f" govuk-input--width-{width}"
             field.widget.attrs["class"] = css
+            _name_errors(field)
+
+
+# Django's own messages never say which field they are about; GOV.UK's error summary lists them
+# together, so three "This field is required." say nothing. A message set on purpose is kept.
+# (Compared by identity: the same lazy message whatever the page's language.)
+REQUIRED = forms.Field.default_error_messages["required"]
+INVALID_DATE = forms.DateField.default_error_messages["invalid"]
+INVALID_NUMBERS = (
+    forms.DecimalField.default_error_messages["invalid"],
+    forms.IntegerField.default_error_messages["invalid"],
+)
+INVALID_CHOICES = (
+    forms.ChoiceField.default_error_messages["invalid_choice"],
+    forms.ModelChoiceField.default_error_messages["invalid_choice"],
+    forms.ModelMultipleChoiceField.default_error_messages["invalid_choice"],
+)
+CHOOSING = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField, forms.FileField)
+
+
+def _name_errors(field: forms.Field) -> None:
+    label = str(field.label or "")
+    if not label:
+        return
+    named = {"label": label}
+    messages = field.error_messages
+    if messages.get("required") is REQUIRED:
+        verb = _("Choose “%(label)s”.") if isinstance(field, CHOOSING) else _("Enter “%(label)s”.")
+        messages["required"] = verb % named
+    invalid = messages.get("invalid")
+    if invalid is INVALID_DATE:
+        messages["invalid"] = _("“%(label)s” must be a real date.") % named
+    elif any(invalid is m for m in INVALID_NUMBERS):
+        messages["invalid"] = _("“%(label)s” must be a number.") % named
+    if any(messages.get("invalid_choice") is m for m in INVALID_CHOICES):
+        messages["invalid_choice"] = _("Choose “%(label)s” from the list.") % named
 
 
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -55,7 +55,7 @@ def test_add_service(editor_client: Client, org: Organisation) -> None:
     ("data", "message"),
     [
         ({"name": "", "kind": "apply"}, "Enter the name of the service"),
-        ({"name": "A thing", "kind": "grumble"}, "Select a valid choice."),
+        ({"name": "A thing", "kind": "grumble"}, "Choose “Kind” from the list."),
         (
             {"name": "A thing", "kind": "pay", "online_url": "https://evil.example.com/x"},
             "allowed domains (millbrook.gov.uk)",
@@ -73,7 +73,10 @@ def test_add_service(editor_client: Client, org: Organisation) -> None:
             {"name": "A thing", "kind": "pay", "target_percent": "80"},
             "Give a take-up target and the date to reach it, or neither.",
         ),
-        ({"name": "A thing", "kind": "pay", "online_since": "31/02/2020"}, "Enter a valid date."),
+        (
+            {"name": "A thing", "kind": "pay", "online_since": "31/02/2020"},
+            "“Date it went online” must be a real date.",
+        ),
     ],
 )
 def test_bad_service_shows_an_error_summary_and_saves_nothing(

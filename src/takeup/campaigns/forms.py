@@ -9,18 +9,11 @@ from takeup.organisations.models import Organisation
 
 from .models import Campaign, Medium
 
-DATE_ERRORS = {
-    "required": _("Enter a date."),
-    "invalid": _("Enter a real date, like 2026-03-01."),
-}
-
-
 def _date(label: Any, required: bool = True, **kwargs: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
         widget=DateInput(),
-        error_messages=DATE_ERRORS,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         **kwargs,
     )

@@ -1,8 +1,6 @@
 """Welsh for the campaigns screens; merged into CY by cy_translations.py."""
 
 CY_CAMPAIGNS: dict[str | tuple[str, str], str | list[str]] = {
-    "Enter a date.": "Rhowch ddyddiad.",
-    "Enter a real date, like 2026-03-01.": "Rhowch ddyddiad go iawn, fel 2026-03-01.",
     "Enter a name, such as “Go online for garden waste”.": "Rhowch enw, fel “Ewch ar-lein ar gyfer gwastraff gardd”.",
     "Objective": "Amcan",
     "What should change, and for whom.": "Beth ddylai newid, ac i bwy.",

@@ -611,6 +611,11 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "Your role does not allow this. Ask an admin of your organisation.": "Nid yw eich rôl yn caniatáu hyn. Gofynnwch i weinyddwr eich sefydliad.",
     "Go to your organisations": "Ewch i’ch sefydliadau",
     "Page not found": "Heb ddod o hyd i’r dudalen",
+    "Choose “%(label)s”.": "Dewiswch “%(label)s”.",
+    "Enter “%(label)s”.": "Rhowch “%(label)s”.",
+    "“%(label)s” must be a real date.": "Rhaid i “%(label)s” fod yn ddyddiad go iawn.",
+    "“%(label)s” must be a number.": "Rhaid i “%(label)s” fod yn rhif.",
+    "Choose “%(label)s” from the list.": "Dewiswch “%(label)s” o’r rhestr.",
     "If you typed the web address, check it is correct.": "Os teipioch chi’r cyfeiriad gwe, gwiriwch ei fod yn gywir.",
     "If you pasted the web address, check you copied the entire address.": "Os gludoch chi’r cyfeiriad gwe, gwiriwch eich bod wedi copïo’r cyfeiriad cyfan.",
 }
