@@ -9,6 +9,7 @@ from takeup.organisations.models import Organisation
 
 from .models import Campaign, Medium
 
+
 def _date(label: Any, required: bool = True, **kwargs: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
