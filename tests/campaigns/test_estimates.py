@@ -10,9 +10,12 @@ import pytest
 
 from takeup.campaigns import estimates, queries, reports
 from takeup.campaigns.models import EffectEstimate, EstimateRun
+from takeup.campaigns.queries import latest_daily
 from takeup.campaigns.services import activity_save, annotation_save, campaign_save
 from takeup.campaigns.tasks import campaign_estimates
-from takeup.catalogue.models import Service
+from takeup.catalogue.models import Channel, Service
+from takeup.ledger.models import Volume
+from takeup.ledger.services import data_source_for
 from takeup.organisations.models import Organisation
 from tests.conftest import MemberClient
 from tests.factories import ServiceFactory
@@ -391,3 +394,39 @@ def test_the_api_gives_the_verdict_with_pr_increase(
     assert estimate["verdict"] == "increase"
     assert estimate["prob_effect"] > 0.975 and estimate["p_value"] < 0.05
     assert estimate["effect_lower"] > 0
+
+
+def test_the_latest_day_is_the_last_counted_daily_transactions(
+    org: Organisation, service: Service
+) -> None:
+    daily(org, service, [50] * 10)  # 6 to 15 January 2025
+    other = data_source_for(org, "Phone system")
+    phone = Channel.objects.get(organisation=org, slug="phone")
+    # Later rows the figures must not use: contacts (another measure), and transactions
+    # that another source's figure supersedes (not counted).
+    Volume.objects.bulk_create(
+        [
+            Volume(
+                organisation=org,
+                service=service,
+                channel=phone,
+                period_start=START + timedelta(days=20),
+                period="day",
+                measure="contacts",
+                count=9,
+                source=other,
+            ),
+            Volume(
+                organisation=org,
+                service=service,
+                channel=phone,
+                period_start=START + timedelta(days=30),
+                period="day",
+                measure="transactions",
+                count=9,
+                source=other,
+                counted=False,
+            ),
+        ]
+    )
+    assert latest_daily(service) == START + timedelta(days=9)

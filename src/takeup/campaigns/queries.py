@@ -10,8 +10,9 @@ from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from takeup.catalogue.models import Channel, Service
-from takeup.ledger.models import Measure, Period, Volume
+from takeup.catalogue.models import Service
+from takeup.ledger import queries as ledger_queries
+from takeup.ledger.queries import Scope
 from takeup.organisations.models import Organisation
 
 from . import changepoints
@@ -213,59 +214,21 @@ def chart_bands(organisation_id: int, service_id: int | None, start: date, end: 
     return sorted(bands, key=lambda b: b.start)
 
 
-def _take_up_channels(organisation_id: int) -> list[int]:
-    return [
-        c.pk
-        for c in Channel.objects.filter(organisation_id=organisation_id)
-        if c.counts_towards_take_up
-    ]
-
-
 def daily_digital(
     organisation: Organisation, service_ids: list[int], start: date, end: date
 ) -> dict[int, dict[date, float]]:
     """Daily digital self-service transactions per service, from daily figures only."""
-    out: dict[int, dict[date, float]] = defaultdict(dict)
-    rows = (
-        Volume.objects.filter(
-            organisation=organisation,
-            service_id__in=service_ids,
-            channel_id__in=_take_up_channels(organisation.pk),
-            counted=True,
-            measure=Measure.TRANSACTIONS,
-            period=Period.DAY,
-            period_start__range=(start, end),
-        )
-        .values("service_id", "period_start")
-        .annotate(n=Sum("count"))
-    )
-    for row in rows:
-        out[row["service_id"]][row["period_start"]] = float(row["n"])
-    return out
+    scope = Scope(organisation.pk, start, end, tuple(service_ids))
+    return ledger_queries.daily_take_up_transactions(scope)
 
 
 def total_transactions(service: Service, start: date, end: date) -> int:
-    return (
-        Volume.objects.filter(
-            organisation_id=service.organisation_id,
-            service=service,
-            counted=True,
-            measure=Measure.TRANSACTIONS,
-            period_start__range=(start, end),
-        ).aggregate(n=Sum("count"))["n"]
-        or 0
-    )
+    scope = Scope(service.organisation_id, start, end, (service.pk,))
+    return ledger_queries.transactions_total(scope)
 
 
 def latest_daily(service: Service) -> date | None:
-    return (
-        Volume.objects.filter(
-            organisation_id=service.organisation_id, service=service, period=Period.DAY
-        )
-        .order_by("-period_start")
-        .values_list("period_start", flat=True)
-        .first()
-    )
+    return ledger_queries.latest_daily_transactions(service.organisation_id, service.pk)
 
 
 def busy_services(organisation: Organisation, start: date, end: date) -> set[int]:
@@ -353,22 +316,13 @@ def service_notes(service: Service, start: date, end: date) -> ServiceNotes:
     last_whole = end - timedelta(days=end.weekday() + 7)
     digital: dict[date, float] = defaultdict(float)
     totals: dict[date, float] = defaultdict(float)
-    take_up = _take_up_channels(service.organisation_id)
-    for row in (
-        Volume.objects.filter(
-            organisation_id=service.organisation_id,
-            service=service,
-            counted=True,
-            measure=Measure.TRANSACTIONS,
-            period=Period.DAY,
-            period_start__range=(history_start, last_whole + timedelta(days=6)),
-        )
-        .values("period_start")
-        .annotate(n=Sum("count"), digital=Sum("count", filter=Q(channel_id__in=take_up)))
-    ):
-        week = row["period_start"] - timedelta(days=row["period_start"].weekday())
-        totals[week] += row["n"]
-        digital[week] += row["digital"] or 0
+    scope = Scope(
+        service.organisation_id, history_start, last_whole + timedelta(days=6), (service.pk,)
+    )
+    for day, n, online in ledger_queries.daily_transactions_with_take_up(scope):
+        week = day - timedelta(days=day.weekday())
+        totals[week] += n
+        digital[week] += online
     weeks = sorted(totals)
     found = changepoints.breaks(weeks, [digital[w] for w in weeks], [totals[w] for w in weeks])
     return ServiceNotes(

@@ -421,3 +421,62 @@ def published_figures(service_id: int) -> dict[tuple[str, int, str], dict[date, 
     for source, months, kind, end, value in rows:
         found.setdefault((source, months, kind), {})[end] = value
     return found
+
+
+def take_up_channel_ids(organisation_id: int) -> list[int]:
+    """The channels whose transactions count towards digital take-up."""
+    return [
+        c.pk
+        for c in Channel.objects.filter(organisation_id=organisation_id)
+        if c.counts_towards_take_up
+    ]
+
+
+def daily_take_up_transactions(scope: Scope) -> dict[int, dict[date, float]]:
+    """Counted daily transactions in the take-up channels, per service and day (daily figures
+    only: weekly and monthly ones are never spread over days)."""
+    out: dict[int, dict[date, float]] = defaultdict(dict)
+    rows = (
+        scope.volumes()
+        .filter(period="day", channel_id__in=take_up_channel_ids(scope.organisation_id))
+        .values("service_id", "period_start")
+        .annotate(n=Sum("count"))
+    )
+    for row in rows:
+        out[row["service_id"]][row["period_start"]] = float(row["n"])
+    return out
+
+
+def daily_transactions_with_take_up(scope: Scope) -> list[tuple[date, int, int]]:
+    """(day, transactions in every channel, of them in the take-up channels), counted daily
+    figures only, by day."""
+    take_up = take_up_channel_ids(scope.organisation_id)
+    rows = (
+        scope.volumes()
+        .filter(period="day")
+        .values("period_start")
+        .annotate(n=Sum("count"), digital=Sum("count", filter=Q(channel_id__in=take_up)))
+        .order_by("period_start")
+    )
+    return [(r["period_start"], r["n"], r["digital"] or 0) for r in rows]
+
+
+def transactions_total(scope: Scope) -> int:
+    """Counted transactions in every channel and grain starting in the scope."""
+    return scope.volumes().aggregate(n=Sum("count"))["n"] or 0
+
+
+def latest_daily_transactions(organisation_id: int, service_id: int) -> date | None:
+    """The last day with a counted daily transactions figure for the service."""
+    return (
+        Volume.objects.filter(
+            organisation_id=organisation_id,
+            service_id=service_id,
+            counted=True,
+            measure=Measure.TRANSACTIONS,
+            period="day",
+        )
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
