@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from takeup.api import api
 from takeup.campaigns import public as campaigns_public
+from takeup.catalogue import views as catalogue_views
 from takeup.insight import public as insight_public
 from takeup.ledger import public
 from takeup.organisations.urls import account_urlpatterns, organisation_urlpatterns
@@ -23,6 +24,8 @@ urlpatterns = [
     *i18n_patterns(
         *account_urlpatterns,
         path("performance/<slug:org>/<slug:slug>/", public.performance_page, name="performance"),
+        # The front page shows the catalogue, so it lives with it (organisations is below it).
+        path("o/<slug:org>/", catalogue_views.organisation_home, name="organisation-home"),
         path("o/<slug:org>/", include(organisation_urlpatterns)),
         path("o/<slug:org>/catalogue/", include("takeup.catalogue.urls")),
         path("o/<slug:org>/take-up/", include("takeup.ledger.urls")),

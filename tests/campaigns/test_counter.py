@@ -13,6 +13,7 @@ from takeup.campaigns import counter
 from takeup.campaigns.models import Activity, Arrival, ArrivalFlush, ArrivalVisitor
 from takeup.campaigns.services import link_save
 from takeup.campaigns.tasks import arrivals_flush
+from takeup.core import redisclient
 from takeup.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,8 @@ if not _redis_up():
 @pytest.fixture
 def r(settings: Settings):
     settings.TAKEUP_REDIS_URL = URL
-    client = counter.client()
+    client = redisclient.client()
+    assert client is not None
     client.flushdb()
     yield client
     client.flushdb()
@@ -111,25 +113,3 @@ def test_the_first_arrival_of_a_minute_queues_the_move(r, activity: Activity) ->
     assert r.ttl("takeup:flush-due") > 0
     assert arrivals_flush.call() == [2, 1]
     assert Arrival.objects.get().day == timezone.localdate()
-
-
-def test_survey_answers_are_rate_limited_in_redis_too(
-    r, org: Organisation, settings: Settings
-) -> None:
-    """With Redis, the per-website limit on survey answers counts there, not in the database."""
-    from takeup.insight.models import IntakeWindow, Response
-    from takeup.insight.services import survey_save
-
-    settings.TAKEUP_SURVEY_PER_MINUTE = 2
-    site = "https://www.millbrook.gov.uk"
-    survey = survey_save(organisation=org, name="Exit", sampling_percent=20, allowed_origins=[site])
-    body = '{"answers": {"visits": "first", "for_whom": "self", "found": "yes"}}'
-    codes = [
-        Client()
-        .post(f"/s/{survey.key}/responses", body, content_type="application/json", HTTP_ORIGIN=site)
-        .status_code
-        for _ in range(3)
-    ]
-    assert codes == [201, 201, 429]
-    assert Response.objects.count() == 2 and not IntakeWindow.objects.exists()
-    assert list(r.scan_iter("takeup:intake:*"))

@@ -32,3 +32,13 @@ def test_the_match_is_a_prefix_and_none_longer_matches(path: str, prefixes: list
     else:
         assert found is not None and path.startswith(found)
         assert len(found) == max(len(p) for p in matching)
+
+
+def test_device_classes_are_the_arrivals_devices() -> None:
+    from takeup.campaigns.models import Arrival
+    from takeup.core.clients import DEVICES, device_class
+
+    assert set(DEVICES) == set(Arrival.Device.values)
+    assert device_class("Mozilla/5.0 (iPhone) Mobile") == "mobile"
+    assert device_class("Mozilla/5.0 (iPad; CPU OS 17_0)") == "tablet"
+    assert device_class("") == "unknown"

@@ -15,10 +15,11 @@ from functools import lru_cache
 from typing import Any
 
 import redis
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
+
+from takeup.core.redisclient import client
 
 from .models import ArrivalFlush
 from .queries import RedirectLink, link_for_redirect
@@ -27,17 +28,6 @@ from .services import ARRIVAL_ADD, VISITOR_INSERT, salt_for, visitor_hash
 LINK_TTL = 60  # seconds a link stays cached: changes to a link take effect within a minute
 FLUSH_EVERY = 60
 PREFIX = "takeup:"
-
-
-@lru_cache(maxsize=1)
-def _client(url: str) -> redis.Redis:
-    # One connection pool per process, like Django's own cache: it holds sockets, not data.
-    return redis.Redis.from_url(url)
-
-
-def client() -> redis.Redis | None:
-    url = settings.TAKEUP_REDIS_URL
-    return _client(url) if url else None
 
 
 @lru_cache(maxsize=4)

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
 
 from takeup.catalogue.services import domain_allowed
-from takeup.core.clients import client_address, keyed
+from takeup.core.clients import client_address, device_class, keyed
+from takeup.core.redisclient import client
 from takeup.organisations.models import Organisation
 
 from . import counter
@@ -27,16 +28,6 @@ BOT_AGENTS = re.compile(
     re.IGNORECASE,
 )
 PREFETCH_HEADERS = ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
-
-
-def device_class(user_agent: str) -> str:
-    if not user_agent:
-        return Arrival.Device.UNKNOWN
-    if re.search(r"iPad|Tablet|Android(?!.*Mobile)", user_agent):
-        return Arrival.Device.TABLET
-    if re.search(r"Mobi|iPhone|Android", user_agent):
-        return Arrival.Device.MOBILE
-    return Arrival.Device.DESKTOP
 
 
 def is_bot(request: HttpRequest) -> bool:
@@ -80,7 +71,7 @@ def go(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     via = Arrival.Via.QR if "qr" in request.GET else Arrival.Via.LINK
     agent = request.META.get("HTTP_USER_AGENT", "")
-    fast = counter.client()
+    fast = client()
     count = partial(counter.visit, fast) if fast is not None else arrival_visit
     try:
         link = count(

@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from takeup.core.redisclient import client
+
 from . import counter
 from .estimates import estimates_run
 from .models import EstimateRun
@@ -27,7 +29,7 @@ def campaign_estimates(run_id: int) -> str:
 @task()
 def arrivals_flush() -> list[int]:
     """Move the arrivals counted in Redis into the database (see counter.py). Safe to repeat."""
-    r = counter.client()
+    r = client()
     if r is None:
         return [0, 0]
     return list(counter.flush(r))

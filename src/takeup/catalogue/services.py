@@ -19,7 +19,7 @@ from takeup.organisations.services import audit_record, changes_between
 from .csvimport import ParsedCatalogue, RowError, slugify
 from .models import Channel, Service, ServiceArea, UnitCost
 
-# The standard channels of DOMAIN.md: (slug, name, digital, self-service, assisted digital).
+# The standard channels: (slug, name, digital, self-service, assisted digital).
 STANDARD_CHANNELS = [
     ("web", "Web", True, True, False),
     ("app", "App", True, True, False),

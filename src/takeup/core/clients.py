@@ -8,6 +8,7 @@ wrote, and a client can write anything."""
 
 import hashlib
 import hmac
+import re
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -33,3 +34,17 @@ def keyed(text: str) -> str:
     database: someone who can read the database cannot get the text back by trying every
     address, as they could from a plain or salted hash whose salt sits beside it."""
     return hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+DEVICES = ("mobile", "tablet", "desktop", "unknown")
+
+
+def device_class(user_agent: str) -> str:
+    """mobile, tablet, desktop or unknown, from the user agent alone."""
+    if not user_agent:
+        return "unknown"
+    if re.search(r"iPad|Tablet|Android(?!.*Mobile)", user_agent):
+        return "tablet"
+    if re.search(r"Mobi|iPhone|Android", user_agent):
+        return "mobile"
+    return "desktop"

@@ -1,4 +1,4 @@
-"""A quarter of exit-survey answers for Millbrook, following seeds/000 §3. Pure: no Django.
+"""A quarter of exit-survey answers for Millbrook, shaped like a real council's. Pure: no Django.
 
 First-time visitors to adult social care are about two-thirds women (against under half
 elsewhere), less often 60 or over (29% against 46%), about 2.5 times as often intermediaries and

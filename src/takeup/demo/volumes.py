@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-# Transactions a year, for the services whose scale the seeds suggest (DOMAIN.md figures and
-# typical unitary-council volumes); the rest scale by kind.
+# Transactions a year, at the scale of a typical unitary council; the rest scale by kind.
 ANNUAL = {
     "pay-council-tax": 420_000,
     "report-a-missed-bin": 36_000,

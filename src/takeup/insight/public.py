@@ -10,8 +10,7 @@ from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from takeup.campaigns.public import device_class
-from takeup.core.clients import client_address
+from takeup.core.clients import client_address, device_class
 
 from .models import Survey
 from .services import MAX_BODY_BYTES, IntakeError, client_key, page_path, response_take

@@ -1,4 +1,5 @@
-"""The default exit-survey questions (DOMAIN.md, seeds/000 §3), in English and Welsh, and the
+"""The default exit-survey questions (why people came, how often, for whom, who they are, whether
+they found it and how), in English and Welsh, and the
 check of an answer set against any question set. Pure: no Django."""
 
 from dataclasses import dataclass, field

@@ -74,7 +74,8 @@ def default_comparison_area(rows: list[Row], areas: list[ServiceArea]) -> Servic
 def first_time_by_segment(
     rows: list[Row], area: ServiceArea
 ) -> tuple[stats.Share, stats.Share, list[SegmentRow]]:
-    """seeds/000 §3: first-time visitors to one service area against those to all others."""
+    """First-time visitors to one service area against those to all others: who they are, and
+    for whom they came."""
     in_area = [r.answers for r in rows if r.area_id == area.pk]
     others = [r.answers for r in rows if r.area_id != area.pk]
     share_a = stats.share(in_area, "visits", {"first"})

@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from takeup.campaigns import counter
 from takeup.catalogue.models import Service, ServiceArea
 from takeup.core import pages, weburls
 from takeup.core.clients import keyed
+from takeup.core.redisclient import client
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import audit_record
 
@@ -142,7 +142,7 @@ WINDOW_ADD = (
 
 def _count(key: str, minute: datetime) -> tuple[int, int]:
     """Add one to this minute's count for `key`; (this minute's count, the last minute's)."""
-    r = counter.client()
+    r = client()
     if r is not None:
         now_key = f"takeup:intake:{key}:{minute:%Y%m%d%H%M}"
         before_key = f"takeup:intake:{key}:{minute - timedelta(minutes=1):%Y%m%d%H%M}"

@@ -168,7 +168,7 @@ SEGMENT_MEASURES: tuple[tuple[str, str, frozenset[str], frozenset[str]], ...] = 
 
 
 def compare_segments(a: Sequence[Answers], b: Sequence[Answers]) -> list[Comparison]:
-    """Segment A against segment B on each of seeds/000 §3's measures."""
+    """Segment A against segment B on each of SEGMENT_MEASURES (women, 60 or over, for whom)."""
     return [
         Comparison(label, two_proportions(share(a, key, vals, skip), share(b, key, vals, skip)))
         for label, key, vals, skip in SEGMENT_MEASURES

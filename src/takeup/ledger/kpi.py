@@ -1,5 +1,6 @@
-"""The take-up KPIs of DOMAIN.md. Pure: counts and pence in, frozen results out, so every figure
-on screen can be checked by hand against the counts behind it."""
+"""The take-up KPIs: digital take-up, completion rate, cost per transaction. Pure: counts and
+pence in, frozen results out, so every figure on screen can be checked by hand against the
+counts behind it."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass

@@ -26,7 +26,6 @@ account_urlpatterns = [
 ]
 
 organisation_urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views.organisation_home, name="organisation-home"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/organisation/", views.organisation_edit, name="organisation-edit"),
     path("settings/staff/", views.members, name="members"),

@@ -17,7 +17,6 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from takeup.charts import bar_chart
 from takeup.core.clients import client_address
 from takeup.forms import apply_errors
 
@@ -105,34 +104,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def organisations(request: HttpRequest) -> HttpResponse:
     memberships = queries.memberships_for_user(cast(User, request.user))
     return render(request, "organisations/organisations.html", {"memberships": memberships})
-
-
-@organisation_view()
-def organisation_home(request: OrganisationRequest) -> HttpResponse:
-    from takeup.catalogue.queries import services_per_area
-
-    per_area = {
-        row["area__name"]: row["services"] for row in services_per_area(request.organisation)
-    }
-    chart = bar_chart(
-        id="services-per-area",
-        title=_("Services by service area"),
-        description=_("How many active services each service area has in the catalogue."),
-        records=[{"area": a, "services": n} for a, n in per_area.items()],
-        category="area",
-        value="services",
-        category_label=_("Service area"),
-        value_label=_("Services"),
-    )
-    return render(
-        request,
-        "organisations/organisation_home.html",
-        {
-            "chart": chart,
-            "service_count": sum(per_area.values()),
-            "area_count": len(per_area),
-        },
-    )
 
 
 @organisation_view(Permission.MANAGE_ORGANISATION)
