@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from takeup.api_errors import ErrorOut, FieldError
-from takeup.catalogue.api import Text
 from takeup.catalogue.models import Service
+from takeup.core.apitext import Text
 from takeup.ledger.periods import EARLIEST, LATEST
 from takeup.organisations.api import api_key_of
 

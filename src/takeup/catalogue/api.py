@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from pydantic import AfterValidator
 
 from takeup.api_errors import ErrorOut, FieldError
+from takeup.core.apitext import Text
 from takeup.organisations.api import api_key_of
 
 from . import queries, services
@@ -19,19 +19,6 @@ router = Router(tags=["catalogue"])
 Kind = Literal["pay", "apply", "report", "book", "ask", "find"]
 
 
-def _printable(value: str) -> str:
-    if any(ord(c) < 32 and c not in "\t" for c in value):
-        raise ValueError("must not contain control characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("must be valid Unicode text") from exc
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value.strip()
-
-
-Text = Annotated[str, AfterValidator(_printable), Field(min_length=1, pattern=r"\S")]
 Slug = Annotated[
     str,
     Field(

@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from takeup.api_errors import ErrorOut, FieldError
-from takeup.catalogue.api import Text
 from takeup.catalogue.queries import service_of
+from takeup.core.apitext import Text
 from takeup.organisations.api import api_key_of
 
 from .periods import EARLIEST, LATEST, Range

@@ -1,0 +1,20 @@
+"""Text as every API accepts it: printable, trimmed, not blank."""
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+
+def _printable(value: str) -> str:
+    if any(ord(c) < 32 and c not in "\t" for c in value):
+        raise ValueError("must not contain control characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text") from exc
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+Text = Annotated[str, AfterValidator(_printable), Field(min_length=1, pattern=r"\S")]
