@@ -5,6 +5,7 @@ import csv
 import io
 import tracemalloc
 from datetime import date
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from takeup.ledger.parsing import (
     decode,
     read_volumes,
     records_from_csv,
+    records_from_xlsx,
 )
 
 
@@ -221,3 +223,11 @@ def test_grain_problem_reads_the_columns() -> None:
         rows.append(RawVolume(n, date(2026, month, 1), "day", "Bins", "Web", "transactions", 1))
     assert "look monthly" in matching.grain_problem(rows)
     assert matching.grain_problem(rows) == matching.grain_problem(list(rows))
+
+
+def test_a_workbook_on_disk_reads_as_its_bytes_whatever_its_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = (Path(__file__).parent / "data" / "notes-first.xlsx").read_bytes()
+    path = tmp_path / "kept-upload"  # kept files have names of our own, not always .xlsx
+    path.write_bytes(data)
+    assert list(records_from_xlsx(path)) == list(records_from_xlsx(data))
+    assert len(list(records_from_xlsx(path))) > 1

@@ -360,20 +360,22 @@ def records_from_xlsx(
     with a header on it (a workbook often opens on a "Notes" sheet)."""
     from openpyxl import load_workbook
 
-    _refuse_bombs(data)
-    source = io.BytesIO(data) if isinstance(data, bytes) else data
-    book = load_workbook(source, read_only=True, data_only=True)
-    try:
-        chosen = _sheet(book, sheet, profile or Profile())
-        for number, row in enumerate(
-            chosen.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1
-        ):
-            cells = [_cell_text(v) for v in row]
-            while cells and not cells[-1]:  # read-only sheets pad rows to the widest
-                cells.pop()
-            yield number, cells
-    finally:
-        book.close()
+    # openpyxl reads the workbook from disk as it goes; given a file name it would also insist
+    # on an Excel extension, so it is given the open file.
+    with opened(data) as stream:
+        _refuse_bombs(stream)
+        book = load_workbook(stream, read_only=True, data_only=True)
+        try:
+            chosen = _sheet(book, sheet, profile or Profile())
+            for number, row in enumerate(
+                chosen.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), start=1
+            ):
+                cells = [_cell_text(v) for v in row]
+                while cells and not cells[-1]:  # read-only sheets pad rows to the widest
+                    cells.pop()
+                yield number, cells
+        finally:
+            book.close()
 
 
 def _refuse_bombs(data: FileInput) -> None:
