@@ -4,11 +4,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from takeup.api_errors import ErrorOut, FieldError
+from takeup.api_errors import DETAIL, ErrorOut, FieldError, Invalid, field_errors
 from takeup.campaigns.api import router as campaigns_router
 from takeup.catalogue.api import router as catalogue_router
 from takeup.ledger.api import router as ledger_router
@@ -73,9 +74,23 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     for error in exc.errors:
         names = [str(p) for p in error.get("loc", []) if str(p) not in IGNORED_LOCATION]
         errors.append(FieldError(field=".".join(names) or "body", message=error.get("msg", "")))
-    return _error(
-        request, 422, ErrorOut(detail="The request has errors; see each field.", errors=errors)
-    )
+    return _error(request, 422, ErrorOut(detail=DETAIL, errors=errors))
+
+
+def _invalid(request: HttpRequest, errors: list[tuple[str, str]]) -> HttpResponse:
+    fields = [FieldError(field=field, message=message) for field, message in errors]
+    return _error(request, 422, ErrorOut(detail=DETAIL, errors=fields))
+
+
+@api.exception_handler(Invalid)
+def on_invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
+    return _invalid(request, exc.errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_service_refusal(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A service refused what was sent (services validate and raise ValidationError)."""
+    return _invalid(request, field_errors(exc))
 
 
 @api.exception_handler(AuthenticationError)

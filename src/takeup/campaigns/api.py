@@ -3,11 +3,10 @@
 import datetime as dt
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from takeup.api_errors import ErrorOut, FieldError
+from takeup.api_errors import ErrorOut, Invalid
 from takeup.catalogue.models import Service
 from takeup.core.apitext import Text
 from takeup.ledger.periods import EARLIEST, LATEST
@@ -20,7 +19,6 @@ router = Router(tags=["campaigns"])
 
 Day = Annotated[dt.date, Field(ge=EARLIEST, le=LATEST)]
 Pence = Annotated[int, Field(ge=0, le=10**12, description="In pence")]
-ERRORS = "The request has errors; see each field."
 
 
 class EstimateOut(Schema):
@@ -128,22 +126,6 @@ class ActivityIn(Schema):
     vanity: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9-]*$")] | None = None
 
 
-def _invalid(exc: ValidationError) -> tuple[int, ErrorOut]:
-    if hasattr(exc, "error_dict"):
-        errors = [
-            FieldError(field="body" if f == "__all__" else f, message=m)
-            for f, messages in exc.message_dict.items()
-            for m in messages
-        ]
-    else:
-        errors = [FieldError(field="body", message=m) for m in exc.messages]
-    return 422, ErrorOut(detail=ERRORS, errors=errors)
-
-
-def _field_error(field: str, message: str) -> tuple[int, ErrorOut]:
-    return 422, ErrorOut(detail=ERRORS, errors=[FieldError(field=field, message=message)])
-
-
 def _out(rows: list[queries.CampaignRow]) -> list[CampaignOut]:
     return [
         CampaignOut(
@@ -201,23 +183,20 @@ def create_campaign(
     }
     unknown = [s for s in payload.services if s not in found]
     if unknown:
-        return _field_error("services", f"No service has the slug {', '.join(unknown)}.")
+        raise Invalid(("services", f"No service has the slug {', '.join(unknown)}."))
     parent = None
     if payload.follows is not None:
         parent = _campaign_of(request, payload.follows)
         if parent is None:
-            return _field_error("follows", "No earlier campaign has this id.")
+            raise Invalid(("follows", "No earlier campaign has this id."))
     data = payload.dict(exclude={"services", "follows"})
-    try:
-        campaign = services.campaign_save(
-            organisation=key.organisation,
-            services=list(found.values()),
-            api_key=key,
-            parent=parent,
-            **data,
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
+    campaign = services.campaign_save(
+        organisation=key.organisation,
+        services=list(found.values()),
+        api_key=key,
+        parent=parent,
+        **data,
+    )
     return 201, _out(queries.campaign_rows([campaign]))[0]
 
 
@@ -237,17 +216,14 @@ def create_activity(
     if payload.link_service:
         link_service = campaign.services.filter(slug=payload.link_service).first()
         if link_service is None:
-            return _field_error("link_service", "Choose one of the campaign's services.")
+            raise Invalid(("link_service", "Choose one of the campaign's services."))
     data = payload.dict(exclude={"link_service", "vanity"})
-    try:
-        activity = services.activity_save(
-            organisation=key.organisation,
-            campaign=campaign,
-            link_service=link_service,
-            vanity=payload.vanity or None,
-            api_key=key,
-            **data,
-        )
-    except ValidationError as exc:
-        return _invalid(exc)
+    activity = services.activity_save(
+        organisation=key.organisation,
+        campaign=campaign,
+        link_service=link_service,
+        vanity=payload.vanity or None,
+        api_key=key,
+        **data,
+    )
     return 201, ActivityOut.of(activity)

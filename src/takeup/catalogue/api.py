@@ -3,11 +3,10 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from takeup.api_errors import ErrorOut, FieldError
+from takeup.api_errors import ErrorOut, Invalid, fields_named
 from takeup.core.apitext import Text
 from takeup.organisations.api import api_key_of
 
@@ -116,19 +115,6 @@ class ChannelIn(Schema):
     is_assisted_digital: bool = False
 
 
-# Model fields that the API names differently, so errors point at what the caller sent.
-API_FIELD = {"slug": "name", "__all__": "body"}
-
-
-def _invalid(exc: ValidationError) -> tuple[int, ErrorOut]:
-    errors = [
-        FieldError(field=API_FIELD.get(field, field), message=message)
-        for field, messages in exc.message_dict.items()
-        for message in messages
-    ]
-    return 422, ErrorOut(detail="The request has errors; see each field.", errors=errors)
-
-
 @router.get("/services", response=list[ServiceOut], summary="List services")
 def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> list[ServiceOut]:
     org = api_key_of(request).organisation
@@ -148,18 +134,11 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, Servi
     key = api_key_of(request)
     area = ServiceArea.objects.filter(organisation=key.organisation, slug=payload.area).first()
     if area is None:
-        return 422, ErrorOut(
-            detail="The request has errors; see each field.",
-            errors=[
-                FieldError(field="area", message=f"No service area has the slug '{payload.area}'.")
-            ],
-        )
+        raise Invalid(("area", f"No service area has the slug '{payload.area}'."))
     data = payload.dict()
     data["area"] = area
-    try:
+    with fields_named(slug="name"):
         service = services.service_save(organisation=key.organisation, api_key=key, **data)
-    except ValidationError as exc:
-        return _invalid(exc)
     return 201, ServiceOut.of(service)
 
 
@@ -172,12 +151,10 @@ def list_areas(request: HttpRequest) -> list[AreaOut]:
 @router.post("/service-areas", response={201: AreaOut, 422: ErrorOut}, summary="Add a service area")
 def create_area(request: HttpRequest, payload: AreaIn) -> tuple[int, AreaOut | ErrorOut]:
     key = api_key_of(request)
-    try:
+    with fields_named(slug="name"):
         area = services.service_area_save(
             organisation=key.organisation, api_key=key, name=payload.name
         )
-    except ValidationError as exc:
-        return _invalid(exc)
     return 201, AreaOut(slug=area.slug, name=area.name, active=area.active)
 
 
@@ -190,10 +167,8 @@ def list_channels(request: HttpRequest) -> list[ChannelOut]:
 @router.post("/channels", response={201: ChannelOut, 422: ErrorOut}, summary="Add a channel")
 def create_channel(request: HttpRequest, payload: ChannelIn) -> tuple[int, ChannelOut | ErrorOut]:
     key = api_key_of(request)
-    try:
+    with fields_named(slug="name"):
         channel = services.channel_save(
             organisation=key.organisation, api_key=key, **payload.dict()
         )
-    except ValidationError as exc:
-        return _invalid(exc)
     return 201, ChannelOut.of(channel)

@@ -3,12 +3,11 @@
 import datetime as dt
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from takeup.api_errors import ErrorOut, FieldError
+from takeup.api_errors import ErrorOut, FieldError, fields_named
 from takeup.catalogue.queries import service_of
 from takeup.core.apitext import Text
 from takeup.organisations.api import api_key_of
@@ -70,13 +69,8 @@ def post_volumes(request: HttpRequest, payload: VolumesIn) -> tuple[int, Volumes
     sending the same rows twice counts them once. Any rejected row rejects them all unless
     `only_valid` is set."""
     key = api_key_of(request)
-    try:
+    with fields_named(whole="source", name="source", slug="source"):
         source = data_source_for(key.organisation, payload.source)
-    except ValidationError as exc:
-        return 422, ErrorOut(
-            detail="The request has errors; see each field.",
-            errors=[FieldError(field="source", message=m) for m in exc.messages],
-        )
     try:
         outcome = volumes_import_rows(
             organisation=key.organisation,
