@@ -9,6 +9,7 @@ from PIL import Image
 from pytest_django import DjangoAssertNumQueries
 
 from takeup.campaigns.models import Activity, Annotation, Campaign, TrackedLink
+from takeup.campaigns.services import campaign_save
 from takeup.catalogue.models import Service
 from takeup.organisations.models import AuditEvent, Organisation
 from tests.conftest import MemberClient
@@ -282,3 +283,15 @@ def test_a_phase_is_compared_with_the_phase_before(
         organisation=org, name="Alone", starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 2)
     )
     assert 'id="phases"' not in viewer_client.get(url(org, f"{lone.pk}/")).content.decode()
+
+
+def test_a_change_is_audited_against_what_was_stored(
+    org: Organisation, campaign: Campaign, service: Service
+) -> None:
+    # A bound form changes the object in memory before the service sees it: the audit log
+    # must still show the stored value as "before".
+    stored = campaign.name
+    campaign.name = "Renamed in memory"
+    campaign_save(organisation=org, campaign=campaign, services=[service], name="Renamed in memory")
+    event = AuditEvent.objects.filter(action="campaign.update").latest("pk")
+    assert event.changes["name"] == [stored, "Renamed in memory"]

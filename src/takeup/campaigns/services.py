@@ -18,7 +18,7 @@ from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Service
 from takeup.catalogue.services import domain_allowed
 from takeup.organisations.models import ApiKey, Organisation, User
-from takeup.organisations.services import audit_record, changes_between
+from takeup.organisations.services import audit_record, model_save
 
 from .csvimport import ParsedCampaigns
 from .models import Activity, Annotation, Campaign, TrackedLink, VisitorSalt
@@ -38,10 +38,6 @@ ACTIVITY_FIELDS = ["medium", "place", "ward", "starts_on", "ends_on", "cost_penc
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes are typed from paper
 
 
-def _fields(obj: Any, names: list[str]) -> dict[str, Any]:
-    return {n: getattr(obj, n) for n in names}
-
-
 @transaction.atomic
 def campaign_save(
     *,
@@ -53,44 +49,45 @@ def campaign_save(
     **values: Any,
 ) -> Campaign:
     """Create a campaign (campaign=None) or update one; values are CAMPAIGN_FIELDS."""
-    unknown = set(values) - set(CAMPAIGN_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown campaign fields: {sorted(unknown)}")
-    creating = campaign is None
-    if campaign is None:
-        campaign = Campaign(organisation=organisation)
-    before = _fields(campaign, CAMPAIGN_FIELDS) if not creating else {}
-    for name, value in values.items():
-        setattr(campaign, name, value)
-    if not services:
-        raise ValidationError({"services": _("Choose at least one service the campaign promotes.")})
-    if any(s.organisation_id != organisation.pk for s in services):
-        raise ValidationError({"services": _("Choose your organisation's services.")})
-    parent = campaign.parent
-    if parent is not None and (
-        parent.organisation_id != organisation.pk or parent.pk == campaign.pk
-    ):
-        raise ValidationError({"parent": _("Choose an earlier campaign of your organisation.")})
-    if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
-        raise ValidationError({"ends_on": _("The end date must be on or after the start date.")})
-    if (
-        Campaign.objects.filter(organisation=organisation, name__iexact=campaign.name)
-        .exclude(pk=campaign.pk)
-        .exists()
-    ):
-        raise ValidationError({"name": _("A campaign with this name already exists.")})
-    campaign.full_clean(exclude=["organisation"], validate_constraints=False)
-    campaign.save()
-    campaign.services.set(services)
-    audit_record(
+
+    def check(campaign: Campaign) -> None:
+        if not services:
+            raise ValidationError(
+                {"services": _("Choose at least one service the campaign promotes.")}
+            )
+        if any(s.organisation_id != organisation.pk for s in services):
+            raise ValidationError({"services": _("Choose your organisation's services.")})
+        parent = campaign.parent
+        if parent is not None and (
+            parent.organisation_id != organisation.pk or parent.pk == campaign.pk
+        ):
+            raise ValidationError({"parent": _("Choose an earlier campaign of your organisation.")})
+        _check_dates(campaign.starts_on, campaign.ends_on)
+        if (
+            Campaign.objects.filter(organisation=organisation, name__iexact=campaign.name)
+            .exclude(pk=campaign.pk)
+            .exists()
+        ):
+            raise ValidationError({"name": _("A campaign with this name already exists.")})
+
+    return model_save(
+        campaign or Campaign(organisation=organisation),
         organisation=organisation,
-        obj=campaign,
+        fields=CAMPAIGN_FIELDS,
+        values=values,
+        action="campaign",
         actor=actor,
         api_key=api_key,
-        action="campaign.create" if creating else "campaign.update",
-        changes=changes_between(before, _fields(campaign, CAMPAIGN_FIELDS)),
+        check=check,
+        after=lambda campaign: campaign.services.set(services),
+        exclude=["organisation"],
+        validate_constraints=False,
     )
-    return campaign
+
+
+def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The end date must be on or after the start date.")})
 
 
 def _new_code() -> str:
@@ -127,37 +124,29 @@ def activity_save(
 ) -> Activity:
     """Create or update an activity. A new activity gets its tracked link, to link_service (by
     default the campaign's first service)."""
-    unknown = set(values) - set(ACTIVITY_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
     if campaign.organisation_id != organisation.pk:
         raise ValidationError({"campaign": _("Choose one of your organisation's campaigns.")})
     creating = activity is None
-    if activity is None:
-        activity = Activity(organisation=organisation, campaign=campaign)
-    before = _fields(activity, ACTIVITY_FIELDS) if not creating else {}
-    for name, value in values.items():
-        setattr(activity, name, value)
-    if activity.starts_on and activity.ends_on and activity.ends_on < activity.starts_on:
-        raise ValidationError({"ends_on": _("The end date must be on or after the start date.")})
-    activity.full_clean(exclude=["organisation", "campaign"], validate_constraints=False)
-    activity.save()
-    if creating or link_service is not None or vanity is not None:
-        link_save(
-            organisation=organisation,
-            activity=activity,
-            service=link_service,
-            vanity=vanity,
-        )
-    audit_record(
+
+    def link(activity: Activity) -> None:
+        if creating or link_service is not None or vanity is not None:
+            link_save(
+                organisation=organisation, activity=activity, service=link_service, vanity=vanity
+            )
+
+    return model_save(
+        activity or Activity(organisation=organisation, campaign=campaign),
         organisation=organisation,
-        obj=activity,
+        fields=ACTIVITY_FIELDS,
+        values=values,
+        action="activity",
         actor=actor,
         api_key=api_key,
-        action="activity.create" if creating else "activity.update",
-        changes=changes_between(before, _fields(activity, ACTIVITY_FIELDS)),
+        check=lambda a: _check_dates(a.starts_on, a.ends_on),
+        after=link,
+        exclude=["organisation", "campaign"],
+        validate_constraints=False,
     )
-    return activity
 
 
 def link_save(
@@ -339,18 +328,24 @@ def annotation_save(
     text: str,
     actor: User | None = None,
 ) -> Annotation:
-    if any(s.organisation_id != organisation.pk for s in services):
-        raise ValidationError({"services": _("Choose your organisation's services.")})
-    if ends_on is not None and ends_on < starts_on:
-        raise ValidationError({"ends_on": _("The end date must be on or after the date.")})
-    note = Annotation(
-        organisation=organisation, starts_on=starts_on, ends_on=ends_on, text=text, created_by=actor
+    def check(note: Annotation) -> None:
+        if any(s.organisation_id != organisation.pk for s in services):
+            raise ValidationError({"services": _("Choose your organisation's services.")})
+        if note.ends_on is not None and note.ends_on < note.starts_on:
+            raise ValidationError({"ends_on": _("The end date must be on or after the date.")})
+
+    return model_save(
+        Annotation(organisation=organisation, created_by=actor),
+        organisation=organisation,
+        fields=["starts_on", "ends_on", "text"],
+        values={"starts_on": starts_on, "ends_on": ends_on, "text": text},
+        action="annotation",
+        actor=actor,
+        check=check,
+        after=lambda note: note.services.set(services),
+        exclude=["organisation", "created_by"],
+        validate_constraints=False,
     )
-    note.full_clean(exclude=["organisation", "created_by"], validate_constraints=False)
-    note.save()
-    note.services.set(services)
-    audit_record(organisation=organisation, obj=note, actor=actor, action="annotation.create")
-    return note
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from takeup.core import weburls
 from takeup.organisations.models import ApiKey, Organisation, User
-from takeup.organisations.services import audit_record, changes_between
+from takeup.organisations.services import audit_record, model_save
 
 from .csvimport import ParsedCatalogue, RowError, slugify
 from .models import Channel, Service, ServiceArea, UnitCost
@@ -58,17 +58,6 @@ def _validate_online_url(service: Service) -> None:
                 % {"domains": ", ".join(domains)}
             }
         )
-
-
-def _fields(obj: Any, names: list[str]) -> dict[str, Any]:
-    return {n: getattr(obj, n) for n in names}
-
-
-def _stored_fields(obj: Any, names: list[str]) -> dict[str, Any]:
-    """The fields as saved, not as a bound ModelForm may already have changed them in memory."""
-    if obj.pk is None:
-        return {}
-    return _fields(type(obj).objects.get(pk=obj.pk), names)
 
 
 def _unit_costs_changed(organisation: Organisation) -> None:
@@ -120,22 +109,16 @@ def service_area_save(
     actor: User | None = None,
     api_key: ApiKey | None = None,
 ) -> ServiceArea:
-    creating = area is None
-    area = area or ServiceArea(organisation=organisation, slug=slugify(name))
-    before = _stored_fields(area, ["name", "active"])
-    area.name, area.active = name.strip(), active
-    _ensure_unique_name(area, _("A service area with this name already exists."))
-    area.full_clean()
-    area.save()
-    audit_record(
+    return model_save(
+        area or ServiceArea(organisation=organisation, slug=slugify(name)),
         organisation=organisation,
-        obj=area,
+        fields=["name", "active"],
+        values={"name": name.strip(), "active": active},
+        action="service_area",
         actor=actor,
         api_key=api_key,
-        action="service_area.create" if creating else "service_area.update",
-        changes=changes_between(before, _fields(area, ["name", "active"])),
+        check=lambda a: _ensure_unique_name(a, _("A service area with this name already exists.")),
     )
-    return area
 
 
 SERVICE_FIELDS = [
@@ -162,30 +145,25 @@ def service_save(
     **values: Any,
 ) -> Service:
     """Create a service (service=None) or update one; `values` are SERVICE_FIELDS."""
-    unknown = set(values) - set(SERVICE_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown service fields: {sorted(unknown)}")
-    creating = service is None
-    if service is None:
-        service = Service(organisation=organisation, slug=slug or slugify(values.get("name", "")))
-    before = _stored_fields(service, SERVICE_FIELDS)
-    for name, value in values.items():
-        setattr(service, name, value)
-    if service.area_id is not None and service.area.organisation_id != organisation.pk:
-        raise ValidationError({"area": _("Choose one of your organisation's service areas.")})
-    _validate_online_url(service)
-    _ensure_unique_name(service, _("A service with this name already exists. Choose another name."))
-    service.full_clean()
-    service.save()
-    audit_record(
+
+    def check(service: Service) -> None:
+        if service.area_id is not None and service.area.organisation_id != organisation.pk:
+            raise ValidationError({"area": _("Choose one of your organisation's service areas.")})
+        _validate_online_url(service)
+        _ensure_unique_name(
+            service, _("A service with this name already exists. Choose another name.")
+        )
+
+    return model_save(
+        service or Service(organisation=organisation, slug=slug or slugify(values.get("name", ""))),
         organisation=organisation,
-        obj=service,
+        fields=SERVICE_FIELDS,
+        values=values,
+        action="service",
         actor=actor,
         api_key=api_key,
-        action="service.create" if creating else "service.update",
-        changes=changes_between(before, _fields(service, SERVICE_FIELDS)),
+        check=check,
     )
-    return service
 
 
 CHANNEL_FIELDS = [
@@ -209,35 +187,27 @@ def channel_save(
     api_key: ApiKey | None = None,
     **values: Any,
 ) -> Channel:
-    unknown = set(values) - set(CHANNEL_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown channel fields: {sorted(unknown)}")
-    creating = channel is None
-    if channel is None:
-        channel = Channel(organisation=organisation, slug=slugify(values.get("name", ""))[:40])
-    before = _stored_fields(channel, CHANNEL_FIELDS)
-    for name, value in values.items():
-        setattr(channel, name, value)
-    _ensure_unique_name(channel, _("A channel with this name already exists."))
-    if channel.saving_cashable and not channel.cashable_note.strip():
-        raise ValidationError(
-            {
-                "cashable_note": _(
-                    "Say why savings in this channel are cashable, such as the posts removed."
-                )
-            }
-        )
-    channel.full_clean()
-    channel.save()
-    audit_record(
+    def check(channel: Channel) -> None:
+        _ensure_unique_name(channel, _("A channel with this name already exists."))
+        if channel.saving_cashable and not channel.cashable_note.strip():
+            raise ValidationError(
+                {
+                    "cashable_note": _(
+                        "Say why savings in this channel are cashable, such as the posts removed."
+                    )
+                }
+            )
+
+    return model_save(
+        channel or Channel(organisation=organisation, slug=slugify(values.get("name", ""))[:40]),
         organisation=organisation,
-        obj=channel,
+        fields=CHANNEL_FIELDS,
+        values=values,
+        action="channel",
         actor=actor,
         api_key=api_key,
-        action="channel.create" if creating else "channel.update",
-        changes=changes_between(before, _fields(channel, CHANNEL_FIELDS)),
+        check=check,
     )
-    return channel
 
 
 UNIT_COST_FIELDS = [
@@ -257,24 +227,21 @@ def unit_cost_save(
     actor: User | None = None,
     **values: Any,
 ) -> UnitCost:
-    creating = unit_cost is None
-    unit_cost = unit_cost or UnitCost(organisation=organisation)
-    before = _stored_fields(unit_cost, UNIT_COST_FIELDS)
-    for name, value in values.items():
-        setattr(unit_cost, name, value)
-    if unit_cost.channel.organisation_id != organisation.pk:
-        raise ValidationError({"channel": _("Choose one of your organisation's channels.")})
-    unit_cost.full_clean()
-    unit_cost.save()
-    _unit_costs_changed(organisation)
-    audit_record(
+    def check(unit_cost: UnitCost) -> None:
+        if unit_cost.channel.organisation_id != organisation.pk:
+            raise ValidationError({"channel": _("Choose one of your organisation's channels.")})
+
+    saved = model_save(
+        unit_cost or UnitCost(organisation=organisation),
         organisation=organisation,
-        obj=unit_cost,
+        fields=UNIT_COST_FIELDS,
+        values=values,
+        action="unit_cost",
         actor=actor,
-        action="unit_cost.create" if creating else "unit_cost.update",
-        changes=changes_between(before, _fields(unit_cost, UNIT_COST_FIELDS)),
+        check=check,
     )
-    return unit_cost
+    _unit_costs_changed(organisation)
+    return saved
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from takeup.core import pages, weburls
 from takeup.core.clients import keyed
 from takeup.core.redisclient import client
 from takeup.organisations.models import Organisation, User
-from takeup.organisations.services import audit_record
+from takeup.organisations.services import model_save
 
 from .models import IntakeWindow, PathRule, Question, Response, Survey
 from .questions import DEFAULT_QUESTIONS, check_answers
@@ -69,36 +69,40 @@ def survey_save(
 ) -> Survey:
     """Create a survey (with the default questions) or change one."""
     creating = survey is None
-    survey = survey or Survey(organisation=organisation)
-    survey.name = name
-    survey.sampling_percent = sampling_percent
-    survey.allowed_origins = clean_origins(allowed_origins)
-    survey.active = active
-    survey.full_clean(exclude=["organisation"])
-    survey.save()
-    if creating:
-        Question.objects.bulk_create(
-            Question(
-                survey=survey,
-                key=q.key,
-                kind=q.kind,
-                text_en=q.en,
-                text_cy=q.cy,
-                hint_en=q.hint_en,
-                hint_cy=q.hint_cy,
-                choices=[[c.value, c.en, c.cy] for c in q.choices],
-                order=i,
-                required=q.required,
+
+    def questions(survey: Survey) -> None:
+        if creating:
+            Question.objects.bulk_create(
+                Question(
+                    survey=survey,
+                    key=q.key,
+                    kind=q.kind,
+                    text_en=q.en,
+                    text_cy=q.cy,
+                    hint_en=q.hint_en,
+                    hint_cy=q.hint_cy,
+                    choices=[[c.value, c.en, c.cy] for c in q.choices],
+                    order=i,
+                    required=q.required,
+                )
+                for i, q in enumerate(DEFAULT_QUESTIONS)
             )
-            for i, q in enumerate(DEFAULT_QUESTIONS)
-        )
-    audit_record(
+
+    return model_save(
+        survey or Survey(organisation=organisation),
         organisation=organisation,
-        obj=survey,
+        fields=["name", "sampling_percent", "allowed_origins", "active"],
+        values={
+            "name": name,
+            "sampling_percent": sampling_percent,
+            "allowed_origins": clean_origins(allowed_origins),
+            "active": active,
+        },
+        action="survey",
         actor=actor,
-        action="survey.create" if creating else "survey.update",
+        after=questions,
+        exclude=["organisation"],
     )
-    return survey
 
 
 def rule_add(

@@ -3,8 +3,9 @@
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -49,6 +50,56 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
         for field, value in after.items()
         if before.get(field) != value
     }
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def model_save(
+    obj: M,
+    *,
+    organisation: Organisation,
+    fields: Sequence[str],
+    values: dict[str, Any],
+    action: str,
+    actor: User | None = None,
+    api_key: ApiKey | None = None,
+    check: Callable[[M], None] | None = None,
+    after: Callable[[M], None] | None = None,
+    exclude: Sequence[str] = (),
+    validate_constraints: bool = True,
+) -> M:
+    """What every `*_save` service does, once: refuse fields it does not know, remember what was
+    stored, set the values, run the service's own `check` and the model's validation, save, and
+    record the change in the audit log (`<action>.create` or `<action>.update`); `after` runs
+    once the object is saved (its many-to-many fields, its tracked link). "Before" always comes
+    from the database, not from an object a bound form may have changed already."""
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise TypeError(f"Unknown {action} fields: {sorted(unknown)}")
+    creating = obj.pk is None
+    before = {} if creating else _field_values(type(obj)._default_manager.get(pk=obj.pk), fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    if check is not None:
+        check(obj)
+    obj.full_clean(exclude=list(exclude), validate_constraints=validate_constraints)
+    obj.save()
+    if after is not None:
+        after(obj)
+    audit_record(
+        organisation=organisation,
+        obj=obj,
+        actor=actor,
+        api_key=api_key,
+        action=f"{action}.{'create' if creating else 'update'}",
+        changes=changes_between(before, _field_values(obj, fields)),
+    )
+    return obj
+
+
+def _field_values(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
 
 
 def _jsonable(value: Any) -> Any:
