@@ -63,3 +63,19 @@ def test_the_check_sees_a_wrong_way_import(tmp_path: Path) -> None:
         "catalogue/views.py:1 catalogue imports takeup.campaigns.models",
         "core/pages.py:1 core imports takeup.forms",
     ]
+
+
+def test_pages_and_the_api_read_through_queries() -> None:
+    # Views, API and public modules parse the request and render; reads live in queries.py.
+    readers = [
+        p
+        for p in PACKAGE.rglob("*.py")
+        if p.name in ("views.py", "api.py", "public.py") and "migrations" not in p.parts
+    ]
+    direct = [
+        f"{p.relative_to(PACKAGE)}:{n}"
+        for p in readers
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if ".objects." in line or ".objects)" in line
+    ]
+    assert readers and direct == []

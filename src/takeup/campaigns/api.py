@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from takeup.api_errors import ErrorOut, Invalid
-from takeup.catalogue.models import Service
+from takeup.catalogue.queries import services_by_slug
 from takeup.core.apitext import Text
 from takeup.ledger.periods import EARLIEST, LATEST
 from takeup.organisations.api import api_key_of
@@ -156,9 +156,7 @@ def list_campaigns(request: HttpRequest) -> list[CampaignOut]:
 
 
 def _campaign_of(request: HttpRequest, campaign_id: int) -> Campaign | None:
-    return Campaign.objects.filter(
-        organisation=api_key_of(request).organisation, pk=campaign_id
-    ).first()
+    return queries.campaign_by_id(api_key_of(request).organisation, campaign_id)
 
 
 @router.get(
@@ -177,10 +175,7 @@ def create_campaign(
     request: HttpRequest, payload: CampaignIn
 ) -> tuple[int, CampaignOut | ErrorOut]:
     key = api_key_of(request)
-    found = {
-        s.slug: s
-        for s in Service.objects.filter(organisation=key.organisation, slug__in=payload.services)
-    }
+    found = {s.slug: s for s in services_by_slug(key.organisation, payload.services)}
     unknown = [s for s in payload.services if s not in found]
     if unknown:
         raise Invalid(("services", f"No service has the slug {', '.join(unknown)}."))

@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from takeup.catalogue.services import domain_allowed
 from takeup.core.clients import client_address, device_class, keyed
 from takeup.core.redisclient import client
-from takeup.organisations.models import Organisation
+from takeup.organisations.queries import organisation_by_pk
 
 from . import counter
 from .models import Arrival
@@ -48,9 +48,7 @@ def referrer_host(request: HttpRequest) -> str:
 
 
 def _not_found(request: HttpRequest, organisation_id: int | None, status: int) -> HttpResponse:
-    organisation = (
-        Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
-    )
+    organisation = organisation_by_pk(organisation_id)
     home = ""
     if organisation is not None and organisation.allowed_domains:
         home = "https://" + organisation.allowed_domains[0] + "/"

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from takeup.catalogue.models import Service
 from takeup.ledger import queries as ledger_queries
@@ -329,3 +330,21 @@ def service_notes(service: Service, start: date, end: date) -> ServiceNotes:
         bands=[(b.start.isoformat(), b.end.isoformat(), b.label) for b in bands],
         breaks=unexplained_breaks(service, found),
     )
+
+
+def activity_of(organisation: Organisation, pk: int) -> Activity:
+    return get_object_or_404(
+        Activity.objects.select_related("campaign", "link"), organisation=organisation, pk=pk
+    )
+
+
+def campaign_of(organisation: Organisation, pk: int) -> Campaign:
+    return get_object_or_404(Campaign, organisation=organisation, pk=pk)
+
+
+def campaign_by_id(organisation: Organisation, pk: int) -> Campaign | None:
+    return Campaign.objects.filter(organisation=organisation, pk=pk).first()
+
+
+def notes_of(organisation: Organisation) -> QuerySet[Annotation]:
+    return Annotation.objects.filter(organisation=organisation).prefetch_related("services")

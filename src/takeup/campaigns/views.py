@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from takeup.catalogue.models import Service
+from takeup.catalogue.queries import services_by_slug
 from takeup.charts import bar_chart, time_chart
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors, form_page
@@ -43,15 +44,11 @@ def _url(request: OrganisationRequest, name: str, **kwargs: Any) -> str:
 
 
 def _campaign(request: OrganisationRequest, pk: int) -> Campaign:
-    return get_object_or_404(Campaign, organisation=request.organisation, pk=pk)
+    return queries.campaign_of(request.organisation, pk)
 
 
 def _activity(request: OrganisationRequest, pk: int) -> Activity:
-    return get_object_or_404(
-        Activity.objects.select_related("campaign", "link"),
-        organisation=request.organisation,
-        pk=pk,
-    )
+    return queries.activity_of(request.organisation, pk)
 
 
 def short_url(request: OrganisationRequest, code: str) -> str:
@@ -440,7 +437,7 @@ def notes(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
     initial: dict[str, Any] = {k: v for k, v in request.GET.items() if k in ("starts_on", "text")}
     if request.GET.get("service"):
-        initial["services"] = Service.objects.filter(organisation=org, slug=request.GET["service"])
+        initial["services"] = services_by_slug(org, [request.GET["service"]])
     form = AnnotationForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST":
         require(request, EDIT)
@@ -464,7 +461,7 @@ def notes(request: OrganisationRequest) -> HttpResponse:
         "campaigns/notes.html",
         {
             "form": form,
-            "notes": Annotation.objects.filter(organisation=org).prefetch_related("services"),
+            "notes": queries.notes_of(org),
             "can_edit": can(request, EDIT),
         },
     )

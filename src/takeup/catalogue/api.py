@@ -11,7 +11,7 @@ from takeup.core.apitext import Text
 from takeup.organisations.api import api_key_of
 
 from . import queries, services
-from .models import Channel, Service, ServiceArea
+from .models import Channel, Service
 
 router = Router(tags=["catalogue"])
 
@@ -132,7 +132,7 @@ def get_service(request: HttpRequest, slug: str) -> ServiceOut:
 @router.post("/services", response={201: ServiceOut, 422: ErrorOut}, summary="Add a service")
 def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, ServiceOut | ErrorOut]:
     key = api_key_of(request)
-    area = ServiceArea.objects.filter(organisation=key.organisation, slug=payload.area).first()
+    area = queries.area_by_slug(key.organisation, payload.area)
     if area is None:
         raise Invalid(("area", f"No service area has the slug '{payload.area}'."))
     data = payload.dict()

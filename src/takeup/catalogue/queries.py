@@ -75,3 +75,21 @@ def services_per_area(organisation: Organisation) -> list[dict[str, Any]]:
         .annotate(services=Count("id"))
         .order_by("area__name")
     ]
+
+
+def area_by_slug(organisation: Organisation, slug: str) -> ServiceArea | None:
+    return ServiceArea.objects.filter(organisation=organisation, slug=slug).first()
+
+
+def services_by_slug(organisation: Organisation, slugs: list[str]) -> QuerySet[Service]:
+    return Service.objects.filter(organisation=organisation, slug__in=slugs)
+
+
+def public_service(organisation_slug: str, slug: str) -> Service:
+    """An active service of a named organisation, for the public pages (404 otherwise)."""
+    return get_object_or_404(
+        Service.objects.select_related("organisation", "area"),
+        organisation__slug=organisation_slug,
+        slug=slug,
+        active=True,
+    )

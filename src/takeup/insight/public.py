@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from takeup.core.clients import client_address, device_class
 
+from . import queries
 from .models import Survey
 from .services import MAX_BODY_BYTES, IntakeError, client_key, page_path, response_take
 
@@ -33,7 +34,7 @@ def _error(status: int, detail: str, errors: list[tuple[str, str]] | None = None
 
 
 def _survey(key: str) -> Survey | None:
-    return Survey.objects.filter(key=key).first()
+    return queries.survey_by_key(key)
 
 
 def _origin_allowed(request: HttpRequest, survey: Survey) -> tuple[bool, str]:

@@ -13,15 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import ServiceArea
+from takeup.catalogue.queries import areas_of
 from takeup.charts import bar_chart, time_chart
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors
 from takeup.organisations.access import OrganisationRequest, can, organisation_view, require
 from takeup.organisations.roles import Permission
 
-from . import reports, services, stats
+from . import queries, reports, services, stats
 from .forms import RuleForm, SurveyForm
-from .models import Response, Survey
+from .models import Survey
 from .questions import DEFAULT_QUESTIONS
 
 EDIT = Permission.EDIT_SURVEYS
@@ -37,7 +38,7 @@ def _survey(request: OrganisationRequest, pk: int) -> Survey:
 
 @organisation_view()
 def survey_list(request: OrganisationRequest) -> HttpResponse:
-    surveys = Survey.objects.filter(organisation=request.organisation)
+    surveys = queries.surveys_of(request.organisation)
     form = SurveyForm(request.POST or None)
     if request.method == "POST":
         require(request, EDIT)
@@ -132,7 +133,7 @@ def _period(request: OrganisationRequest) -> tuple[date, date]:
 @organisation_view()
 def results(request: OrganisationRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
-    areas = list(ServiceArea.objects.filter(organisation=request.organisation))
+    areas = list(areas_of(request.organisation))
     start, end = _period(request)
     area_filter = next((a for a in areas if a.slug == request.GET.get("area")), None)
     rows = reports.rows_for(survey, start, end, area_filter.pk if area_filter else None)
@@ -253,13 +254,8 @@ def _responses_csv(
 ) -> HttpResponse:
     """The anonymised answers: the day (not the time), where, and what was answered."""
     keys = list(survey.questions.values_list("key", flat=True))
-    query = Response.objects.filter(
-        survey=survey, received_at__date__gte=start, received_at__date__lte=end
-    ).select_related("service", "area")
-    if area is not None:
-        query = query.filter(area=area)
     rows = []
-    for r in query.order_by("received_at"):
+    for r in queries.responses_in(survey, start, end, area):
         values = [
             ";".join(v) if isinstance(v, list) else v for v in (r.answers.get(k, "") for k in keys)
         ]

@@ -7,13 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from takeup.catalogue.models import Service
+from takeup.catalogue.queries import public_service
 from takeup.charts import time_chart
 from takeup.core.csvsafe import SafeWriter
 from takeup.organisations.services import api_key_authenticate
@@ -26,12 +27,7 @@ LICENCE = "Open Government Licence v3.0"
 
 
 def _public_service(org: str, slug: str) -> Service:
-    service = get_object_or_404(
-        Service.objects.select_related("organisation", "area"),
-        organisation__slug=org,
-        slug=slug,
-        active=True,
-    )
+    service = public_service(org, slug)
     if not service.public:
         raise Http404("Not published")
     return service

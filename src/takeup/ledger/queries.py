@@ -11,12 +11,13 @@ from typing import Any
 
 from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
+from django.shortcuts import get_object_or_404
 
 from takeup.catalogue.models import Channel, UnitCost
 from takeup.organisations.models import Organisation
 
 from .kpi import ChannelCounts
-from .models import DataSource, Measure, PublishedFigure, Volume, VolumeMonth
+from .models import DataSource, ImportBatch, Measure, PublishedFigure, Volume, VolumeMonth
 
 
 @dataclass(frozen=True)
@@ -480,3 +481,30 @@ def latest_daily_transactions(organisation_id: int, service_id: int) -> date | N
         .values_list("period_start", flat=True)
         .first()
     )
+
+
+def unit_costs_in_force_by(organisation: Organisation, end: date) -> list[UnitCost]:
+    """Unit costs that took effect by `end`, by channel, the latest first."""
+    return list(
+        UnitCost.objects.filter(organisation=organisation, effective_from__lte=end)
+        .select_related("channel")
+        .order_by("channel__position", "-effective_from")
+    )
+
+
+def recent_batches(organisation: Organisation, n: int = 20) -> list[ImportBatch]:
+    return list(
+        ImportBatch.objects.filter(organisation=organisation).select_related(
+            "source", "uploaded_by"
+        )[:n]
+    )
+
+
+def batch_of(organisation: Organisation, pk: int) -> ImportBatch:
+    return get_object_or_404(
+        ImportBatch.objects.select_related("source"), organisation=organisation, pk=pk
+    )
+
+
+def sources_of(organisation: Organisation) -> QuerySet[DataSource]:
+    return DataSource.objects.filter(organisation=organisation)

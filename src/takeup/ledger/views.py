@@ -31,7 +31,17 @@ from .kpi import digital_take_up
 from .matching import group_errors
 from .models import DataSource, ImportBatch, Measure
 from .profile import Profile
-from .queries import ChannelFlags, Scope, SeriesByChannel, latest_date, superseded_by_source
+from .queries import (
+    ChannelFlags,
+    Scope,
+    SeriesByChannel,
+    batch_of,
+    latest_date,
+    recent_batches,
+    sources_of,
+    superseded_by_source,
+    unit_costs_in_force_by,
+)
 from .reports import (
     PublishedReport,
     ServiceFigures,
@@ -591,11 +601,7 @@ def _mix_table(
 
 def _unit_costs_used(org: Organisation, period: periods.Range) -> list[UnitCost]:
     """Every unit cost in force at some point in the period, per channel."""
-    costs = list(
-        UnitCost.objects.filter(organisation=org, effective_from__lte=period.end)
-        .select_related("channel")
-        .order_by("channel__position", "-effective_from")
-    )
+    costs = unit_costs_in_force_by(org, period.end)
     used: list[UnitCost] = []
     for cost in costs:
         same = [c for c in used if c.channel_id == cost.channel_id]
@@ -631,9 +637,7 @@ def upload(request: OrganisationRequest) -> HttpResponse:
         "ledger/upload.html",
         {
             "form": form,
-            "batches": ImportBatch.objects.filter(organisation=org).select_related(
-                "source", "uploaded_by"
-            )[:20],
+            "batches": recent_batches(org),
         },
     )
 
@@ -646,7 +650,7 @@ def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
     """A batch: being read, waiting for confirmation (with how it was read, kept from the one
     reading), or done. Nothing here reads the file."""
     org = request.organisation
-    batch = get_object_or_404(ImportBatch.objects.select_related("source"), organisation=org, pk=pk)
+    batch = batch_of(org, pk)
     reading = batch.reading or {}
     waiting = batch.status == ImportBatch.Status.PENDING and batch.content is not None
     grouped = group_errors(batch.errors)
@@ -729,7 +733,7 @@ def sources(request: OrganisationRequest) -> HttpResponse:
         request,
         "ledger/sources.html",
         {
-            "sources": DataSource.objects.filter(organisation=request.organisation),
+            "sources": sources_of(request.organisation),
             "can_import": can(request, Permission.IMPORT_DATA),
         },
     )

@@ -44,3 +44,7 @@ def failures_from_address(address: str) -> int:
     since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
     found = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since)
     return found.aggregate(n=Sum("failures_since_start"))["n"] or 0
+
+
+def organisation_by_pk(pk: int | None) -> Organisation | None:
+    return Organisation.objects.filter(pk=pk).first() if pk else None
