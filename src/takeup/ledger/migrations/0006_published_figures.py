@@ -5,30 +5,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0004_channel_costs_and_cashable_savings'),
-        ('ledger', '0005_batch_reading_kept'),
-        ('organisations', '0001_initial'),
+        ("catalogue", "0004_channel_costs_and_cashable_savings"),
+        ("ledger", "0005_batch_reading_kept"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublishedFigure',
+            name="PublishedFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('transactions', 'Transactions (all channels)'), ('digital_transactions', 'Digital transactions'), ('cost_per_transaction', 'Cost per transaction (£)'), ('digital_cost_per_transaction', 'Digital cost per transaction (£)'), ('satisfaction_percent', 'User satisfaction (%)'), ('take_up_percent', 'Digital take-up (%)'), ('uptime_percent', 'Uptime (%)'), ('very_dissatisfied', 'Very dissatisfied (answers)'), ('dissatisfied', 'Dissatisfied (answers)'), ('neither', 'Neither (answers)'), ('satisfied', 'Satisfied (answers)'), ('very_satisfied', 'Very satisfied (answers)')], max_length=30)),
-                ('period_end', models.DateField(help_text='The last day the figure covers')),
-                ('months', models.PositiveSmallIntegerField(help_text='How many months it covers: 1, 3 or 12')),
-                ('value', models.DecimalField(decimal_places=5, max_digits=20)),
-                ('batch', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ledger.importbatch')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='published', to='catalogue.service')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='published', to='ledger.datasource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("transactions", "Transactions (all channels)"),
+                            ("digital_transactions", "Digital transactions"),
+                            ("cost_per_transaction", "Cost per transaction (£)"),
+                            ("digital_cost_per_transaction", "Digital cost per transaction (£)"),
+                            ("satisfaction_percent", "User satisfaction (%)"),
+                            ("take_up_percent", "Digital take-up (%)"),
+                            ("uptime_percent", "Uptime (%)"),
+                            ("very_dissatisfied", "Very dissatisfied (answers)"),
+                            ("dissatisfied", "Dissatisfied (answers)"),
+                            ("neither", "Neither (answers)"),
+                            ("satisfied", "Satisfied (answers)"),
+                            ("very_satisfied", "Very satisfied (answers)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("period_end", models.DateField(help_text="The last day the figure covers")),
+                (
+                    "months",
+                    models.PositiveSmallIntegerField(
+                        help_text="How many months it covers: 1, 3 or 12"
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=5, max_digits=20)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="ledger.importbatch",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="published",
+                        to="catalogue.service",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="published",
+                        to="ledger.datasource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service', 'kind', 'months', 'period_end'],
-                'constraints': [models.UniqueConstraint(fields=('service', 'source', 'kind', 'months', 'period_end'), name='one_published_figure'), models.CheckConstraint(condition=models.Q(('months__in', [1, 3, 12])), name='published_months_known'), models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='published_not_negative')],
+                "ordering": ["service", "kind", "months", "period_end"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("service", "source", "kind", "months", "period_end"),
+                        name="one_published_figure",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("months__in", [1, 3, 12])),
+                        name="published_months_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__gte", 0)), name="published_not_negative"
+                    ),
+                ],
             },
         ),
     ]
