@@ -8,8 +8,14 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from takeup.catalogue.models import Service
-from takeup.ledger.models import ImportBatch, Volume
-from takeup.ledger.services import data_source_for, volumes_import_rows
+from takeup.ledger.models import DataSource, ImportBatch, Volume
+from takeup.ledger.profile import Profile
+from takeup.ledger.services import (
+    data_source_for,
+    mapping_save,
+    source_profile_save,
+    volumes_import_rows,
+)
 from takeup.organisations.models import Organisation
 from tests.factories import ServiceFactory
 
@@ -320,3 +326,52 @@ def test_a_viewer_is_not_offered_what_they_cannot_do(
     assert "Change unit costs" not in page.content.decode()
     analyst = member_client("analyst")
     assert "Import volumes" in analyst.get(f"/o/{org.slug}/take-up/?{MARCH}").content.decode()
+
+
+def test_the_preview_changes_how_the_source_is_read_in_place(
+    member_client, org: Organisation, service: Service
+) -> None:
+    client = member_client("analyst")
+    source = data_source_for(org, "Phone system")
+    source_profile_save(
+        source=source,
+        columns={"service": "Split/Skill", "count": "ACD Calls"},
+        constants={"channel": "Phone", "measure": "contacts"},
+    )
+    mapping_save(source=source, kind="service", source_name="Missed bins", service=service)
+    with (DATA / "avaya-title-lines.csv").open("rb") as f:
+        location = client.post(
+            f"/o/{org.slug}/take-up/upload/",
+            {"file": f, "source": source.pk, "period": "day"},
+        )["Location"]
+    page = client.get(location).content.decode()
+    assert 'id="change-reading"' in page and 'id="header-line"' in page
+    # A wrong header line: read again at once, refused, nothing saved, the form stays open.
+    wrong = client.post(
+        location,
+        {
+            "action": "profile",
+            "profile-header_line": "1",
+            "profile-columns": "service = Split/Skill\ncount = ACD Calls",
+            "profile-constants": "channel = Phone\nmeasure = contacts",
+        },
+    )
+    assert wrong.status_code == 302
+    page = client.get(location).content.decode()
+    assert 'id="refused"' in page and 'change-reading" open' in page
+    assert not Volume.objects.exists()
+    # Back to "find it": the three days read again, and import.
+    client.post(
+        location,
+        {
+            "action": "profile",
+            "profile-header_line": "",
+            "profile-columns": "service = Split/Skill\ncount = ACD Calls",
+            "profile-constants": "channel = Phone\nmeasure = contacts",
+        },
+    )
+    batch = ImportBatch.objects.get(organisation=org)
+    assert batch.rows_accepted == 3 and not batch.reading.get("refused")
+    assert Profile.of(DataSource.objects.get(pk=source.pk).profile).header_line is None
+    client.post(location, {"action": "import"})
+    assert Volume.objects.filter(measure="contacts").count() == 3

@@ -208,5 +208,13 @@ class DataSourceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
+class SourceProfileForm(DataSourceForm):
+    """Only how the source's files are laid out: changed on a waiting import's page, where the
+    file is read again with it."""
+
+    class Meta(DataSourceForm.Meta):
+        fields: list[str] = []
+
+
 def _lines(text: str | None) -> list[str]:
     return [line.replace(" = ", "=").strip() for line in (text or "").splitlines() if line.strip()]

@@ -26,7 +26,7 @@ from takeup.organisations.roles import Permission
 from takeup.templatetags.takeup import MINUS, money_text
 
 from . import batches, periods, services
-from .forms import DataSourceForm, MappingForm, UploadForm
+from .forms import DataSourceForm, MappingForm, SourceProfileForm, UploadForm
 from .kpi import digital_take_up
 from .matching import group_errors
 from .models import DataSource, ImportBatch, Measure
@@ -661,8 +661,25 @@ def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
         unknown_measures=reading.get("unknown_measures", []) if waiting else [],
         data=request.POST or None,
     )
+    profile_form = SourceProfileForm(
+        request.POST if request.POST.get("action") == "profile" else None,
+        instance=batch.source,
+        prefix="profile",
+    )
     if request.method == "POST" and waiting:
-        return _batch_action(request, batch, mapping_form)
+        if request.POST.get("action") == "profile":
+            if profile_form.is_valid():
+                services.source_profile_save(
+                    source=batch.source,
+                    clear=True,
+                    actor=request.user,
+                    **profile_form.cleaned_data["profile"],
+                )
+                batches.batch_check(batch=batch)
+                messages.success(request, _("The file was read again with the changed settings."))
+                return redirect("ledger:batch", org=org.slug, pk=batch.pk)
+        else:
+            return _batch_action(request, batch, mapping_form)
     return render(
         request,
         "ledger/batch.html",
@@ -671,6 +688,7 @@ def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
             "reading": reading if waiting else {},
             "busy": batch.status in (ImportBatch.Status.READING, ImportBatch.Status.IMPORTING),
             "mapping_form": mapping_form,
+            "profile_form": profile_form if waiting else None,
             "grouped_errors": grouped[:ERRORS_SHOWN],
             "more_errors": max(0, len(grouped) - ERRORS_SHOWN),
             "profile": Profile.of(batch.source.profile).describe(),
