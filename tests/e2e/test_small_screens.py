@@ -82,7 +82,8 @@ def overflow(page: Any) -> dict[str, Any] | None:
             .filter(e => !e.closest('.takeup-scroll, [role=region]'))
             .slice(0, 5)
             .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-                 (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''));
+                 (typeof e.className === 'string' && e.className
+                   ? '.' + e.className.split(' ')[0] : ''));
           return {over, culprits};
         }""",
         SLACK,
