@@ -32,7 +32,7 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from takeup.campaigns import effect, validation
-from takeup.catalogue.csvimport import slugify
+from takeup.core.text import slugify
 from takeup.demo.catalogue import SERVICES
 from takeup.demo.volumes import ServicePlan, daily_volumes
 

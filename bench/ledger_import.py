@@ -67,10 +67,10 @@ def run_one(database_url: str, csv_path: Path, rows: int, services: int) -> dict
     from django.db import connection, transaction
 
     from takeup.ledger.models import Volume
-    from takeup.ledger.services import VOLUME_COLUMNS, data_source_for, volumes_import
+    from takeup.ledger.services import VOLUME_COLUMNS, data_source_get_or_create, volumes_import
 
     org = make_council(services)
-    source = data_source_for(org, "Bench CRM")
+    source = data_source_get_or_create(org, "Bench CRM")
 
     started = time.perf_counter()
     # From disk, as the command line and the worker read files: a piece at a time.

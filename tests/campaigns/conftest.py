@@ -8,7 +8,7 @@ from takeup.campaigns.models import Activity, Campaign
 from takeup.campaigns.services import activity_save, campaign_save
 from takeup.catalogue.models import Channel, Service
 from takeup.ledger.models import Volume
-from takeup.ledger.services import data_source_for
+from takeup.ledger.services import data_source_get_or_create
 from takeup.organisations.models import Organisation
 from tests.factories import ServiceFactory
 
@@ -25,7 +25,7 @@ def daily(
     start: date = START,
 ) -> None:
     """Daily volumes straight into the ledger, one row a day."""
-    source = data_source_for(org, "CRM")
+    source = data_source_get_or_create(org, "CRM")
     channel_id = Channel.objects.get(organisation=org, slug=channel).pk
     Volume.objects.bulk_create(
         Volume(

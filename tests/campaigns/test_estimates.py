@@ -15,7 +15,7 @@ from takeup.campaigns.services import activity_save, annotation_save, campaign_s
 from takeup.campaigns.tasks import campaign_estimates
 from takeup.catalogue.models import Channel, Service
 from takeup.ledger.models import Volume
-from takeup.ledger.services import data_source_for
+from takeup.ledger.services import data_source_get_or_create
 from takeup.organisations.models import Organisation
 from tests.conftest import MemberClient
 from tests.factories import ServiceFactory
@@ -400,7 +400,7 @@ def test_the_latest_day_is_the_last_counted_daily_transactions(
     org: Organisation, service: Service
 ) -> None:
     daily(org, service, [50] * 10)  # 6 to 15 January 2025
-    other = data_source_for(org, "Phone system")
+    other = data_source_get_or_create(org, "Phone system")
     phone = Channel.objects.get(organisation=org, slug="phone")
     # Later rows the figures must not use: contacts (another measure), and transactions
     # that another source's figure supersedes (not counted).

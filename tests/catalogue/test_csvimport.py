@@ -7,7 +7,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from takeup.catalogue.csvimport import parse_catalogue, slugify
+from takeup.catalogue.csvimport import parse_catalogue
+from takeup.core.text import slugify
 
 DATA = Path(__file__).parent / "data"
 

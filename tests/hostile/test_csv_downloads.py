@@ -14,7 +14,7 @@ from takeup.catalogue.models import Service
 from takeup.core.csvsafe import TRIGGERS, neutralise, restore
 from takeup.insight.models import Response, Survey
 from takeup.insight.services import survey_save
-from takeup.ledger.services import data_source_for, volumes_import_rows
+from takeup.ledger.services import data_source_get_or_create, volumes_import_rows
 from takeup.organisations.models import Organisation
 from tests.factories import ServiceAreaFactory, ServiceFactory
 
@@ -44,7 +44,7 @@ def hostile(org: Organisation) -> Service:
         for c, n in (("web", 20), ("phone", 9))
     ]
     assert volumes_import_rows(
-        organisation=org, source=data_source_for(org, "CRM"), rows=rows
+        organisation=org, source=data_source_get_or_create(org, "CRM"), rows=rows
     ).imported
     survey = survey_save(organisation=org, name="@survey", sampling_percent=10, allowed_origins=[])
     for text in HOSTILE:

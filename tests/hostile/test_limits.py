@@ -157,12 +157,15 @@ def test_a_workbook_that_unpacks_too_far_is_refused_unread(org: Organisation, mo
     from pathlib import Path
 
     from takeup.ledger import parsing
-    from takeup.ledger.services import data_source_for, volumes_import
+    from takeup.ledger.services import data_source_get_or_create, volumes_import
 
     monkeypatch.setattr(parsing, "MAX_XLSX_UNPACKED", 1_000)
     data = (Path(__file__).parents[1] / "ledger/data/notes-first.xlsx").read_bytes()
     outcome = volumes_import(
-        organisation=org, source=data_source_for(org, "CRM"), data=data, file_name="x.xlsx"
+        organisation=org,
+        source=data_source_get_or_create(org, "CRM"),
+        data=data,
+        file_name="x.xlsx",
     )
     assert not outcome.imported
     assert "unpacks to" in outcome.read.refused and "save the sheet with the figures as CSV" in (

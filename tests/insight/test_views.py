@@ -10,7 +10,7 @@ from takeup.catalogue.models import Channel, ServiceArea
 from takeup.insight.models import PathRule, Response, Survey
 from takeup.insight.services import survey_save
 from takeup.ledger.models import Volume
-from takeup.ledger.services import data_source_for
+from takeup.ledger.services import data_source_get_or_create
 from takeup.organisations.models import Organisation
 from tests.conftest import MemberClient
 from tests.factories import ServiceAreaFactory, ServiceFactory
@@ -243,7 +243,7 @@ def test_contacts_avoided_use_the_periods_web_visits_when_the_ledger_has_them(
     assert before.context["avoided_visits"] is None
     assert "per 1,000 visits" in html.unescape(before.content.decode())
     web = Channel.objects.get(organisation=org, slug="web")
-    source = data_source_for(org, "Website")
+    source = data_source_get_or_create(org, "Website")
     for service, day, count in [
         (bins, date(2026, 3, 2), 1500),
         (bins, date(2026, 3, 31), 500),

@@ -146,11 +146,11 @@ def test_control_characters_and_broken_unicode_are_refused(
 
 
 def test_file_errors_quoting_control_characters_can_be_stored(org: Organisation) -> None:
-    from takeup.ledger.services import data_source_for, volumes_import
+    from takeup.ledger.services import data_source_get_or_create, volumes_import
 
     outcome = volumes_import(
         organisation=org,
-        source=data_source_for(org, "CRM"),
+        source=data_source_get_or_create(org, "CRM"),
         data=b"date,service,channel,count\n2026-03-02,\x00bins,web,1\n",
         file_name="nul.csv",
     )

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from takeup.catalogue.models import Channel, Service
 from takeup.ledger.models import ImportBatch, NameMapping, Volume
 from takeup.ledger.services import (
-    data_source_for,
+    data_source_get_or_create,
     data_source_save,
     mapping_save,
     volumes_import,
@@ -23,7 +23,7 @@ DATA = Path(__file__).parent / "data"
 def load(org: Organisation, name: str, source: str = "CRM", **kwargs):
     return volumes_import(
         organisation=org,
-        source=data_source_for(org, source),
+        source=data_source_get_or_create(org, source),
         data=(DATA / name).read_bytes(),
         file_name=name,
         **kwargs,
@@ -82,7 +82,7 @@ def test_monthly_wide_file_is_kept_as_months(org: Organisation, service: Service
 def test_mapping_is_remembered_per_source(org: Organisation, service: Service) -> None:
     first = load(org, "windows-1252-excel-serial.csv", source="Phone system")
     assert not first.imported and first.unknown_channels == {"Téléphone"}
-    source = data_source_for(org, "Phone system")
+    source = data_source_get_or_create(org, "Phone system")
     mapping_save(
         source=source,
         kind="channel",
@@ -118,7 +118,7 @@ def test_other_organisations_names_do_not_match(
 
 
 def test_json_rows_like_the_performance_platform(org: Organisation, service: Service) -> None:
-    source = data_source_for(org, "API feed")
+    source = data_source_get_or_create(org, "API feed")
     rows = [
         {
             "date": "2015-06-08",
@@ -151,7 +151,7 @@ def test_xlsx(org: Organisation, service: Service, tmp_path: Path) -> None:
     book.save(path)
     outcome = volumes_import(
         organisation=org,
-        source=data_source_for(org, "Excel"),
+        source=data_source_get_or_create(org, "Excel"),
         data=path.read_bytes(),
         file_name="volumes.xlsx",
     )
@@ -162,7 +162,7 @@ def test_xlsx(org: Organisation, service: Service, tmp_path: Path) -> None:
 def test_garbage_xlsx_is_a_clear_rejection(org: Organisation) -> None:
     outcome = volumes_import(
         organisation=org,
-        source=data_source_for(org, "Excel"),
+        source=data_source_get_or_create(org, "Excel"),
         data=b"PK\x03\x04 not really a workbook",
         file_name="x.xlsx",
     )

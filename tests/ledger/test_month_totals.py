@@ -18,7 +18,7 @@ from takeup.ledger.queries import (
     SeriesByChannel,
     TransactionsAndCost,
 )
-from takeup.ledger.services import data_source_for, data_source_save, volumes_import_rows
+from takeup.ledger.services import data_source_get_or_create, data_source_save, volumes_import_rows
 from takeup.organisations.models import Organisation
 from tests.factories import OrganisationFactory, ServiceFactory
 
@@ -75,7 +75,7 @@ class TestSameAnswers(TestCase):
         )
         result = volumes_import_rows(
             organisation=org,
-            source=data_source_for(org, "S"),
+            source=data_source_get_or_create(org, "S"),
             rows=[
                 {
                     "date": d.isoformat(),
@@ -130,7 +130,7 @@ def test_month_totals_with_query_logging_on(org: Organisation, service: Service)
 
     volumes_import_rows(
         organisation=org,
-        source=data_source_for(org, "S"),
+        source=data_source_get_or_create(org, "S"),
         rows=[{"date": "2026-03-02", "service": service.slug, "channel": "web", "count": 7}],
     )
     connection.force_debug_cursor = True

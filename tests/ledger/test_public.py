@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from takeup.catalogue.models import Service
-from takeup.ledger.services import data_source_for, volumes_import_rows
+from takeup.ledger.services import data_source_get_or_create, volumes_import_rows
 from takeup.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def published(org: Organisation, service: Service) -> Service:
         for c, n in (("web", 60 + m), ("phone", 40 - m))
     ]
     assert volumes_import_rows(
-        organisation=org, source=data_source_for(org, "CRM"), rows=rows
+        organisation=org, source=data_source_get_or_create(org, "CRM"), rows=rows
     ).imported
     return service
 
@@ -90,7 +90,7 @@ def test_public_cost_names_the_channels_it_leaves_out(
         for m in (1, 2, 3)
     ]
     assert volumes_import_rows(
-        organisation=org, source=data_source_for(org, "Mailbox"), rows=rows
+        organisation=org, source=data_source_get_or_create(org, "Mailbox"), rows=rows
     ).imported
     page = client.get(f"/performance/{org.slug}/{published.slug}/").content.decode()
     assert 'id="cost-leaves-out">Leaves out Email: no unit cost.' in page

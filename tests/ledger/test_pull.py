@@ -19,7 +19,7 @@ from django.db.models import Sum
 from takeup.catalogue.models import Service
 from takeup.ledger import pull
 from takeup.ledger.models import DataSource, ImportBatch, Volume
-from takeup.ledger.services import data_source_for, source_profile_save
+from takeup.ledger.services import data_source_get_or_create, source_profile_save
 from takeup.ledger.tasks import source_pull, sources_pull
 from takeup.organisations.models import AuditEvent, Organisation
 
@@ -119,7 +119,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def website(org: Organisation, url: str, kind: str) -> DataSource:
-    source = data_source_for(org, "Website")
+    source = data_source_get_or_create(org, "Website")
     source_profile_save(
         source=source,
         pages=[("/bins/missed", "report-a-missed-bin")],
@@ -250,7 +250,7 @@ def test_only_sources_with_a_pull_are_pulled(
 ) -> None:
     url, _script = server
     source = website(org, url, "matomo")
-    data_source_for(org, "CRM")
+    data_source_get_or_create(org, "CRM")
     assert sources_pull.call() == [source.pk]
 
 

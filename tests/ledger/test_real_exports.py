@@ -15,7 +15,7 @@ from takeup.catalogue.models import Service
 from takeup.ledger.models import DataSource, ImportBatch, NameMapping, Volume
 from takeup.ledger.services import (
     ImportOutcome,
-    data_source_for,
+    data_source_get_or_create,
     mapping_save,
     source_profile_save,
     volumes_import,
@@ -30,7 +30,7 @@ DATA = Path(__file__).parent / "data"
 def load(org: Organisation, name: str, source: str = "CRM", **kwargs: Any) -> ImportOutcome:
     return volumes_import(
         organisation=org,
-        source=data_source_for(org, source),
+        source=data_source_get_or_create(org, source),
         data=(DATA / name).read_bytes(),
         file_name=name,
         **kwargs,
@@ -120,7 +120,7 @@ def test_a_name_that_lost_characters_says_save_as_csv_utf8(org: Organisation) ->
 
 
 def test_a_ga4_export_with_a_profile(org: Organisation, service: Service) -> None:
-    source = data_source_for(org, "GA4")
+    source = data_source_get_or_create(org, "GA4")
     source_profile_save(
         source=source,
         columns={"service": "Event name", "count": "Event count"},
@@ -263,7 +263,7 @@ def test_cli_errors_say_what_to_fix(org: Organisation, service: Service) -> None
         call_command("source", "set", "X", "--header-line", "first")
     with pytest.raises(CommandError, match="No data source called 'Nobody'"):
         call_command("mapping", "add", "--source", "Nobody", "--kind", "channel", "Tel", "Phone")
-    data_source_for(org, "Phones")
+    data_source_get_or_create(org, "Phones")
     with pytest.raises(CommandError, match=r"No channel called 'Fone'\. Did you mean 'Phone'"):
         call_command("mapping", "add", "--source", "Phones", "--kind", "channel", "Tel", "Fone")
     with pytest.raises(CommandError, match="Nothing imported: This looks like a PDF"):
@@ -307,7 +307,7 @@ def test_cli_imports_the_catalogue(org: Organisation, tmp_path: Path) -> None:
 
 
 def test_a_sources_profile_is_set_on_its_page(member_client, org: Organisation) -> None:
-    data_source_for(org, "Phone system")
+    data_source_get_or_create(org, "Phone system")
     client = member_client("analyst")
     url = f"/o/{org.slug}/take-up/sources/phone-system/change/"
     form = {"name": "Phone system", "expected_interval": "daily", "priority": "100"}
@@ -361,7 +361,7 @@ def test_valid_rows_only_keeps_the_earlier_figures_of_rejected_lines(
 ) -> None:
     from takeup.ledger.services import volumes_import_rows
 
-    source = data_source_for(org, "CRM")
+    source = data_source_get_or_create(org, "CRM")
     first = [
         {"date": "2026-03-02", "service": service.slug, "channel": "phone", "count": 10},
         {"date": "2026-03-02", "service": service.slug, "channel": "web", "count": 20},
@@ -384,7 +384,7 @@ def test_replacing_exactly_many_figures_works_on_sqlite_too(
 
     from takeup.ledger.services import volumes_import_rows
 
-    source = data_source_for(org, "Feed")
+    source = data_source_get_or_create(org, "Feed")
     rows = [
         {
             "date": (date(2025, 1, 1) + timedelta(days=d)).isoformat(),

@@ -8,7 +8,7 @@ from django.test import Client
 
 from takeup.catalogue.models import Channel, Service
 from takeup.catalogue.services import channel_save
-from takeup.ledger.services import data_source_for, volumes_import_rows
+from takeup.ledger.services import data_source_get_or_create, volumes_import_rows
 from takeup.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def feed(org: Organisation, service: Service, day: date, measure: str = "transac
         for c, k in n.items()
     ]
     outcome = volumes_import_rows(
-        organisation=org, source=data_source_for(org, f"CRM {measure}"), rows=rows
+        organisation=org, source=data_source_get_or_create(org, f"CRM {measure}"), rows=rows
     )
     assert outcome.imported, outcome.batch.errors
 
@@ -220,7 +220,7 @@ def test_weekly_calls_are_compared_week_for_week(
     viewer_client: Client, org: Organisation, service: Service
 ) -> None:
     # Q3 2024 has 14 Mondays, Q3 2025 has 13: the same 100 calls a week is no saving.
-    source = data_source_for(org, "Phone weekly")
+    source = data_source_get_or_create(org, "Phone weekly")
     for year in (2024, 2025):
         day, rows = date(year, 7, 1), []
         while day <= date(year, 9, 30):

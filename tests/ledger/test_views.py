@@ -11,7 +11,7 @@ from takeup.catalogue.models import Service
 from takeup.ledger.models import DataSource, ImportBatch, Volume
 from takeup.ledger.profile import Profile
 from takeup.ledger.services import (
-    data_source_for,
+    data_source_get_or_create,
     mapping_save,
     source_profile_save,
     volumes_import_rows,
@@ -35,7 +35,7 @@ def feed(org: Organisation, service: Service, day: date, **counts: int) -> None:
         for c, n in counts.items()
     ]
     assert volumes_import_rows(
-        organisation=org, source=data_source_for(org, "CRM"), rows=rows
+        organisation=org, source=data_source_get_or_create(org, "CRM"), rows=rows
     ).imported
 
 
@@ -108,7 +108,7 @@ def test_financial_year_and_custom_periods(
 def test_conflicting_source_is_shown_not_added(
     viewer_client: Client, org: Organisation, figures: Service
 ) -> None:
-    web = data_source_for(org, "Web analytics")
+    web = data_source_get_or_create(org, "Web analytics")
     web.priority = 10
     web.save()
     volumes_import_rows(
@@ -126,7 +126,7 @@ def test_conflicting_source_is_shown_not_added(
 def test_overdue_source_is_flagged(
     viewer_client: Client, org: Organisation, figures: Service
 ) -> None:
-    source = data_source_for(org, "CRM")
+    source = data_source_get_or_create(org, "CRM")
     source.expected_interval = "daily"
     source.last_received_at = source.last_received_at - timedelta(days=5)
     source.save()
@@ -286,7 +286,7 @@ def test_analyst_changes_a_sources_priority(
     url = f"/o/{org.slug}/take-up/sources/crm/change/"
     response = client.post(url, {"name": "CRM", "expected_interval": "weekly", "priority": "7"})
     assert response.status_code == 302
-    source = data_source_for(org, "CRM")
+    source = data_source_get_or_create(org, "CRM")
     assert (source.expected_interval, source.priority) == ("weekly", 7)
     assert set(Volume.objects.filter(source=source).values_list("rank", flat=True)) == {7}
     bad = client.post(url, {"name": "", "expected_interval": "hourly", "priority": "-1"})
@@ -332,7 +332,7 @@ def test_the_preview_changes_how_the_source_is_read_in_place(
     member_client, org: Organisation, service: Service
 ) -> None:
     client = member_client("analyst")
-    source = data_source_for(org, "Phone system")
+    source = data_source_get_or_create(org, "Phone system")
     source_profile_save(
         source=source,
         columns={"service": "Split/Skill", "count": "ACD Calls"},

@@ -15,7 +15,7 @@ from django.test import Client
 from takeup.catalogue.models import Service
 from takeup.ledger.models import DataSource, ImportBatch, Volume
 from takeup.ledger.services import (
-    data_source_for,
+    data_source_get_or_create,
     source_profile_save,
     volumes_import,
     volumes_import_rows,
@@ -30,7 +30,7 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture
 def analytics_source(org: Organisation, service: Service) -> DataSource:
     ServiceFactory(organisation=org, name="Bin collections", slug="bin-collections")
-    source = data_source_for(org, "Website")
+    source = data_source_get_or_create(org, "Website")
     source_profile_save(
         source=source,
         pages=[("/bins/missed", "report-a-missed-bin"), ("/bins", "bin-collections")],
@@ -95,7 +95,7 @@ def test_importing_again_replaces_and_nothing_is_counted_twice(
 def test_without_page_rules_an_export_is_refused_saying_how_to_add_them(
     org: Organisation, service: Service
 ) -> None:
-    outcome = load(org, data_source_for(org, "Website"), "plausible-pages.json")
+    outcome = load(org, data_source_get_or_create(org, "Website"), "plausible-pages.json")
     assert not outcome.imported and not Volume.objects.exists()
     assert "--page /bins=report-a-missed-bin" in outcome.read.refused
 
@@ -163,7 +163,7 @@ def test_the_service_page_shows_web_visits_per_online_transaction(
     )
     volumes_import_rows(
         organisation=org,
-        source=data_source_for(org, "CRM"),
+        source=data_source_get_or_create(org, "CRM"),
         rows=[
             {"date": "2026-03-02", "service": "report-a-missed-bin", "channel": c, "count": n}
             for c, n in (("web", 76), ("phone", 24))

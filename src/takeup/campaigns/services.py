@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Service
 from takeup.catalogue.services import domain_allowed
+from takeup.core.text import slugify
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record, model_save
 

@@ -8,7 +8,6 @@ public, active — optional.
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, TypeVar
 
 from takeup.core.csvsafe import restore
+from takeup.core.text import slugify
 
 if TYPE_CHECKING:
     import _csv
@@ -81,11 +81,6 @@ class ParsedCatalogue:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
 
 
 def decode(data: bytes) -> str:

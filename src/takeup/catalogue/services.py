@@ -13,10 +13,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from takeup.core import weburls
+from takeup.core.text import slugify
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record, model_save
 
-from .csvimport import ParsedCatalogue, RowError, slugify
+from .csvimport import ParsedCatalogue, RowError
 from .models import Channel, Service, ServiceArea, UnitCost
 
 # The standard channels: (slug, name, digital, self-service, assisted digital).

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from takeup.campaigns.models import Arrival, ArrivalVisitor, Campaign
 from takeup.campaigns.services import activity_save, campaign_save
-from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Channel, Service, ServiceArea
 from takeup.catalogue.services import channel_save
+from takeup.core.text import slugify
 from takeup.insight.models import PathRule, Response, Survey
 from takeup.insight.services import survey_save
 from takeup.ledger.models import DataSource, ImportBatch, Volume

@@ -15,7 +15,7 @@ from takeup.organisations.api import api_key_of
 from .periods import EARLIEST, LATEST, Range
 from .queries import ChannelFlags
 from .reports import service_figures
-from .services import ImportBusy, data_source_for, volumes_import_rows
+from .services import ImportBusy, data_source_get_or_create, volumes_import_rows
 
 router = Router(tags=["ledger"])
 
@@ -70,7 +70,7 @@ def post_volumes(request: HttpRequest, payload: VolumesIn) -> tuple[int, Volumes
     `only_valid` is set."""
     key = api_key_of(request)
     with fields_named(whole="source", name="source", slug="source"):
-        source = data_source_for(key.organisation, payload.source)
+        source = data_source_get_or_create(key.organisation, payload.source)
     try:
         outcome = volumes_import_rows(
             organisation=key.organisation,

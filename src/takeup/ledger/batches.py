@@ -37,7 +37,7 @@ def batch_upload(
     named: ValidationError({"file": why})."""
     if source is None:
         try:
-            source = services.data_source_for(organisation, new_source)
+            source = services.data_source_get_or_create(organisation, new_source)
         except ValidationError as exc:
             raise ValidationError({"new_source": exc.messages}) from exc
     if _small(len(data)):

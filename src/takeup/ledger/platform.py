@@ -107,7 +107,7 @@ def _record(item: dict[str, Any], where: str) -> Record:
 
 
 def _source(api_key: ApiKey) -> DataSource:
-    return services.data_source_for(api_key.organisation, SOURCE_NAME)
+    return services.data_source_get_or_create(api_key.organisation, SOURCE_NAME)
 
 
 @transaction.atomic

@@ -11,15 +11,15 @@ from datetime import date
 
 from django.db import transaction
 
-from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Service, ServiceArea
+from takeup.core.text import slugify
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import audit_record
 
 from . import published
 from .models import DataSource, ImportBatch, PublishedFigure
 from .names import normalise
-from .services import data_source_for, organisation_lock
+from .services import data_source_get_or_create, organisation_lock
 
 INSERT_BATCH = 2000
 
@@ -61,7 +61,7 @@ def published_import(
     name = source_name or published.PROFILE_SOURCES[profile]
     with transaction.atomic():
         organisation_lock(organisation.pk)
-        source = data_source_for(organisation, name)
+        source = data_source_get_or_create(organisation, name)
         source.profile = {**(source.profile or {}), "builtin": profile}
         source.save(update_fields=["profile"])
         services, outcome.services_added = _services(organisation, reading)

@@ -22,10 +22,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from takeup.catalogue.csvimport import slugify
 from takeup.catalogue.models import Channel, Service, UnitCost
+from takeup.core.text import slugify
 from takeup.organisations.models import ApiKey, Organisation, User
-from takeup.organisations.services import audit_record
+from takeup.organisations.services import audit_record, model_save
 
 from . import analytics, crossgrain, matching, parsing, periods
 from .models import DataSource, ImportBatch, Measure, NameMapping, Volume, VolumeMonth
@@ -61,37 +61,44 @@ def data_source_save(
 ) -> DataSource:
     """Make or change a source; with `profile`, its profile is replaced in the same step."""
     creating = source is None
-    source = source or DataSource(organisation=organisation, slug=slugify(name)[:60])
-    source.name, source.expected_interval, source.priority = (
-        name.strip(),
-        expected_interval,
-        priority,
-    )
-    if not source.slug:
-        raise ValidationError({"name": _("Give the data source a name with letters or digits.")})
-    if (
-        DataSource.objects.filter(organisation=organisation, slug=source.slug)
-        .exclude(pk=source.pk)
-        .exists()
-    ):
-        raise ValidationError({"name": _("A data source with this name already exists.")})
-    source.full_clean()
-    with transaction.atomic():
-        source.save()
+
+    def check(source: DataSource) -> None:
+        if not source.slug:
+            raise ValidationError(
+                {"name": _("Give the data source a name with letters or digits.")}
+            )
+        if (
+            DataSource.objects.filter(organisation=organisation, slug=source.slug)
+            .exclude(pk=source.pk)
+            .exists()
+        ):
+            raise ValidationError({"name": _("A data source with this name already exists.")})
+
+    def recount(source: DataSource) -> None:
         if not creating:  # a new priority changes which source's figures count
             organisation_lock(organisation.pk)
             Volume.objects.filter(source=source).update(rank=priority)
             _recompute(Volume.objects.filter(organisation=organisation))
             month_totals_refresh(organisation_id=organisation.pk)
-        audit_record(
+
+    with transaction.atomic():
+        saved = model_save(
+            source or DataSource(organisation=organisation, slug=slugify(name)[:60]),
             organisation=organisation,
-            obj=source,
+            fields=["name", "expected_interval", "priority"],
+            values={
+                "name": name.strip(),
+                "expected_interval": expected_interval,
+                "priority": priority,
+            },
+            action="data_source",
             actor=actor,
-            action="data_source.create" if creating else "data_source.update",
+            check=check,
+            after=recount,
         )
         if profile is not None:
-            source_profile_save(source=source, clear=True, actor=actor, **profile)
-    return source
+            source_profile_save(source=saved, clear=True, actor=actor, **profile)
+    return saved
 
 
 @transaction.atomic
@@ -134,7 +141,7 @@ def source_profile_save(
     return Profile.of(source.profile)
 
 
-def data_source_for(organisation: Organisation, name: str) -> DataSource:
+def data_source_get_or_create(organisation: Organisation, name: str) -> DataSource:
     """The source with this name, made (monthly, priority 100) if it is new."""
     existing = DataSource.objects.filter(organisation=organisation, slug=slugify(name)[:60]).first()
     return existing or data_source_save(organisation=organisation, name=name)

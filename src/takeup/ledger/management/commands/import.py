@@ -9,7 +9,12 @@ from takeup.ledger import published
 from takeup.ledger.matching import group_errors
 from takeup.ledger.models import DataSource, Period
 from takeup.ledger.published_services import published_import
-from takeup.ledger.services import ImportBusy, ImportOutcome, data_source_for, volumes_import
+from takeup.ledger.services import (
+    ImportBusy,
+    ImportOutcome,
+    data_source_get_or_create,
+    volumes_import,
+)
 from takeup.organisations.management import organisation_from
 
 
@@ -122,12 +127,12 @@ class Command(BaseCommand):
 
     def _source(self, org: Any, name: str, *, create: bool) -> DataSource:
         if not create:
-            from takeup.catalogue.csvimport import slugify
+            from takeup.core.text import slugify
 
             found = DataSource.objects.filter(organisation=org, slug=slugify(name)[:60]).first()
             return found or DataSource(organisation=org, name=name, slug=slugify(name)[:60])
         try:
-            return data_source_for(org, name)
+            return data_source_get_or_create(org, name)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
 

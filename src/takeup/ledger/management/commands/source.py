@@ -14,7 +14,7 @@ from takeup.ledger.profile import (
     parse_pull,
     parse_sheet,
 )
-from takeup.ledger.services import data_source_for, source_profile_save
+from takeup.ledger.services import data_source_get_or_create, source_profile_save
 from takeup.organisations.management import organisation_from
 
 
@@ -93,7 +93,7 @@ class Command(BaseCommand):
                     options["pull_site"],
                     options["pull_token"],
                 )
-            source = data_source_for(org, options["name"])
+            source = data_source_get_or_create(org, options["name"])
             profile = source_profile_save(source=source, clear=options["clear"], **changes)
         except (ProfileError, ValidationError) as exc:
             message = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
