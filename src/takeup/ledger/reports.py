@@ -1,11 +1,19 @@
 """The dashboard's figures, composed from the metric queries (queries.py) and the KPI maths
-(kpi.py). Every figure keeps the counts and unit costs behind it."""
+(kpi.py), and the pages built from them (service_page_report). Every figure keeps the counts
+and unit costs behind it."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from takeup.catalogue.models import Service
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from takeup.catalogue.models import Service, UnitCost
+from takeup.charts import Chart, time_chart
 from takeup.organisations.models import Organisation
 
 from . import kpi, periods, published, saving
@@ -18,11 +26,14 @@ from .queries import (
     MonthlyByChannelAndMeasure,
     MonthlyTakeUpByService,
     Scope,
+    SeriesByChannel,
     TransactionsAndCost,
     UnitPrice,
     grains,
     overdue_sources_by_service,
     published_figures,
+    superseded_by_source,
+    unit_costs_in_force_by,
     unit_prices_on,
 )
 
@@ -307,7 +318,7 @@ def published_report(service: Service) -> list[PublishedReport]:
     """One report per source that published figures for the service."""
     figures = published_figures(service.pk)
     reports = []
-    for source in sorted({s for s, _, _ in figures}):
+    for source in sorted({key[0] for key in figures}):
 
         def totals(months: int, source: str = source) -> list[PublishedTotals]:
             by_kind = {k: v for (s, m, k), v in figures.items() if s == source and m == months}
@@ -341,3 +352,394 @@ TOTAL_KINDS = (
     "cost_per_transaction",
     "digital_cost_per_transaction",
 )
+
+
+# --- the service page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceNotes:
+    bands: list[tuple[str, str, str]]
+    breaks: list[date]
+
+
+@dataclass(frozen=True)
+class ServicePage:
+    """Everything the service page shows: the figures with the counts behind them, the charts
+    (each with its table and CSV), the saving's working, what explains the charts, and what
+    publishers printed about the service."""
+
+    figures: ServiceFigures
+    charts: list[Chart]  # take-up against the target, channel mix
+    contacts_chart: Chart | None
+    channel_rows: list[dict[str, Any]]
+    avoided_rows: list[dict[str, Any]]
+    cost_leaves_out: list[str]
+    saving_no_unit_cost: list[str]
+    saving_no_figures: list[str]
+    contacts_per_transaction: float | None
+    baseline_contacts_per_transaction: float | None
+    unit_costs: list[UnitCost]
+    superseded: dict[str, int]
+    notes: ServiceNotes
+    published: list[dict[str, Any]]
+    published_reports: list[PublishedReport]
+    counts_csv: str
+    published_csv: str
+    period: Range
+
+    def download(self, name: str) -> tuple[list[str], list[tuple[Any, ...]]] | None:
+        """The CSV called `name` (a chart's id, "counts" or "published"): columns and rows."""
+        charts = [*self.charts, *([self.contacts_chart] if self.contacts_chart else [])]
+        for chart in charts:
+            if chart.id == name:
+                return list(chart.columns), list(chart.rows)
+        if name == "counts":
+            return (
+                ["channel", "transactions", "share %", "counts towards take-up"],
+                [
+                    (r["name"], r["count"], percent_text(r["share"]), _yes(r["digital"]))
+                    for r in self.channel_rows
+                ],
+            )
+        if name == "published":
+            return (
+                ["source", "figure", "months", "period end", "value"],
+                [
+                    (r.source, kind, months, end.isoformat(), value)
+                    for r in self.published_reports
+                    for kind, months, end, value in _published_rows(r)
+                ],
+            )
+        return None
+
+
+def service_page_report(
+    org: Organisation,
+    service: Service,
+    period: Range,
+    baseline: Range,
+    *,
+    grain: str,
+    csv_url: str,
+) -> ServicePage:
+    """The service page for a period against its baseline; `csv_url` + a download's name is its
+    address. The charts show the twelve months to the period's end, so the trend is visible."""
+    flags = ChannelFlags.of(org)
+    figures = service_figures(org, [service], period, baseline, flags=flags)[0]
+    history = Scope(
+        org.pk,
+        periods.month(period.end).start.replace(year=period.end.year - 1),
+        period.end,
+        (service.pk,),
+    )
+    series = SeriesByChannel().run(history, grain=grain)
+    notes = _service_notes(service, history.start, period.end)
+    take_up_chart = time_chart(
+        id="take-up",
+        title=_("Digital take-up against the target"),
+        description=_("Digital take-up of %(service)s each %(grain)s, with its target.")
+        % {"service": service.name, "grain": grain},
+        records=[
+            {
+                "period": bucket.isoformat(),
+                "take_up": kpi.digital_take_up(flags.counts(by_channel)).percent,
+            }
+            for bucket, by_channel in series.items()
+        ],
+        time="period",
+        value="take_up",
+        time_label=_("Period starting"),
+        value_label=_("Digital take-up (%)"),
+        percent=True,
+        target=float(service.target_percent) if service.target_percent is not None else None,
+        target_label=_("Target"),
+        csv_url=csv_url + "take-up",
+        bands=notes.bands,
+    )
+    mix_chart = _by_channel_chart(
+        "channel-mix",
+        _("Channel mix"),
+        _("Transactions of %(service)s in each channel, stacked.") % {"service": service.name},
+        series,
+        flags,
+        value_label=_("Transactions"),
+        csv_url=csv_url + "channel-mix",
+        bands=notes.bands,
+        stacked=True,
+    )
+    total = figures.take_up.whole
+    channel_rows = [
+        {
+            "name": flags.names[channel_id],
+            "count": n,
+            "share": n / total * 100 if total else None,
+            "digital": channel_id in flags.digital,
+            "assisted": channel_id in flags.assisted_digital,
+            "costed": channel_id not in figures.cost.uncosted_channels,
+        }
+        for channel_id in flags.order
+        if (n := figures.counts.get(channel_id)) is not None
+    ]
+    contacts_history = Scope(org.pk, min(baseline.start, history.start), period.end, (service.pk,))
+    contact_series = SeriesByChannel().run(contacts_history, grain=grain, measure=Measure.CONTACTS)
+    contacts_chart = _by_channel_chart(
+        "contacts",
+        _("Contacts by channel"),
+        _("Contacts with %(service)s in each channel, from the baseline to the period's end.")
+        % {"service": service.name},
+        contact_series,
+        flags,
+        value_label=_("Contacts"),
+        csv_url=csv_url + "contacts",
+        bands=[(baseline.start.isoformat(), baseline.end.isoformat(), _("Baseline")), *notes.bands],
+    )
+    reports = published_report(service)
+    saving = figures.saving
+    return ServicePage(
+        figures=figures,
+        charts=[take_up_chart, mix_chart],
+        contacts_chart=contacts_chart if contact_series else None,
+        channel_rows=channel_rows,
+        avoided_rows=_avoided_rows(figures, flags),
+        cost_leaves_out=flags.named(figures.cost.uncosted_channels),
+        saving_no_unit_cost=flags.named(saving.no_unit_cost) if saving else [],
+        saving_no_figures=flags.named(saving.no_figures) if saving else [],
+        contacts_per_transaction=_per(figures.contacts, figures.take_up.whole),
+        baseline_contacts_per_transaction=_per(
+            figures.baseline_contacts, figures.baseline_take_up.whole
+        ),
+        unit_costs=_unit_costs_used(org, period),
+        superseded=superseded_by_source(Scope(org.pk, period.start, period.end, (service.pk,))),
+        notes=notes,
+        published=[_published_charts(r, i, csv_url) for i, r in enumerate(reports)],
+        published_reports=reports,
+        counts_csv=csv_url + "counts",
+        published_csv=csv_url + "published",
+        period=period,
+    )
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def percent_text(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _published_rows(report: PublishedReport) -> list[tuple[str, int, date, object]]:
+    rows: list[tuple[str, int, date, object]] = []
+    for months, totals in ((12, report.rolling), (3, report.quarters)):
+        for t in totals:
+            for kind, value in (
+                ("transactions", t.transactions),
+                ("digital_transactions", t.digital),
+                ("cost_per_transaction", t.cost_per_transaction),
+                ("digital_cost_per_transaction", t.digital_cost_per_transaction),
+            ):
+                if value is not None:
+                    rows.append((kind, months, t.period_end, value))
+    for m in report.satisfaction:
+        if m.published is not None:
+            rows.append(("satisfaction_percent", 1, m.month, m.published))
+    rows += [("take_up_percent", 1, end, v) for end, v in report.take_up]
+    rows += [("uptime_percent", 1, end, v) for end, v in report.uptime]
+    return rows
+
+
+def _published_charts(report: PublishedReport, index: int, csv_url: str) -> dict[str, Any]:
+    """A source's published figures as charts with their tables: the digital share of each
+    rolling 12-month total, and satisfaction with the month its definition changed."""
+    rolling = None
+    if report.rolling:
+        rolling = time_chart(
+            id=f"published-{index}-rolling",
+            title=_("Published 12-month totals: %(source)s") % {"source": report.source},
+            description=_(
+                "Each figure covers the 12 months ending with the month shown. They overlap, "
+                "so they are never added together; the digital share is digital transactions "
+                "divided by transactions in all channels."
+            ),
+            records=[
+                {"end": t.period_end.isoformat(), "share": t.digital_share}
+                for t in report.rolling
+                if t.digital_share is not None
+            ],
+            time="end",
+            value="share",
+            time_label=_("12 months ending"),
+            value_label=_("Digital share (%)"),
+            percent=True,
+            csv_url=csv_url + "published",
+            table=(
+                (
+                    _("12 months ending"),
+                    _("Transactions"),
+                    _("Digital"),
+                    _("Digital share"),
+                    _("Cost per transaction"),
+                ),
+                tuple(
+                    (
+                        f"{t.period_end:%b %Y}",
+                        _whole(t.transactions),
+                        _whole(t.digital),
+                        percent_text(t.digital_share),
+                        f"£{t.cost_per_transaction}" if t.cost_per_transaction is not None else "–",
+                    )
+                    for t in report.rolling
+                ),
+            ),
+        )
+    satisfaction = None
+    if any(m.published is not None for m in report.satisfaction):
+        last = report.satisfaction[-1].month.isoformat()
+        satisfaction = time_chart(
+            id=f"published-{index}-satisfaction",
+            title=_("Published user satisfaction: %(source)s") % {"source": report.source},
+            description=_(
+                "The published percentage beside what the month's answer counts give under each "
+                "definition: the old performance platform's mean score (answers scored 0, 25, 50, "
+                "75 and 100) and the share satisfied or very satisfied. The shaded months follow "
+                "a different definition from the months before them: the series breaks there."
+            ),
+            records=[
+                {"month": m.month.replace(day=1).isoformat(), "published": float(m.published)}
+                for m in report.satisfaction
+                if m.published is not None
+            ],
+            time="month",
+            value="published",
+            time_label=_("Month"),
+            value_label=_("Published satisfaction (%)"),
+            percent=True,
+            bands=[
+                (b.replace(day=1).isoformat(), last, _("Definition changed"))
+                for b in report.definition_breaks
+            ],
+            table=(
+                (
+                    _("Month"),
+                    _("Published"),
+                    _("Answers"),
+                    _("Mean score"),
+                    _("Share satisfied"),
+                    _("Follows"),
+                ),
+                tuple(
+                    (
+                        f"{m.month:%b %Y}",
+                        f"{m.published}%" if m.published is not None else "–",
+                        f"{m.answers:,}" if m.answers else "–",
+                        percent_text(m.mean_score),
+                        percent_text(m.share),
+                        str(FOLLOWS.get(m.follows, "–"))
+                        + (f" ({_('definition changed')})" if m.break_before else ""),
+                    )
+                    for m in report.satisfaction
+                ),
+            ),
+        )
+    return {
+        "report": report,
+        "rolling": rolling,
+        "satisfaction": satisfaction,
+    }
+
+
+def _whole(value: object) -> str:
+    return f"{value:,.0f}" if value is not None else "–"
+
+
+FOLLOWS = {
+    "mean": _lazy("mean score"),
+    "share": _lazy("share satisfied"),
+    "both": _lazy("both (too close to tell)"),
+    "neither": _lazy("neither: check the published figure"),
+}
+
+
+def _per(part: int, whole: int) -> float | None:
+    return part / whole if part and whole else None
+
+
+def _avoided_rows(figures: ServiceFigures, flags: ChannelFlags) -> list[dict[str, Any]]:
+    """The saving's working, a line per channel: what was expected, what came, the difference."""
+    if figures.saving is None:
+        return []
+    return [
+        {
+            "name": flags.names[a.channel_id],
+            "avoided": a,
+            "measure": _("contacts") if a.measure == Measure.CONTACTS else _("transactions"),
+            "no_cost": a.channel_id in flags.no_cost,
+        }
+        for a in figures.saving.channels
+    ]
+
+
+def _service_notes(service: Service, start: date, end: date) -> ServiceNotes:
+    """Campaigns and notes to shade on the charts, and unexplained breaks (settings hook)."""
+    if not settings.TAKEUP_SERVICE_NOTES:
+        return ServiceNotes([], [])
+    found = import_string(settings.TAKEUP_SERVICE_NOTES)(service, start, end)
+    return ServiceNotes(found.bands, found.breaks)
+
+
+def _by_channel_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    series: dict[date, dict[int, int]],
+    flags: ChannelFlags,
+    *,
+    value_label: str,
+    csv_url: str,
+    bands: list[tuple[str, str, str]],
+    stacked: bool = False,
+) -> Chart:
+    """Counts over time, a colour per channel, with a table of a column per channel."""
+    return time_chart(
+        id=chart_id,
+        title=title,
+        stacked=stacked,
+        description=description,
+        records=[
+            {"period": bucket.isoformat(), "channel": flags.names[c], "count": n}
+            for bucket, by_channel in series.items()
+            for c, n in sorted(by_channel.items(), key=lambda kv: flags.order.index(kv[0]))
+        ],
+        time="period",
+        value="count",
+        colour="channel",
+        time_label=_("Period starting"),
+        value_label=value_label,
+        colour_label=_("Channel"),
+        csv_url=csv_url,
+        table=_mix_table(series, flags, _("Period starting")),
+        bands=bands,
+    )
+
+
+def _mix_table(
+    series: dict[date, dict[int, int]], flags: ChannelFlags, first: str
+) -> tuple[tuple[str, ...], tuple[tuple[str | int | None, ...], ...]]:
+    used = [c for c in flags.order if any(c in by_channel for by_channel in series.values())]
+    columns = (first, *(flags.names[c] for c in used))
+    rows: tuple[tuple[str | int | None, ...], ...] = tuple(
+        (bucket.isoformat(), *(by_channel.get(c, 0) for c in used))
+        for bucket, by_channel in series.items()
+    )
+    return columns, rows
+
+
+def _unit_costs_used(org: Organisation, period: periods.Range) -> list[UnitCost]:
+    """Every unit cost in force at some point in the period, per channel."""
+    costs = unit_costs_in_force_by(org, period.end)
+    used: list[UnitCost] = []
+    for cost in costs:
+        same = [c for c in used if c.channel_id == cost.channel_id]
+        if not same or same[-1].effective_from > period.start:
+            used.append(cost)
+    return used

@@ -1,27 +1,21 @@
 """Take-up dashboard pages and the upload screens."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from takeup.catalogue.models import Service, UnitCost
+from takeup.catalogue.models import Service
 from takeup.catalogue.queries import areas_of, service_of, services_of
-from takeup.charts import Chart, time_chart
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
-from takeup.organisations.models import Organisation
 from takeup.organisations.roles import Permission
 from takeup.templatetags.takeup import MINUS, money_text
 
@@ -29,24 +23,20 @@ from . import batches, periods, services
 from .forms import DataSourceForm, MappingForm, SourceProfileForm, UploadForm
 from .kpi import digital_take_up
 from .matching import group_errors
-from .models import DataSource, ImportBatch, Measure
+from .models import DataSource, ImportBatch
 from .profile import Profile
 from .queries import (
     ChannelFlags,
-    Scope,
-    SeriesByChannel,
     batch_of,
     latest_date,
     recent_batches,
     sources_of,
-    superseded_by_source,
-    unit_costs_in_force_by,
 )
 from .reports import (
-    PublishedReport,
     ServiceFigures,
-    published_report,
+    percent_text,
     service_figures,
+    service_page_report,
     sparkline_label,
     sparkline_svg_points,
 )
@@ -78,10 +68,6 @@ def _period(request: HttpRequest, latest: date) -> tuple[str, periods.Range, per
         else period.year_earlier()
     )
     return kind, period, baseline
-
-
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
 
 
 def _saving_cells(r: ServiceFigures) -> tuple[str, ...]:
@@ -193,14 +179,14 @@ def overview(request: OrganisationRequest) -> HttpResponse:
                     r.service.area.name,
                     r.take_up.whole,
                     r.take_up.part,
-                    _percent(r.take_up.percent),
-                    _percent(r.baseline_take_up.percent),
-                    _percent(r.change_points),
+                    percent_text(r.take_up.percent),
+                    percent_text(r.baseline_take_up.percent),
+                    percent_text(r.change_points),
                     f"{r.cost.pence / 100:.2f}",
                     "; ".join(flags.named(r.cost.uncosted_channels)),
                     *_saving_cells(r),
                     "; ".join(flags.named(r.saving.left_out)) if r.saving else "",
-                    _percent(None if (p := _phone_change(r, flags)) is None else p * 100),
+                    percent_text(None if (p := _phone_change(r, flags)) is None else p * 100),
                 )
                 for r in rows
             ],
@@ -246,368 +232,34 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
     latest = latest_date(org) or timezone.localdate()
     kind, period, baseline = _period(request, latest)
     grain = "week" if request.GET.get("grain") == "week" else "month"
-    flags = ChannelFlags.of(org)
-    figures = service_figures(org, [service], period, baseline, flags=flags)[0]
-    scope = Scope(org.pk, period.start, period.end, (service.pk,))
-    # The charts show the twelve months to the period's end, so the trend is visible.
-    history = Scope(
-        org.pk,
-        periods.month(period.end).start.replace(year=period.end.year - 1),
-        period.end,
-        (service.pk,),
-    )
-    series = SeriesByChannel().run(history, grain=grain)
-    notes = _service_notes(service, history.start, period.end)
-    take_up_records: list[dict[str, str | int | float | None]] = [
-        {"period": bucket.isoformat(), "take_up": digital_take_up(flags.counts(by_channel)).percent}
-        for bucket, by_channel in series.items()
-    ]
     base_url = request.path + "?" + request.GET.urlencode()
-    sep = "&" if request.GET else ""
-    take_up_chart = time_chart(
-        id="take-up",
-        title=_("Digital take-up against the target"),
-        description=_("Digital take-up of %(service)s each %(grain)s, with its target.")
-        % {"service": service.name, "grain": grain},
-        records=take_up_records,
-        time="period",
-        value="take_up",
-        time_label=_("Period starting"),
-        value_label=_("Digital take-up (%)"),
-        percent=True,
-        target=float(service.target_percent) if service.target_percent is not None else None,
-        target_label=_("Target"),
-        csv_url=f"{base_url}{sep}download=take-up",
-        bands=notes.bands,
-    )
-    mix_chart = _by_channel_chart(
-        "channel-mix",
-        _("Channel mix"),
-        _("Transactions of %(service)s in each channel, stacked.") % {"service": service.name},
-        series,
-        flags,
-        value_label=_("Transactions"),
-        csv_url=f"{base_url}{sep}download=channel-mix",
-        bands=notes.bands,
-        stacked=True,
-    )
-    channel_rows: list[dict[str, Any]] = []
-    total = figures.take_up.whole
-    unit_costs = _unit_costs_used(org, period)
-    for channel_id in flags.order:
-        n = figures.counts.get(channel_id)
-        if n is None:
-            continue
-        channel_rows.append(
-            {
-                "name": flags.names[channel_id],
-                "count": n,
-                "share": n / total * 100 if total else None,
-                "digital": channel_id in flags.digital,
-                "assisted": channel_id in flags.assisted_digital,
-                "costed": channel_id not in figures.cost.uncosted_channels,
-            }
-        )
-    contacts_history = Scope(org.pk, min(baseline.start, history.start), period.end, (service.pk,))
-    contact_series = SeriesByChannel().run(contacts_history, grain=grain, measure=Measure.CONTACTS)
-    contacts_chart = _by_channel_chart(
-        "contacts",
-        _("Contacts by channel"),
-        _("Contacts with %(service)s in each channel, from the baseline to the period's end.")
-        % {"service": service.name},
-        contact_series,
-        flags,
-        value_label=_("Contacts"),
-        csv_url=f"{base_url}{sep}download=contacts",
-        bands=[(baseline.start.isoformat(), baseline.end.isoformat(), _("Baseline")), *notes.bands],
+    page = service_page_report(
+        org,
+        service,
+        period,
+        baseline,
+        grain=grain,
+        csv_url=f"{base_url}{'&' if request.GET else ''}download=",
     )
     download = request.GET.get("download")
-    charts: dict[str, Chart] = {
-        "take-up": take_up_chart,
-        "channel-mix": mix_chart,
-        "contacts": contacts_chart,
-    }
-    if download in charts:
-        chart = charts[download]
-        return csv_response(f"{service.slug}-{download}", chart.columns, list(chart.rows))
-    reports = published_report(service)
-    if download == "published":
-        return csv_response(
-            f"{service.slug}-published",
-            ["source", "figure", "months", "period end", "value"],
-            [
-                (r.source, kind, months, end.isoformat(), value)
-                for r in reports
-                for kind, months, end, value in _published_rows(r)
-            ],
-        )
-    if download == "counts":
-        return csv_response(
-            f"{service.slug}-counts-{period.start}-{period.end}",
-            ["channel", "transactions", "share %", "counts towards take-up"],
-            [
-                (r["name"], r["count"], _percent(r["share"]), "yes" if r["digital"] else "no")
-                for r in channel_rows
-            ],
-        )
+    if download:
+        table = page.download(download)
+        if table is not None:
+            return csv_response(f"{service.slug}-{download}", *table)
     return render(
         request,
         "ledger/service.html",
         {
+            **{f.name: getattr(page, f.name) for f in fields(page)},
             "service": service,
-            "figures": figures,
             "period": period,
             "baseline": baseline,
             "kind": kind,
             "grain": grain,
-            "charts": [take_up_chart, mix_chart],
-            "contacts_chart": contacts_chart if contact_series else None,
-            "avoided_rows": _avoided_rows(figures, flags),
-            "cost_leaves_out": flags.named(figures.cost.uncosted_channels),
-            "saving_no_unit_cost": flags.named(figures.saving.no_unit_cost)
-            if figures.saving
-            else [],
-            "saving_no_figures": flags.named(figures.saving.no_figures) if figures.saving else [],
-            "contacts_per_transaction": _per(figures.contacts, figures.take_up.whole),
-            "baseline_contacts_per_transaction": _per(
-                figures.baseline_contacts, figures.baseline_take_up.whole
-            ),
-            "channel_rows": channel_rows,
-            "unit_costs": unit_costs,
-            "superseded": superseded_by_source(scope),
-            "counts_csv": f"{base_url}{sep}download=counts",
             "can_edit_costs": can(request, Permission.EDIT_CATALOGUE),
             "can_add_notes": can(request, Permission.EDIT_CAMPAIGNS),
-            "notes": notes,
-            "published": [_published_charts(r, i, base_url, sep) for i, r in enumerate(reports)],
-            "published_csv": f"{base_url}{sep}download=published",
         },
     )
-
-
-def _published_rows(report: PublishedReport) -> list[tuple[str, int, date, object]]:
-    rows: list[tuple[str, int, date, object]] = []
-    for months, totals in ((12, report.rolling), (3, report.quarters)):
-        for t in totals:
-            for kind, value in (
-                ("transactions", t.transactions),
-                ("digital_transactions", t.digital),
-                ("cost_per_transaction", t.cost_per_transaction),
-                ("digital_cost_per_transaction", t.digital_cost_per_transaction),
-            ):
-                if value is not None:
-                    rows.append((kind, months, t.period_end, value))
-    for m in report.satisfaction:
-        if m.published is not None:
-            rows.append(("satisfaction_percent", 1, m.month, m.published))
-    rows += [("take_up_percent", 1, end, v) for end, v in report.take_up]
-    rows += [("uptime_percent", 1, end, v) for end, v in report.uptime]
-    return rows
-
-
-def _published_charts(
-    report: PublishedReport, index: int, base_url: str, sep: str
-) -> dict[str, Any]:
-    """A source's published figures as charts with their tables: the digital share of each
-    rolling 12-month total, and satisfaction with the month its definition changed."""
-    rolling = None
-    if report.rolling:
-        rolling = time_chart(
-            id=f"published-{index}-rolling",
-            title=_("Published 12-month totals: %(source)s") % {"source": report.source},
-            description=_(
-                "Each figure covers the 12 months ending with the month shown. They overlap, "
-                "so they are never added together; the digital share is digital transactions "
-                "divided by transactions in all channels."
-            ),
-            records=[
-                {"end": t.period_end.isoformat(), "share": t.digital_share}
-                for t in report.rolling
-                if t.digital_share is not None
-            ],
-            time="end",
-            value="share",
-            time_label=_("12 months ending"),
-            value_label=_("Digital share (%)"),
-            percent=True,
-            csv_url=f"{base_url}{sep}download=published",
-            table=(
-                (
-                    _("12 months ending"),
-                    _("Transactions"),
-                    _("Digital"),
-                    _("Digital share"),
-                    _("Cost per transaction"),
-                ),
-                tuple(
-                    (
-                        f"{t.period_end:%b %Y}",
-                        _whole(t.transactions),
-                        _whole(t.digital),
-                        _percent(t.digital_share),
-                        f"£{t.cost_per_transaction}" if t.cost_per_transaction is not None else "–",
-                    )
-                    for t in report.rolling
-                ),
-            ),
-        )
-    satisfaction = None
-    if any(m.published is not None for m in report.satisfaction):
-        last = report.satisfaction[-1].month.isoformat()
-        satisfaction = time_chart(
-            id=f"published-{index}-satisfaction",
-            title=_("Published user satisfaction: %(source)s") % {"source": report.source},
-            description=_(
-                "The published percentage beside what the month's answer counts give under each "
-                "definition: the old performance platform's mean score (answers scored 0, 25, 50, "
-                "75 and 100) and the share satisfied or very satisfied. The shaded months follow "
-                "a different definition from the months before them: the series breaks there."
-            ),
-            records=[
-                {"month": m.month.replace(day=1).isoformat(), "published": float(m.published)}
-                for m in report.satisfaction
-                if m.published is not None
-            ],
-            time="month",
-            value="published",
-            time_label=_("Month"),
-            value_label=_("Published satisfaction (%)"),
-            percent=True,
-            bands=[
-                (b.replace(day=1).isoformat(), last, _("Definition changed"))
-                for b in report.definition_breaks
-            ],
-            table=(
-                (
-                    _("Month"),
-                    _("Published"),
-                    _("Answers"),
-                    _("Mean score"),
-                    _("Share satisfied"),
-                    _("Follows"),
-                ),
-                tuple(
-                    (
-                        f"{m.month:%b %Y}",
-                        f"{m.published}%" if m.published is not None else "–",
-                        f"{m.answers:,}" if m.answers else "–",
-                        _percent(m.mean_score),
-                        _percent(m.share),
-                        str(FOLLOWS.get(m.follows, "–"))
-                        + (f" ({_('definition changed')})" if m.break_before else ""),
-                    )
-                    for m in report.satisfaction
-                ),
-            ),
-        )
-    return {
-        "report": report,
-        "rolling": rolling,
-        "satisfaction": satisfaction,
-    }
-
-
-def _whole(value: object) -> str:
-    return f"{value:,.0f}" if value is not None else "–"
-
-
-FOLLOWS = {
-    "mean": _lazy("mean score"),
-    "share": _lazy("share satisfied"),
-    "both": _lazy("both (too close to tell)"),
-    "neither": _lazy("neither: check the published figure"),
-}
-
-
-def _per(part: int, whole: int) -> float | None:
-    return part / whole if part and whole else None
-
-
-def _avoided_rows(figures: ServiceFigures, flags: ChannelFlags) -> list[dict[str, Any]]:
-    """The saving's working, a line per channel: what was expected, what came, the difference."""
-    if figures.saving is None:
-        return []
-    return [
-        {
-            "name": flags.names[a.channel_id],
-            "avoided": a,
-            "measure": _("contacts") if a.measure == Measure.CONTACTS else _("transactions"),
-            "no_cost": a.channel_id in flags.no_cost,
-        }
-        for a in figures.saving.channels
-    ]
-
-
-@dataclass(frozen=True)
-class ServiceNotes:
-    bands: list[tuple[str, str, str]]
-    breaks: list[date]
-
-
-def _service_notes(service: Service, start: date, end: date) -> ServiceNotes:
-    """Campaigns and notes to shade on the charts, and unexplained breaks (settings hook)."""
-    if not settings.TAKEUP_SERVICE_NOTES:
-        return ServiceNotes([], [])
-    found = import_string(settings.TAKEUP_SERVICE_NOTES)(service, start, end)
-    return ServiceNotes(found.bands, found.breaks)
-
-
-def _by_channel_chart(
-    chart_id: str,
-    title: str,
-    description: str,
-    series: dict[date, dict[int, int]],
-    flags: ChannelFlags,
-    *,
-    value_label: str,
-    csv_url: str,
-    bands: list[tuple[str, str, str]],
-    stacked: bool = False,
-) -> Chart:
-    """Counts over time, a colour per channel, with a table of a column per channel."""
-    return time_chart(
-        id=chart_id,
-        title=title,
-        stacked=stacked,
-        description=description,
-        records=[
-            {"period": bucket.isoformat(), "channel": flags.names[c], "count": n}
-            for bucket, by_channel in series.items()
-            for c, n in sorted(by_channel.items(), key=lambda kv: flags.order.index(kv[0]))
-        ],
-        time="period",
-        value="count",
-        colour="channel",
-        time_label=_("Period starting"),
-        value_label=value_label,
-        colour_label=_("Channel"),
-        csv_url=csv_url,
-        table=_mix_table(series, flags, _("Period starting")),
-        bands=bands,
-    )
-
-
-def _mix_table(
-    series: dict[date, dict[int, int]], flags: ChannelFlags, first: str
-) -> tuple[tuple[str, ...], tuple[tuple[str | int | None, ...], ...]]:
-    used = [c for c in flags.order if any(c in by_channel for by_channel in series.values())]
-    columns = (first, *(flags.names[c] for c in used))
-    rows: tuple[tuple[str | int | None, ...], ...] = tuple(
-        (bucket.isoformat(), *(by_channel.get(c, 0) for c in used))
-        for bucket, by_channel in series.items()
-    )
-    return columns, rows
-
-
-def _unit_costs_used(org: Organisation, period: periods.Range) -> list[UnitCost]:
-    """Every unit cost in force at some point in the period, per channel."""
-    costs = unit_costs_in_force_by(org, period.end)
-    used: list[UnitCost] = []
-    for cost in costs:
-        same = [c for c in used if c.channel_id == cost.channel_id]
-        if not same or same[-1].effective_from > period.start:
-            used.append(cost)
-    return used
 
 
 @organisation_view(Permission.IMPORT_DATA)
