@@ -9,9 +9,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from takeup.charts import Chart, interval_chart
+from takeup.charts import Chart, bar_chart, interval_chart, time_chart
+from takeup.organisations.models import Organisation
 
-from .models import EffectEstimate
+from . import queries
+from .models import Campaign, EffectEstimate, EstimateRun
+from .queries import CampaignRow
 
 
 @dataclass(frozen=True)
@@ -344,3 +347,99 @@ def estimate_csv_rows(estimate: EffectEstimate) -> tuple[list[str], list[tuple[o
         for p in estimate.result["points"]
     ]
     return columns, rows
+
+
+# --- the campaign page -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignPage:
+    """Everything a campaign's page shows: its row of the comparison, arrivals by day, device
+    and referrer, the effect estimates with their checks, and its phases."""
+
+    campaign: Campaign
+    row: CampaignRow
+    spent_pence: int  # what the activities cost, never the budget: that has its own row
+    charts: list[Chart]
+    daily: list[dict[str, Any]]
+    referrers: list[tuple[str, int]]
+    phases: list[CampaignRow]
+    bots: int
+    estimates: list[dict[str, Any]]
+    run: EstimateRun | None
+
+    def download(self, name: str) -> tuple[list[str], list[tuple[Any, ...]]] | None:
+        """The CSV called `name`: "arrivals", or "estimate-<id>"."""
+        if name == "arrivals":
+            return (
+                ["date", "activity", "arrivals"],
+                [(r["day"], r["activity"], r["n"]) for r in self.daily],
+            )
+        for shown in self.estimates:
+            if name == f"estimate-{shown['estimate'].pk}":
+                columns, rows = estimate_csv_rows(shown["estimate"])
+                return list(columns), list(rows)
+        return None
+
+
+def campaign_page(organisation: Organisation, campaign: Campaign, *, csv_url: str) -> CampaignPage:
+    row = queries.campaign_rows(list(queries.campaigns_for(organisation).filter(pk=campaign.pk)))[0]
+    daily = queries.arrivals_daily(campaign)
+    arrivals_chart = time_chart(
+        id="arrivals",
+        title=_("Arrivals through the tracked links"),
+        description=_("People who arrived through each activity's link or QR code, each day."),
+        records=daily,
+        time="day",
+        value="n",
+        colour="activity",
+        colour_label=_("Activity"),
+        time_label=_("Date"),
+        value_label=_("Arrivals"),
+        csv_url=f"{csv_url}?download=arrivals",
+    )
+    shown = []
+    for e in row.estimates + [a.estimate for a in row.activities if a.estimate]:
+        relative_shown, relative = relative_text(e)
+        shown.append(
+            {
+                "estimate": e,
+                "judgeable": judgeable(e),
+                "summary": summary(e),
+                "relative_shown": relative_shown,
+                "relative": relative,
+                "uncertainty": uncertainty_text(e),
+                "checks": checks(e),
+                "chart": estimate_chart(e, f"{csv_url}?download=estimate-{e.pk}"),
+            }
+        )
+    breakdown = queries.arrivals_breakdown(campaign)
+    device_chart = bar_chart(
+        id="devices",
+        title=_("Arrivals by device"),
+        records=[{"device": d, "n": n} for d, n in breakdown["device"]],
+        category="device",
+        value="n",
+        category_label=_("Device"),
+        value_label=_("Arrivals"),
+    )
+    family = [c for c in [campaign.parent, campaign, *campaign.next_phases.all()] if c is not None]
+    phases = (
+        queries.campaign_rows(
+            list(queries.campaigns_for(organisation).filter(pk__in=[c.pk for c in family]))
+        )
+        if len(family) > 1
+        else []
+    )
+    return CampaignPage(
+        campaign=campaign,
+        row=row,
+        spent_pence=sum(a.activity.cost_pence for a in row.activities),
+        charts=[arrivals_chart, device_chart] if daily else [],
+        daily=daily,
+        referrers=breakdown["referrer"],
+        phases=sorted(phases, key=lambda r: r.campaign.starts_on),
+        bots=breakdown["bots"][0][1],
+        estimates=shown,
+        run=campaign.runs.first(),
+    )

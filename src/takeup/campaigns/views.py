@@ -2,6 +2,7 @@
 planning and notes."""
 
 import io
+from dataclasses import fields
 from html import escape
 from typing import Any
 
@@ -17,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from takeup.catalogue.models import Service
 from takeup.catalogue.queries import services_by_slug
-from takeup.charts import bar_chart, time_chart
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors, form_page
 from takeup.organisations.access import OrganisationRequest, can, organisation_view, require
@@ -182,89 +182,25 @@ def campaign_edit(request: OrganisationRequest, pk: int) -> HttpResponse:
 @organisation_view()
 def campaign_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
-    row = queries.campaign_rows(
-        list(queries.campaigns_for(request.organisation).filter(pk=campaign.pk))
-    )[0]
+    page = reports.campaign_page(request.organisation, campaign, csv_url=request.path)
     download = request.GET.get("download", "")
-    daily = queries.arrivals_daily(campaign)
-    if download == "arrivals":
-        return csv_response(
-            f"arrivals-{campaign.pk}",
-            ["date", "activity", "arrivals"],
-            [(r["day"], r["activity"], r["n"]) for r in daily],
-        )
-    base = request.path
-    arrivals_chart = time_chart(
-        id="arrivals",
-        title=_("Arrivals through the tracked links"),
-        description=_("People who arrived through each activity's link or QR code, each day."),
-        records=daily,
-        time="day",
-        value="n",
-        colour="activity",
-        colour_label=_("Activity"),
-        time_label=_("Date"),
-        value_label=_("Arrivals"),
-        csv_url=f"{base}?download=arrivals",
-    )
-    shown = []
-    for e in row.estimates + [a.estimate for a in row.activities if a.estimate]:
-        if download == f"estimate-{e.pk}":
-            columns, rows = reports.estimate_csv_rows(e)
-            return csv_response(f"estimate-{e.pk}", columns, rows)
-        relative_shown, relative = reports.relative_text(e)
-        shown.append(
-            {
-                "estimate": e,
-                "judgeable": reports.judgeable(e),
-                "summary": reports.summary(e),
-                "relative_shown": relative_shown,
-                "relative": relative,
-                "uncertainty": reports.uncertainty_text(e),
-                "checks": reports.checks(e),
-                "chart": reports.estimate_chart(e, f"{base}?download=estimate-{e.pk}"),
-            }
-        )
-    breakdown = queries.arrivals_breakdown(campaign)
-    device_chart = bar_chart(
-        id="devices",
-        title=_("Arrivals by device"),
-        records=[{"device": d, "n": n} for d, n in breakdown["device"]],
-        category="device",
-        value="n",
-        category_label=_("Device"),
-        value_label=_("Arrivals"),
-    )
-    run = campaign.runs.first()
-    family = [c for c in [campaign.parent, campaign, *campaign.next_phases.all()] if c is not None]
-    phases = (
-        queries.campaign_rows(
-            list(queries.campaigns_for(request.organisation).filter(pk__in=[c.pk for c in family]))
-        )
-        if len(family) > 1
-        else []
-    )
+    if download:
+        table = page.download(download)
+        if table is not None:
+            return csv_response(f"{download}-{campaign.pk}", *table)
+    run = page.run
     return render(
         request,
         "campaigns/detail.html",
         {
-            "campaign": campaign,
-            "row": row,
-            # What the activities cost, never the budget: the budget has its own row.
-            "spent_pence": sum(a.activity.cost_pence for a in row.activities),
-            "charts": [arrivals_chart, device_chart] if daily else [],
-            "referrers": breakdown["referrer"],
-            "phases": sorted(phases, key=lambda r: r.campaign.starts_on),
-            "bots": breakdown["bots"][0][1],
-            "estimates": shown,
-            "run": run,
+            **{f.name: getattr(page, f.name) for f in fields(page)},
             "run_active": run is not None
             and run.status in (EstimateRun.Status.QUEUED, EstimateRun.Status.RUNNING),
             "estimate_form": EstimateForm(),
             "can_edit": can(request, EDIT),
             "short_urls": {
                 a.activity.pk: short_url(request, a.activity.link.vanity or a.activity.link.code)
-                for a in row.activities
+                for a in page.row.activities
                 if hasattr(a.activity, "link")
             },
         },
