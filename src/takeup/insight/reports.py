@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from takeup.catalogue.models import Service, ServiceArea, UnitCost
+from takeup.charts import Chart, bar_chart, time_chart
 from takeup.ledger.queries import Scope, visits_in
 
 from . import stats
 from .models import Response, Survey
+from .questions import DEFAULT_QUESTIONS
 
 SEGMENT_LABELS = {
     "women": gettext_lazy("women"),
@@ -193,3 +195,145 @@ def segment_words(row: SegmentRow, area_name: str) -> str:
         return _("First-time visitors to %(area)s are more likely to be %(what)s.") % what
     text = _("First-time visitors to %(area)s are %(times)s times as likely to be %(what)s.")
     return text % {**what, "times": f"{d.ratio:.1f}"}
+
+
+# --- the results page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """Everything the survey's results page shows for a period (and an area, if chosen)."""
+
+    compare: ServiceArea | None
+    count: int
+    satisfaction: stats.Share
+    completion: stats.Share
+    comparison: dict[str, Any]  # first_a, first_b, segments, flags: the area against the rest
+    charts: list[Chart]
+    found: list[tuple[str, stats.Share]]
+    others: list[tuple[str, str, str, list[SegmentRow]]]
+    avoided: list[stats.Avoided]
+    avoided_visits: int | None
+    comments: list[tuple[datetime, str, str]]
+    comment_count: int
+    q: str
+
+
+def results_page(
+    survey: Survey,
+    areas: list[ServiceArea],
+    start: date,
+    end: date,
+    *,
+    area: ServiceArea | None,
+    compare_slug: str,
+    query: str,
+    welsh: bool,
+) -> ResultsPage:
+    rows = rows_for(survey, start, end, area.pk if area else None)
+    compare = next(
+        (a for a in areas if a.slug == compare_slug), default_comparison_area(rows, areas)
+    )
+    answers = [r.answers for r in rows]
+    comparison: dict[str, Any] = {}
+    charts = []
+    if compare is not None and rows:
+        first_a, first_b, segments = first_time_by_segment(rows, compare)
+        comparison = {
+            "first_a": first_a,
+            "first_b": first_b,
+            "segments": segments,
+            "flags": [w for w in (segment_words(s, compare.name) for s in segments) if w],
+        }
+        charts.append(
+            bar_chart(
+                id="segments",
+                title=_("First-time visitors: %(area)s against all other areas")
+                % {"area": compare.name},
+                records=[
+                    {"measure": str(SEGMENT_LABELS[s.label]), "segment": name, "percent": value}
+                    for s in segments
+                    for name, value in (
+                        (compare.name, _pct(s.a.value)),
+                        (_("All other areas"), _pct(s.b.value)),
+                    )
+                ],
+                category="measure",
+                value="percent",
+                colour="segment",
+                category_label=_("Share of first-time visitors who are"),
+                value_label=_("Per cent"),
+                colour_label=_("Visitors to"),
+                grouped=True,
+                whole_numbers=False,
+            )
+        )
+    found_by = next(q for q in DEFAULT_QUESTIONS if q.key == "found_by")
+    found = stats.counts(answers, "found_by", [c.value for c in found_by.choices])
+    labels = {c.value: (c.cy if welsh else c.en) for c in found_by.choices}
+    if answers:
+        charts.append(
+            bar_chart(
+                id="found-by",
+                title=_("How visitors found the site"),
+                records=[{"how": labels[v], "percent": _pct(s.value)} for v, s in found.items()],
+                category="how",
+                value="percent",
+                category_label=_("How"),
+                value_label=_("Per cent of those who answered"),
+                whole_numbers=False,
+            )
+        )
+        charts.append(
+            time_chart(
+                id="monthly",
+                title=_("Responses and satisfaction each month"),
+                description=_(
+                    "Satisfaction each whole month of the period; a month it covers only in "
+                    "part is left out."
+                ),
+                records=monthly(rows, start, end),
+                time="month",
+                value="satisfaction",
+                time_label=_("Month"),
+                value_label=_("Satisfied or very satisfied (%)"),
+                percent=True,
+            )
+        )
+    earlier = rows_for(
+        survey,
+        start - (end - start) - timedelta(days=1),
+        start - timedelta(days=1),
+        area.pk if area else None,
+    )
+    # The period's real visits when the ledger has them, else per 1,000 visits (and it says so)
+    period_visits = visits(survey, start, end, area.pk if area else None)
+    # What each visitor came to do and what they wrote, newest first, searched together.
+    comments = [
+        (r.received_at, r.answers.get("reason", ""), r.answers.get("comments", ""))
+        for r in sorted(rows, key=lambda r: r.received_at, reverse=True)
+        if (r.answers.get("comments") or r.answers.get("reason"))
+        and query.casefold()
+        in f"{r.answers.get('reason', '')} {r.answers.get('comments', '')}".casefold()
+    ]
+    return ResultsPage(
+        compare=compare,
+        count=len(rows),
+        satisfaction=stats.satisfaction(answers),
+        completion=stats.completion(answers),
+        comparison=comparison,
+        charts=charts,
+        found=[(labels[v], s) for v, s in found.items()],
+        others=other_comparisons(rows, earlier) if rows else [],
+        avoided=stats.avoided_contacts(
+            answers, 1000 if period_visits is None else period_visits, unit_costs(survey)
+        ),
+        avoided_visits=period_visits,
+        comments=comments[:100],
+        comment_count=len(comments),
+        q=query,
+    )
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)

@@ -1,5 +1,6 @@
 """Staff screens for exit surveys: set-up with the embed snippet, and the results dashboard."""
 
+from dataclasses import fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,16 +15,14 @@ from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import ServiceArea
 from takeup.catalogue.queries import areas_of
-from takeup.charts import bar_chart, time_chart
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors
 from takeup.organisations.access import OrganisationRequest, can, organisation_view, require
 from takeup.organisations.roles import Permission
 
-from . import queries, reports, services, stats
+from . import queries, reports, services
 from .forms import RuleForm, SurveyForm
 from .models import Survey
-from .questions import DEFAULT_QUESTIONS
 
 EDIT = Permission.EDIT_SURVEYS
 
@@ -136,117 +135,31 @@ def results(request: OrganisationRequest, pk: int) -> HttpResponse:
     areas = list(areas_of(request.organisation))
     start, end = _period(request)
     area_filter = next((a for a in areas if a.slug == request.GET.get("area")), None)
-    rows = reports.rows_for(survey, start, end, area_filter.pk if area_filter else None)
     if request.GET.get("download") == "responses":
         return _responses_csv(survey, start, end, area_filter)
-    compare = next(
-        (a for a in areas if a.slug == request.GET.get("compare")),
-        reports.default_comparison_area(rows, areas),
-    )
-    answers = [r.answers for r in rows]
-    context: dict[str, Any] = {
-        "survey": survey,
-        "areas": areas,
-        "area": area_filter,
-        "compare": compare,
-        "start": start,
-        "end": end,
-        "count": len(rows),
-        "satisfaction": stats.satisfaction(answers),
-        "completion": stats.completion(answers),
-    }
-    charts = []
-    if compare is not None and rows:
-        first_a, first_b, segments = reports.first_time_by_segment(rows, compare)
-        context.update(first_a=first_a, first_b=first_b, segments=segments)
-        context["flags"] = [
-            w for w in (reports.segment_words(s, compare.name) for s in segments) if w
-        ]
-        records = [
-            {"measure": str(reports.SEGMENT_LABELS[s.label]), "segment": name, "percent": value}
-            for s in segments
-            for name, value in (
-                (compare.name, _pct(s.a.value)),
-                (_("All other areas"), _pct(s.b.value)),
-            )
-        ]
-        charts.append(
-            bar_chart(
-                id="segments",
-                title=_("First-time visitors: %(area)s against all other areas")
-                % {"area": compare.name},
-                records=records,
-                category="measure",
-                value="percent",
-                colour="segment",
-                category_label=_("Share of first-time visitors who are"),
-                value_label=_("Per cent"),
-                colour_label=_("Visitors to"),
-                grouped=True,
-                whole_numbers=False,
-            )
-        )
-    found_by = next(q for q in DEFAULT_QUESTIONS if q.key == "found_by")
-    found = stats.counts(answers, "found_by", [c.value for c in found_by.choices])
-    labels = {c.value: (c.cy if request.LANGUAGE_CODE == "cy" else c.en) for c in found_by.choices}
-    context["found"] = [(labels[v], s) for v, s in found.items()]
-    if answers:
-        charts.append(
-            bar_chart(
-                id="found-by",
-                title=_("How visitors found the site"),
-                records=[{"how": labels[v], "percent": _pct(s.value)} for v, s in found.items()],
-                category="how",
-                value="percent",
-                category_label=_("How"),
-                value_label=_("Per cent of those who answered"),
-                whole_numbers=False,
-            )
-        )
-        charts.append(
-            time_chart(
-                id="monthly",
-                title=_("Responses and satisfaction each month"),
-                description=_(
-                    "Satisfaction each whole month of the period; a month it covers only in "
-                    "part is left out."
-                ),
-                records=reports.monthly(rows, start, end),
-                time="month",
-                value="satisfaction",
-                time_label=_("Month"),
-                value_label=_("Satisfied or very satisfied (%)"),
-                percent=True,
-            )
-        )
-    length = end - start
-    earlier = reports.rows_for(
+    page = reports.results_page(
         survey,
-        start - length - timedelta(days=1),
-        start - timedelta(days=1),
-        area_filter.pk if area_filter else None,
+        areas,
+        start,
+        end,
+        area=area_filter,
+        compare_slug=request.GET.get("compare", ""),
+        query=request.GET.get("q", "").strip()[:100],
+        welsh=request.LANGUAGE_CODE == "cy",
     )
-    context["others"] = reports.other_comparisons(rows, earlier) if rows else []
-    costs = reports.unit_costs(survey)
-    # The period's real visits when the ledger has them, else per 1,000 visits (and it says so)
-    visits = reports.visits(survey, start, end, area_filter.pk if area_filter else None)
-    context["avoided"] = stats.avoided_contacts(answers, 1000 if visits is None else visits, costs)
-    context["avoided_visits"] = visits
-    query = request.GET.get("q", "").strip()[:100]
-    # What each visitor came to do and what they wrote, newest first, searched together.
-    comments = [
-        (r.received_at, r.answers.get("reason", ""), r.answers.get("comments", ""))
-        for r in sorted(rows, key=lambda r: r.received_at, reverse=True)
-        if (r.answers.get("comments") or r.answers.get("reason"))
-        and query.casefold()
-        in f"{r.answers.get('reason', '')} {r.answers.get('comments', '')}".casefold()
-    ]
-    context.update(charts=charts, comments=comments[:100], comment_count=len(comments), q=query)
-    return render(request, "insight/results.html", context)
-
-
-def _pct(value: float | None) -> float | None:
-    return None if value is None else round(100 * value, 1)
+    return render(
+        request,
+        "insight/results.html",
+        {
+            **{f.name: getattr(page, f.name) for f in fields(page)},
+            **page.comparison,
+            "survey": survey,
+            "areas": areas,
+            "area": area_filter,
+            "start": start,
+            "end": end,
+        },
+    )
 
 
 def _responses_csv(
