@@ -1,0 +1,178 @@
+"""Every list and detail page, and every API list, makes as many queries with 30 rows as with 3:
+a page that reads a row at a time would slow down with every service, campaign or answer a
+council adds. Each page's count is pinned too, so that a new query is a decision, not a drift."""
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from takeup.campaigns.services import activity_save, annotation_save, campaign_save
+from takeup.catalogue.models import Channel, Service
+from takeup.catalogue.services import unit_cost_save
+from takeup.insight.models import Response
+from takeup.insight.services import survey_save
+from takeup.ledger.models import Volume
+from takeup.ledger.services import data_source_get_or_create
+from takeup.organisations.models import Organisation
+from takeup.organisations.services import api_key_create
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ServiceAreaFactory,
+    ServiceFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+START = date(2026, 1, 5)
+
+# Page → the queries it makes, whatever the number of rows. A change here is a decision.
+PAGES: dict[str, int] = {
+    "/o/qc/": 5,
+    "/o/qc/catalogue/services/": 6,
+    "/o/qc/catalogue/services/service-0/": 5,
+    "/o/qc/catalogue/areas/": 5,
+    "/o/qc/catalogue/channels/": 5,
+    "/o/qc/catalogue/unit-costs/": 5,
+    "/o/qc/take-up/?period=month&date=2026-02-01": 18,
+    "/o/qc/take-up/services/service-0/?period=month&date=2026-02-01": 27,
+    "/o/qc/take-up/sources/": 5,
+    "/o/qc/take-up/upload/": 6,
+    "/o/qc/campaigns/": 11,
+    "/o/qc/campaigns/{campaign}/": 21,
+    "/o/qc/campaigns/notes/": 7,
+    "/o/qc/visitors/": 5,
+    "/o/qc/visitors/{survey}/": 10,
+    "/o/qc/visitors/{survey}/results/?from=2026-01-01&to=2026-03-31": 10,
+    "/o/qc/settings/staff/": 5,
+    "/o/qc/settings/api-keys/": 5,
+    "/o/qc/settings/audit-log/": 6,
+}
+API: dict[str, int] = {
+    "/api/services": 2,
+    "/api/service-areas": 2,
+    "/api/channels": 2,
+    "/api/campaigns": 8,
+}
+
+
+def build(rows: int) -> dict[str, Any]:
+    """An organisation with `rows` of everything the pages list."""
+    org = OrganisationFactory(name="Query Count Council", slug="qc", allowed_domains=["qc.gov.uk"])
+    admin = UserFactory()
+    MembershipFactory(organisation=org, user=admin, role="admin")
+    for _ in range(rows - 1):
+        MembershipFactory(organisation=org, user=UserFactory(), role="viewer")
+    web = Channel.objects.get(organisation=org, slug="web")
+    phone = Channel.objects.get(organisation=org, slug="phone")
+    source = data_source_get_or_create(org, "CRM")
+    services = []
+    for i in range(rows):
+        area = ServiceAreaFactory(organisation=org, name=f"Area {i}", slug=f"area-{i}")
+        service = ServiceFactory(
+            organisation=org,
+            area=area,
+            name=f"Service {i}",
+            slug=f"service-{i}",
+            online_url=f"https://www.qc.gov.uk/s{i}",
+        )
+        services.append(service)
+        Volume.objects.bulk_create(
+            Volume(
+                organisation=org,
+                service=service,
+                channel=channel,
+                period_start=START + timedelta(days=d),
+                period="day",
+                measure="transactions",
+                count=10 + d,
+                source=source,
+            )
+            for d in range(0, 60, 3)
+            for channel in (web, phone)
+        )
+        unit_cost_save(
+            organisation=org,
+            channel=phone,
+            pence_per_transaction=300 + i,
+            pence_per_contact=None,
+            effective_from=date(2020, 1, 1) + timedelta(days=i),
+            source="Finance",
+        )
+        api_key_create(organisation=org, name=f"Feed {i}")
+    campaign = None
+    for i in range(rows):
+        campaign = campaign_save(
+            organisation=org,
+            services=services[: 1 + i % 3],
+            name=f"Campaign {i}",
+            starts_on=date(2026, 1, 12),
+            ends_on=date(2026, 2, 8),
+            budget_pence=1000,
+        )
+        annotation_save(
+            organisation=org,
+            services=[services[0]],
+            starts_on=date(2026, 1, 20),
+            ends_on=None,
+            text=f"Note {i}",
+        )
+    assert campaign is not None
+    for i in range(rows):
+        activity_save(
+            organisation=org,
+            campaign=campaign,
+            medium="radio",
+            place=f"Place {i}",
+            ward="",
+            starts_on=date(2026, 1, 12),
+            ends_on=date(2026, 1, 20),
+            cost_pence=100,
+        )
+    survey = survey_save(
+        organisation=org, name="Exit survey", sampling_percent=20, allowed_origins=[]
+    )
+    for i in range(rows - 1):
+        survey_save(organisation=org, name=f"Survey {i}", sampling_percent=20, allowed_origins=[])
+    Response.objects.bulk_create(
+        Response(
+            organisation=org,
+            survey=survey,
+            area=services[i % rows].area,
+            answers={"visits": "first", "for_whom": "self", "found": "yes", "reason": f"R{i}"},
+        )
+        for i in range(rows * 3)
+    )
+    Response.objects.filter(survey=survey).update(received_at="2026-02-02T10:00:00Z")
+    client = Client()
+    client.force_login(admin)
+    return {"org": org, "client": client, "campaign": campaign.pk, "survey": survey.pk}
+
+
+def count(client: Client, address: str) -> int:
+    client.get(address)  # warm: sessions, caches, the first-request work
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    assert response.status_code == 200, (address, response.status_code)
+    return len(queries)
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_pages_make_a_fixed_number_of_queries(rows: int) -> None:
+    built = build(rows)
+    found = {page: count(built["client"], page.format(**built)) for page in PAGES}
+    assert found == PAGES
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_api_lists_make_a_fixed_number_of_queries(rows: int) -> None:
+    org: Organisation = build(rows)["org"]
+    _, raw = api_key_create(organisation=org, name="Counting")
+    client = Client(headers={"authorization": f"Bearer {raw}"})
+    found = {address: count(client, address) for address in API}
+    assert found == API
+    assert Service.objects.filter(organisation=org).count() == rows
