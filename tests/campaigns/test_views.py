@@ -13,7 +13,7 @@ from takeup.campaigns.services import campaign_save
 from takeup.catalogue.models import Service
 from takeup.organisations.models import AuditEvent, Organisation
 from tests.conftest import MemberClient
-from tests.factories import OrganisationFactory, ServiceFactory
+from tests.factories import OrganisationFactory, ServiceAreaFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +295,20 @@ def test_a_change_is_audited_against_what_was_stored(
     campaign_save(organisation=org, campaign=campaign, services=[service], name="Renamed in memory")
     event = AuditEvent.objects.filter(action="campaign.update").latest("pk")
     assert event.changes["name"] == [stored, "Renamed in memory"]
+
+
+def test_services_are_checkboxes_under_their_areas(
+    editor_client: MemberClient, org: Organisation, service: Service
+) -> None:
+    parking = ServiceAreaFactory(organisation=org, name="Parking", slug="parking")
+    permit = ServiceFactory(organisation=org, area=parking, name="Apply for a permit", slug="p")
+    page = editor_client.get(url(org, "new/")).content.decode()
+    assert "Hold Ctrl" not in page and "<select" not in page.split('name="services"')[0][-300:]
+    assert f'type="checkbox" value="{permit.pk}"' in page
+    assert page.index(">Parking</h3>") < page.index("Apply for a permit")
+    # Two ticked services are both kept.
+    response = editor_client.post(
+        url(org, "new/"), campaign_form(service, services=[service.pk, permit.pk])
+    )
+    assert response.status_code == 302
+    assert set(Campaign.objects.get().services.all()) == {service, permit}

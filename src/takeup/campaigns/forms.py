@@ -25,7 +25,19 @@ class DaysField(forms.IntegerField):
 
 
 def _services(organisation: Organisation) -> Any:
-    return Service.objects.filter(organisation=organisation, active=True).order_by("name")
+    return (
+        Service.objects.filter(organisation=organisation, active=True)
+        .select_related("area")
+        .order_by("area__name", "name")
+    )
+
+
+def _by_area(services: Any) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The services as checkboxes under their service area's name."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for s in services:
+        groups.setdefault(s.area.name, []).append((s.pk, s.name))
+    return list(groups.items())
 
 
 class CampaignForm(GovukForm, forms.Form):
@@ -44,8 +56,8 @@ class CampaignForm(GovukForm, forms.Form):
     services = forms.ModelMultipleChoiceField(
         label=_("Services it promotes"),
         queryset=Service.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (or Cmd) to choose more than one."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose every service the campaign promotes."),
         error_messages={
             "required": _("Choose at least one service the campaign promotes."),
             "invalid_choice": _("Choose your organisation's services."),
@@ -76,7 +88,10 @@ class CampaignForm(GovukForm, forms.Form):
                 "services": list(campaign.services.all()),
             }
         super().__init__(*args, **kw)
-        self.fields["services"].queryset = _services(organisation)  # type: ignore[attr-defined]
+        services = _services(organisation)
+        field = self.fields["services"]
+        field.queryset = services  # type: ignore[attr-defined]
+        field.choices = _by_area(services)  # type: ignore[attr-defined]
         parents = Campaign.objects.filter(organisation=organisation)
         if campaign is not None:
             parents = parents.exclude(pk=campaign.pk)

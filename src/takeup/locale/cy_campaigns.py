@@ -5,7 +5,7 @@ CY_CAMPAIGNS: dict[str | tuple[str, str], str | list[str]] = {
     "Objective": "Amcan",
     "What should change, and for whom.": "Beth ddylai newid, ac i bwy.",
     "Services it promotes": "Gwasanaethau y mae’n eu hyrwyddo",
-    "Hold Ctrl (or Cmd) to choose more than one.": "Daliwch Ctrl (neu Cmd) i ddewis mwy nag un.",
+    "Choose every service the campaign promotes.": "Dewiswch bob gwasanaeth y mae’r ymgyrch yn ei hyrwyddo.",
     "Choose at least one service the campaign promotes.": "Dewiswch o leiaf un gwasanaeth y mae’r ymgyrch yn ei hyrwyddo.",
     "Choose your organisation's services.": "Dewiswch wasanaethau eich sefydliad.",
     "Audience": "Cynulleidfa",

@@ -1,6 +1,8 @@
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.forms import BoundField
 
 register = template.Library()
 
@@ -72,6 +74,20 @@ def probability(share: float | None) -> str:
     if share is None:
         return ""
     return f"{min(share * 100, 99.9):.1f}%"
+
+
+@register.filter
+def option_groups(field: BoundField) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A multiple-choice field's options under their group names, for GOV.UK checkboxes."""
+    widget = field.field.widget
+    groups = widget.optgroups(field.html_name, widget.format_value(field.value()), {})
+    return [
+        (
+            str(name or ""),
+            [dict(option, id=f"{field.auto_id}_{option['index']}") for option in options],
+        )
+        for name, options, _index in groups
+    ]
 
 
 @register.filter
