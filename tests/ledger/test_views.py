@@ -375,3 +375,31 @@ def test_the_preview_changes_how_the_source_is_read_in_place(
     assert Profile.of(DataSource.objects.get(pk=source.pk).profile).header_line is None
     client.post(location, {"action": "import"})
     assert Volume.objects.filter(measure="contacts").count() == 3
+
+
+def test_an_admin_deletes_a_source_that_never_imported_anything(
+    member_client, org: Organisation, service: Service, django_capture_on_commit_callbacks
+) -> None:
+    analyst, admin = member_client("analyst"), member_client("admin")
+    with (DATA / "bad-rows.csv").open("rb") as f:  # rejected rows: it waits, and is abandoned
+        analyst.post(
+            f"/o/{org.slug}/take-up/upload/", {"file": f, "new_source": "Trial", "period": "day"}
+        )
+    batch = ImportBatch.objects.get(source__name="Trial")
+    kept = Path(batch.upload.path)
+    assert kept.exists()
+    used = data_source_get_or_create(org, "CRM")
+    volumes_import_rows(
+        organisation=org,
+        source=used,
+        rows=[{"date": "2026-03-02", "service": service.slug, "channel": "web", "count": 3}],
+    )
+    page = admin.get(f"/o/{org.slug}/take-up/sources/").content.decode()
+    assert page.count(">Delete<") == 1  # only the source with nothing imported
+    assert analyst.post(f"/o/{org.slug}/take-up/sources/trial/delete/").status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(f"/o/{org.slug}/take-up/sources/trial/delete/")
+    assert not DataSource.objects.filter(name="Trial").exists() and not kept.exists()
+    refused = admin.post(f"/o/{org.slug}/take-up/sources/crm/delete/", follow=True)
+    assert "has imported figures" in refused.content.decode()
+    assert DataSource.objects.filter(pk=used.pk).exists() and Volume.objects.count() == 1

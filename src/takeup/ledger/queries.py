@@ -9,7 +9,19 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
-from django.db.models import BigIntegerField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.shortcuts import get_object_or_404
 
@@ -507,4 +519,13 @@ def batch_of(organisation: Organisation, pk: int) -> ImportBatch:
 
 
 def sources_of(organisation: Organisation) -> QuerySet[DataSource]:
-    return DataSource.objects.filter(organisation=organisation)
+    """The organisation's sources; each knows whether it ever had figures imported."""
+    return DataSource.objects.filter(organisation=organisation).annotate(
+        has_figures=Exists(Volume.objects.filter(source=OuterRef("pk")))
+        | Exists(PublishedFigure.objects.filter(source=OuterRef("pk")))
+        | Exists(ImportBatch.objects.filter(source=OuterRef("pk"), status="applied"))
+    )
+
+
+def source_of(organisation: Organisation, slug: str) -> DataSource:
+    return get_object_or_404(DataSource, organisation=organisation, slug=slug)

@@ -893,3 +893,24 @@ def month_totals_refresh_organisation(*, organisation: Organisation) -> None:
     with transaction.atomic():
         organisation_lock(organisation.pk)
         month_totals_refresh(organisation_id=organisation.pk)
+
+
+@transaction.atomic
+def data_source_delete(*, source: DataSource, actor: User | None = None) -> None:
+    """Delete a source that never had figures imported (an upload abandoned while it waited):
+    its waiting or refused imports, their kept files and its name mappings go with it."""
+    if (
+        source.volumes.exists()
+        or source.published.exists()
+        or source.batches.filter(status=ImportBatch.Status.APPLIED).exists()
+    ):
+        raise ValidationError(
+            _("%(name)s has imported figures, so it cannot be deleted.") % {"name": source.name}
+        )
+    for batch in source.batches.all():
+        file_discard(batch)
+    audit_record(
+        organisation=source.organisation, obj=source, actor=actor, action="data_source.delete"
+    )
+    source.batches.all().delete()
+    source.delete()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("imports/<int:pk>/status/", views.batch_status, name="batch-status"),
     path("sources/", views.sources, name="sources"),
     path("sources/<slug:slug>/change/", views.source_edit, name="source-edit"),
+    path("sources/<slug:slug>/delete/", views.source_delete, name="source-delete"),
 ]

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from takeup.catalogue.models import Service
 from takeup.catalogue.queries import areas_of, service_of, services_of
@@ -23,13 +24,14 @@ from . import batches, periods, services
 from .forms import DataSourceForm, MappingForm, SourceProfileForm, UploadForm
 from .kpi import digital_take_up
 from .matching import group_errors
-from .models import DataSource, ImportBatch
+from .models import ImportBatch
 from .profile import Profile
 from .queries import (
     ChannelFlags,
     batch_of,
     latest_date,
     recent_batches,
+    source_of,
     sources_of,
 )
 from .reports import (
@@ -156,22 +158,22 @@ def overview(request: OrganisationRequest) -> HttpResponse:
         return csv_response(
             f"{org.slug}-take-up-{period.start}-{period.end}",
             [
-                "service",
-                "service area",
-                "transactions",
-                "digital",
-                "digital take-up %",
-                "baseline take-up %",
-                "change (points)",
-                "cost (£)",
-                "cost leaves out",
-                "saving (£)",
-                "saving lower (£)",
-                "saving upper (£)",
-                "cashable (£)",
-                "capacity freed (£)",
-                "saving leaves out",
-                "phone contacts change %",
+                _("service"),
+                _("service area"),
+                _("transactions"),
+                _("digital"),
+                _("digital take-up %"),
+                _("baseline take-up %"),
+                _("change (points)"),
+                _("cost (£)"),
+                _("cost leaves out"),
+                _("saving (£)"),
+                _("saving lower (£)"),
+                _("saving upper (£)"),
+                _("cashable (£)"),
+                _("capacity freed (£)"),
+                _("saving leaves out"),
+                _("phone contacts change %"),
             ],
             [
                 (
@@ -405,14 +407,28 @@ def sources(request: OrganisationRequest) -> HttpResponse:
         {
             "sources": sources_of(request.organisation),
             "can_import": can(request, Permission.IMPORT_DATA),
+            "can_delete": can(request, Permission.MANAGE_ORGANISATION),
         },
     )
+
+
+@require_POST
+@organisation_view(Permission.MANAGE_ORGANISATION)
+def source_delete(request: OrganisationRequest, slug: str) -> HttpResponse:
+    source = source_of(request.organisation, slug)
+    try:
+        services.data_source_delete(source=source, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("“%(name)s” was deleted.") % {"name": source.name})
+    return redirect("ledger:sources", org=request.organisation.slug)
 
 
 @organisation_view(Permission.IMPORT_DATA)
 def source_edit(request: OrganisationRequest, slug: str) -> HttpResponse:
     org = request.organisation
-    source = get_object_or_404(DataSource, organisation=org, slug=slug)
+    source = source_of(org, slug)
     form = DataSourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "expected_interval", "priority")}
