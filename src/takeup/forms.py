@@ -35,13 +35,19 @@ class GovukForm:
         super().__init__(*args, **kwargs)
         form: forms.BaseForm = self  # type: ignore[assignment]
         for name, field in form.fields.items():
-            bound = form[name]
-            css = WIDGET_CLASSES.get(bound.widget_type, "govuk-input")
-            width = getattr(field, "govuk_width", "")
-            if width:
-                css += f" govuk-input--width-{width}"
-            field.widget.attrs["class"] = css
-            _name_errors(field)
+            self.govuk_field(name, field)
+
+    def govuk_field(self, name: str, field: forms.Field) -> None:
+        """Give a field its GOV.UK class and errors that name it (fields added after the form is
+        built call this too)."""
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        form.fields[name] = field
+        css = WIDGET_CLASSES.get(form[name].widget_type, "govuk-input")
+        width = getattr(field, "govuk_width", "")
+        if width:
+            css += f" govuk-input--width-{width}"
+        field.widget.attrs["class"] = css
+        _name_errors(field)
 
 
 # Django's own messages never say which field they are about; GOV.UK's error summary lists them

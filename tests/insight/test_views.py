@@ -4,6 +4,7 @@ import html
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from takeup.catalogue.models import Channel, ServiceArea
@@ -175,7 +176,7 @@ def test_the_period_and_area_filter_and_the_csv(
         .splitlines()
     )
     assert lines[0].startswith(
-        "date,service_area,service,path,arrived_by,device,language,reason,visits"
+        "date,service_area,service,path,arrived_by,device,language,question_versions,reason"
     )
     assert (len(lines) == 2 and "search;print" in lines[1]) or "print;search" in lines[1]
     assert recent.received_at.date().isoformat() in lines[1]
@@ -279,3 +280,56 @@ def test_results_show_what_visitors_came_to_do(
     assert "What did you come to do today?" in page and "Find a care home for my mum" in page
     searched = viewer_client.get(url(org, f"{survey.pk}/results/"), {"q": "care home"})
     assert searched.context["comment_count"] == 1
+
+
+def test_a_question_is_reworded_as_a_new_version_and_old_answers_keep_theirs(
+    editor_client: MemberClient, viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    site = "https://www.millbrook.gov.uk"
+    body = {"answers": {"visits": "first", "for_whom": "self", "found": "yes"}}
+    first = Client().post(
+        f"/s/{survey.key}/responses", body, content_type="application/json", HTTP_ORIGIN=site
+    )
+    assert first.status_code == 201
+    visits = survey.questions.get(key="visits", active=True)
+    address = url(org, f"{survey.pk}/questions/{visits.pk}/")
+    assert viewer_client.get(address).status_code == 403
+    form = {
+        "text_en": "How often do you come to this website?",
+        "text_cy": visits.text_cy,
+        "hint_en": "",
+        "hint_cy": "",
+        "required": "on",
+        **{f"choice_{v}_en": en for v, en, _cy in visits.choices},
+        **{f"choice_{v}_cy": cy for v, _en, cy in visits.choices},
+    }
+    assert editor_client.post(address, form).status_code == 302
+    versions = list(survey.questions.filter(key="visits").order_by("version"))
+    assert [(q.version, q.active) for q in versions] == [(1, False), (2, True)]
+    assert versions[0].text_en == "How often do you visit this website?"  # kept as it was
+    Client().post(
+        f"/s/{survey.key}/responses", body, content_type="application/json", HTTP_ORIGIN=site
+    )
+    seen = [r.versions["visits"] for r in Response.objects.order_by("pk")]
+    assert seen == [1, 2]
+    config = Client().get(f"/s/{survey.key}/config.json", HTTP_ORIGIN=site).json()
+    asked = [q for q in config["questions"] if q["key"] == "visits"]
+    assert len(asked) == 1 and asked[0]["en"] == "How often do you come to this website?"
+    results = editor_client.get(url(org, f"{survey.pk}/results/")).content.decode()
+    assert 'id="changed-questions"' in results
+    # Saving it again unchanged makes no third version.
+    editor_client.post(url(org, f"{survey.pk}/questions/{versions[1].pk}/"), form)
+    assert survey.questions.filter(key="visits").count() == 2
+
+
+def test_questions_move_up_and_down(
+    editor_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    keys = list(survey.questions.filter(active=True).values_list("key", flat=True))
+    second = survey.questions.get(key=keys[1], active=True)
+    editor_client.post(url(org, f"{survey.pk}/questions/{second.pk}/move/"), {"direction": "up"})
+    moved = list(survey.questions.filter(active=True).values_list("key", flat=True))
+    assert moved == [keys[1], keys[0], *keys[2:]]
+    last = survey.questions.get(key=moved[-1], active=True)
+    editor_client.post(url(org, f"{survey.pk}/questions/{last.pk}/move/"), {"direction": "down"})
+    assert list(survey.questions.filter(active=True).values_list("key", flat=True)) == moved

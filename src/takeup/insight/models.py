@@ -50,7 +50,11 @@ class Survey(models.Model):
 
 
 class Question(models.Model):
-    """One question of a survey, in English and Welsh."""
+    """One question of a survey, in English and Welsh.
+
+    A question is never changed where answers may point at it: a change makes a new version
+    with the same key, and the old one is kept, retired, so that each answer can be read against
+    the wording it was given (Response.versions)."""
 
     class Kind(models.TextChoices):
         SINGLE = SINGLE, _("One choice")
@@ -68,11 +72,21 @@ class Question(models.Model):
     choices = models.JSONField(default=list, blank=True)  # [[value, English, Welsh], …]
     order = models.PositiveSmallIntegerField(default=0)
     required = models.BooleanField(_("required"), default=False)
+    version = models.PositiveSmallIntegerField(default=1)
+    active = models.BooleanField(default=True, help_text="False: an earlier version, kept")
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["survey", "key"], name="question_key_unique")
+            models.UniqueConstraint(
+                fields=["survey", "key", "version"], name="question_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "key"],
+                condition=models.Q(active=True),
+                name="one_active_question_per_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +139,9 @@ class Response(models.Model):
     )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     answers = models.JSONField(default=dict)
+    versions = models.JSONField(
+        default=dict, blank=True, help_text="{question key: the version the visitor was shown}"
+    )
 
     class Meta:
         ordering = ["-received_at"]

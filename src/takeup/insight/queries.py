@@ -4,11 +4,12 @@ for the public intake, through the survey's own key)."""
 from datetime import date
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from takeup.catalogue.models import ServiceArea
 from takeup.organisations.models import Organisation
 
-from .models import Response, Survey
+from .models import Question, Response, Survey
 
 
 def surveys_of(organisation: Organisation) -> QuerySet[Survey]:
@@ -29,3 +30,17 @@ def responses_in(
     if area is not None:
         query = query.filter(area=area)
     return query.order_by("received_at")
+
+
+def questions_of(survey: Survey) -> QuerySet[Question]:
+    """The questions visitors are asked now, in order (earlier versions are kept apart)."""
+    return survey.questions.filter(active=True)
+
+
+def question_of(survey: Survey, pk: int) -> Question:
+    return get_object_or_404(Question, survey=survey, pk=pk, active=True)
+
+
+def changed_questions(survey: Survey) -> QuerySet[Question]:
+    """Questions asked now that replaced an earlier version, with when."""
+    return questions_of(survey).filter(version__gt=1)

@@ -15,7 +15,7 @@ from takeup.charts import Chart, bar_chart, time_chart
 from takeup.ledger.queries import Scope, visits_in
 
 from . import stats
-from .models import Response, Survey
+from .models import Question, Response, Survey
 from .questions import DEFAULT_QUESTIONS
 
 SEGMENT_LABELS = {
@@ -217,6 +217,7 @@ class ResultsPage:
     comments: list[tuple[datetime, str, str]]
     comment_count: int
     q: str
+    changed: list[Question]  # questions asked now in a newer wording than some answers had
 
 
 def results_page(
@@ -332,6 +333,7 @@ def results_page(
         comments=comments[:100],
         comment_count=len(comments),
         q=query,
+        changed=list(survey.questions.filter(active=True, version__gt=1)),
     )
 
 

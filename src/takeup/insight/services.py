@@ -15,7 +15,7 @@ from takeup.core import pages, weburls
 from takeup.core.clients import keyed
 from takeup.core.redisclient import client
 from takeup.organisations.models import Organisation, User
-from takeup.organisations.services import model_save
+from takeup.organisations.services import audit_record, model_save
 
 from .models import IntakeWindow, PathRule, Question, Response, Survey
 from .questions import DEFAULT_QUESTIONS, check_answers
@@ -239,7 +239,8 @@ def response_take(
         raise IntakeError(
             400, "The request has errors.", [("path", "Send the page's path, such as /bins.")]
         )
-    questions = tuple(q.spec() for q in survey.questions.all())
+    asked = list(survey.questions.filter(active=True))
+    questions = tuple(q.spec() for q in asked)
     answers, errors = check_answers(payload.get("answers"), questions)
     if errors:
         raise IntakeError(400, "The answers have errors; see each field.", errors)
@@ -262,4 +263,86 @@ def response_take(
         device=device,
         arrived_by=arrived_by if arrived_by in ARRIVED_BY else "",
         answers=answers,
+        versions={q.key: q.version for q in asked if q.key in answers},
+    )
+
+
+QUESTION_TEXTS = ["text_en", "text_cy", "hint_en", "hint_cy"]
+
+
+@transaction.atomic
+def question_change(
+    *,
+    question: Question,
+    actor: User | None = None,
+    required: bool,
+    choice_labels: dict[str, tuple[str, str]] | None = None,
+    **texts: str,
+) -> Question:
+    """Change a question's wording (either language), hints, whether it is required, or its
+    choices' labels. Answers already given keep their meaning: the change is a new version with
+    the same key, and the old one is kept, retired. A choice's value never changes, so answers
+    to either version count together; a change of meaning needs a new question."""
+    unknown = set(texts) - set(QUESTION_TEXTS)
+    if unknown:
+        raise TypeError(f"Unknown question fields: {sorted(unknown)}")
+    labels = choice_labels or {}
+    choices = [[value, *labels.get(value, (en, cy))] for value, en, cy in question.choices]
+    new = Question(
+        survey=question.survey,
+        key=question.key,
+        kind=question.kind,
+        order=question.order,
+        required=required,
+        choices=choices,
+        version=question.version + 1,
+        **{name: texts.get(name, getattr(question, name)).strip() for name in QUESTION_TEXTS},
+    )
+    if all(
+        getattr(new, f) == getattr(question, f) for f in [*QUESTION_TEXTS, "required", "choices"]
+    ):
+        return question
+    if not new.text_en or not new.text_cy:
+        raise ValidationError(
+            {
+                "text_en" if not new.text_en else "text_cy": _(
+                    "Write the question in both languages."
+                )
+            }
+        )
+    if any(not en.strip() or not cy.strip() for _value, en, cy in choices):
+        raise ValidationError({"choices": _("Give every choice a label in both languages.")})
+    question.active = False
+    question.save(update_fields=["active"])
+    new.full_clean(exclude=["survey"])
+    new.save()
+    audit_record(
+        organisation=question.survey.organisation,
+        obj=new,
+        actor=actor,
+        action="question.update",
+        changes={"key": new.key, "version": [question.version, new.version]},
+    )
+    return new
+
+
+@transaction.atomic
+def question_move(*, question: Question, up: bool, actor: User | None = None) -> None:
+    """Swap a question with the one before (or after) it."""
+    asked = list(question.survey.questions.filter(active=True))
+    at = next(i for i, q in enumerate(asked) if q.pk == question.pk)
+    other = at - 1 if up else at + 1
+    if not 0 <= other < len(asked):
+        return
+    asked[at], asked[other] = asked[other], asked[at]
+    for order, q in enumerate(asked):
+        if q.order != order:
+            q.order = order
+            q.save(update_fields=["order"])
+    audit_record(
+        organisation=question.survey.organisation,
+        obj=question,
+        actor=actor,
+        action="question.move",
+        changes={"order": [key.key for key in asked]},
     )

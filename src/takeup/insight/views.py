@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from takeup.catalogue.models import ServiceArea
 from takeup.catalogue.queries import areas_of
@@ -21,7 +22,7 @@ from takeup.organisations.access import OrganisationRequest, can, organisation_v
 from takeup.organisations.roles import Permission
 
 from . import queries, reports, services
-from .forms import RuleForm, SurveyForm
+from .forms import QuestionForm, RuleForm, SurveyForm
 from .models import Survey
 
 EDIT = Permission.EDIT_SURVEYS
@@ -113,6 +114,7 @@ def survey_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
             ),
             "can_edit": can(request, EDIT),
             "responses": survey.responses.count(),
+            "questions": queries.questions_of(survey),
         },
     )
 
@@ -166,7 +168,7 @@ def _responses_csv(
     survey: Survey, start: date, end: date, area: ServiceArea | None
 ) -> HttpResponse:
     """The anonymised answers: the day (not the time), where, and what was answered."""
-    keys = list(survey.questions.values_list("key", flat=True))
+    keys = list(queries.questions_of(survey).values_list("key", flat=True))
     rows = []
     for r in queries.responses_in(survey, start, end, area):
         values = [
@@ -181,6 +183,7 @@ def _responses_csv(
                 r.arrived_by,
                 r.device,
                 r.language,
+                ";".join(f"{k}:{v}" for k, v in sorted(r.versions.items())),
                 *values,
             )
         )
@@ -192,6 +195,54 @@ def _responses_csv(
         "arrived_by",
         "device",
         "language",
+        "question_versions",
         *keys,
     ]
     return csv_response(f"survey-{survey.pk}-responses", columns, rows)
+
+
+@organisation_view(EDIT)
+def question_edit(request: OrganisationRequest, pk: int, question_pk: int) -> HttpResponse:
+    survey = _survey(request, pk)
+    question = queries.question_of(survey, question_pk)
+    form = QuestionForm(request.POST or None, question=question)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.question_change(
+                question=question,
+                actor=request.user,
+                required=data["required"],
+                choice_labels=form.labels(),
+                **{name: data[name] for name in services.QUESTION_TEXTS},
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The question was saved. Answers already given keep the wording they had."),
+            )
+            return redirect(_url(request, "survey", pk=pk))
+    return render(
+        request,
+        "forms/page.html",
+        {
+            "form": form,
+            "title": _("Change a question"),
+            "caption": survey.name,
+            "cancel_url": _url(request, "survey", pk=pk),
+        },
+    )
+
+
+@require_POST
+@organisation_view(EDIT)
+def question_move(request: OrganisationRequest, pk: int, question_pk: int) -> HttpResponse:
+    survey = _survey(request, pk)
+    services.question_move(
+        question=queries.question_of(survey, question_pk),
+        up=request.POST.get("direction") == "up",
+        actor=request.user,
+    )
+    return redirect(_url(request, "survey", pk=pk) + "#questions")
