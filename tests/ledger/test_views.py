@@ -403,3 +403,31 @@ def test_an_admin_deletes_a_source_that_never_imported_anything(
     refused = admin.post(f"/o/{org.slug}/take-up/sources/crm/delete/", follow=True)
     assert "has imported figures" in refused.content.decode()
     assert DataSource.objects.filter(pk=used.pk).exists() and Volume.objects.count() == 1
+
+
+def test_a_file_that_cannot_be_read_as_it_is_is_set_up_on_the_upload_page(
+    member_client, org: Organisation, service: Service
+) -> None:
+    client = member_client("analyst")
+    upload = f"/o/{org.slug}/take-up/upload/"
+    with (DATA / "avaya-title-lines.csv").open("rb") as f:
+        refused = client.post(upload, {"file": f, "new_source": "Phone system", "period": "day"})
+    page = refused.content.decode()
+    assert refused.status_code == 200 and 'id="upload-profile" open' in page
+    assert not DataSource.objects.filter(name="Phone system").exists()  # nothing kept
+    with (DATA / "avaya-title-lines.csv").open("rb") as f:
+        response = client.post(
+            upload,
+            {
+                "file": f,
+                "new_source": "Phone system",
+                "period": "day",
+                "profile-columns": "service = Split/Skill\ncount = ACD Calls",
+                "profile-constants": "channel = Phone\nmeasure = contacts",
+            },
+        )
+    assert response.status_code == 302
+    source = DataSource.objects.get(name="Phone system")
+    assert Profile.of(source.profile).columns == {"service": "Split/Skill", "count": "ACD Calls"}
+    batch = ImportBatch.objects.get(source=source)
+    assert batch.rows_read == 3 and batch.reading["header_line"] == 6

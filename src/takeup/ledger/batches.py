@@ -5,6 +5,7 @@ kept on disk (ImportBatch.upload, under MEDIA_ROOT), not in the database, until 
 applied, rejected or cancelled."""
 
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +32,7 @@ def batch_upload(
     default_period: str,
     actor: User | None,
     new_source: str = "",
+    profile: dict[str, Any] | None = None,
 ) -> ImportBatch:
     """Keep the file as a batch waiting to be checked, and check it (now, or in the worker).
     A file refused whole (not a table, no header…) keeps nothing, not even the new source it
@@ -40,6 +42,8 @@ def batch_upload(
             source = services.data_source_get_or_create(organisation, new_source)
         except ValidationError as exc:
             raise ValidationError({"new_source": exc.messages}) from exc
+    if profile:  # kept only if the file can then be read: a refusal rolls it back
+        services.source_profile_save(source=source, actor=actor, **profile)
     if _small(len(data)):
         batch = services.volumes_import(
             organisation=organisation,

@@ -268,10 +268,22 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
 def upload(request: OrganisationRequest) -> HttpResponse:
     org = request.organisation
     form = UploadForm(request.POST or None, request.FILES or None, organisation=org)
+    # How the source's files are laid out, given with the file when it cannot be read otherwise.
+    profile_form = SourceProfileForm(request.POST or None, prefix="profile")
     if getattr(request, "upload_too_large", False):
         form.add_error("file", form.too_large_message())
-    if request.method == "POST" and form.is_valid():
+    profile_given = profile_form.is_bound and profile_form.has_changed()
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (not profile_given or profile_form.is_valid())
+    ):
         upload_file = form.cleaned_data["file"]
+        profile = (
+            {k: v for k, v in profile_form.cleaned_data["profile"].items() if v}
+            if profile_given
+            else None
+        )
         try:
             batch = batches.batch_upload(
                 organisation=org,
@@ -281,6 +293,7 @@ def upload(request: OrganisationRequest) -> HttpResponse:
                 file_name=upload_file.name,
                 default_period=form.cleaned_data["period"],
                 actor=request.user,
+                profile=profile,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -291,6 +304,8 @@ def upload(request: OrganisationRequest) -> HttpResponse:
         "ledger/upload.html",
         {
             "form": form,
+            "profile_form": profile_form,
+            "profile_open": profile_given or "file" in form.errors,
             "batches": recent_batches(org),
         },
     )
