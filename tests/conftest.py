@@ -1,10 +1,13 @@
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 
 import pytest
+import redis
 from django.test import Client
 from pytest_django.fixtures import Settings
 
 from takeup.catalogue.models import Service
+from takeup.core import redisclient
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import api_key_create
 
@@ -92,3 +95,24 @@ def api_client(org: Organisation) -> Client:
 @pytest.fixture
 def admin_user(admin_client: MemberClient) -> User:
     return admin_client.user
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def r(settings: Settings) -> Iterator[redis.Redis]:
+    """An empty Redis for counting (TAKEUP_REDIS_URL set); the test is skipped without one,
+    unless TAKEUP_REQUIRE_REDIS=1 says it must run."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("TAKEUP_REQUIRE_REDIS") == "1":
+            raise RuntimeError(f"TAKEUP_REQUIRE_REDIS=1 but no Redis at {REDIS_URL}") from exc
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    settings.TAKEUP_REDIS_URL = REDIS_URL
+    client = redisclient.client()
+    assert client is not None
+    client.flushdb()
+    yield client
+    client.flushdb()

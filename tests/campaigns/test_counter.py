@@ -1,47 +1,20 @@
 """Arrivals counted in Redis (REDIS_URL set) and moved to the database by the worker."""
 
-import os
 from datetime import date
 
 import pytest
 import redis
 from django.test import Client
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from takeup.campaigns import counter
 from takeup.campaigns.models import Activity, Arrival, ArrivalFlush, ArrivalVisitor
 from takeup.campaigns.services import link_save
 from takeup.campaigns.tasks import arrivals_flush
-from takeup.core import redisclient
 from takeup.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
-URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
-
-
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-if not _redis_up():
-    if os.environ.get("TAKEUP_REQUIRE_REDIS") == "1":
-        raise RuntimeError(f"TAKEUP_REQUIRE_REDIS=1 but Redis at {URL} does not answer")
-    pytestmark = [pytestmark, pytest.mark.skip(reason=f"no Redis at {URL}")]
-
-
-@pytest.fixture
-def r(settings: Settings):
-    settings.TAKEUP_REDIS_URL = URL
-    client = redisclient.client()
-    assert client is not None
-    client.flushdb()
-    yield client
-    client.flushdb()
 
 
 def go(code: str, address: str = "203.0.113.5", agent: str = PHONE, **extra: str):

@@ -1,43 +1,14 @@
 """Survey answers limited in Redis (REDIS_URL set) instead of the database."""
 
-import os
-from collections.abc import Iterator
-
 import pytest
-import redis
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from takeup.core import redisclient
 from takeup.insight.models import IntakeWindow, Response
 from takeup.insight.services import survey_save
 from takeup.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
-URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-if not _redis_up():
-    if os.environ.get("TAKEUP_REQUIRE_REDIS") == "1":
-        raise RuntimeError(f"TAKEUP_REQUIRE_REDIS=1 but Redis at {URL} does not answer")
-    pytestmark = [pytestmark, pytest.mark.skip(reason=f"no Redis at {URL}")]
-
-
-@pytest.fixture
-def r(settings: Settings) -> Iterator[redis.Redis]:
-    settings.TAKEUP_REDIS_URL = URL
-    client = redisclient.client()
-    assert client is not None
-    client.flushdb()
-    yield client
-    client.flushdb()
 
 
 def test_survey_answers_are_rate_limited_in_redis_too(

@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from takeup.organisations.models import Organisation
@@ -221,4 +222,7 @@ class UnitCost(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} from {self.effective_from:%d %b %Y}"
+        return _("%(channel)s from %(date)s") % {
+            "channel": self.channel,
+            "date": date_format(self.effective_from, "d M Y"),
+        }

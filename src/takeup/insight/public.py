@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -155,7 +155,10 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
             )
             done = True
         except IntakeError as exc:
-            errors = {f.removeprefix("answers."): m for f, m in exc.errors} or {"": exc.detail}
+            # The API answers in English; the page in its own language.
+            errors = {f.removeprefix("answers."): gettext(m) for f, m in exc.errors} or {
+                "": gettext(exc.detail)
+            }
     shown = [
         {
             "key": q.key,

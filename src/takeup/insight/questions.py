@@ -5,6 +5,8 @@ check of an answer set against any question set. Pure: no Django."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 SINGLE, MULTIPLE, SCALE, TEXT = "single", "multiple", "scale", "text"
 TEXT_LIMIT = 500
 
@@ -185,23 +187,23 @@ def check_answers(
         field_name = f"answers.{q.key}"
         if value in (None, "", []):
             if q.required:
-                errors.append((field_name, "Answer this question."))
+                errors.append((field_name, gettext_noop("Answer this question.")))
             continue
         allowed = {c.value for c in q.choices}
         if q.kind == MULTIPLE:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                errors.append((field_name, "Send a list of choices."))
+                errors.append((field_name, gettext_noop("Send a list of choices.")))
             elif not set(value) <= allowed:
-                errors.append((field_name, "Choose from the listed answers."))
+                errors.append((field_name, gettext_noop("Choose from the listed answers.")))
             else:
                 clean[q.key] = sorted(set(value))
         elif q.kind == TEXT:
             if not isinstance(value, str):
-                errors.append((field_name, "Send text."))
+                errors.append((field_name, gettext_noop("Send text.")))
             elif len(value) > TEXT_LIMIT:
                 errors.append((field_name, f"Use {TEXT_LIMIT} characters or fewer."))
             elif any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-                errors.append((field_name, "Remove control characters."))
+                errors.append((field_name, gettext_noop("Remove control characters.")))
             else:
                 clean[q.key] = value.strip()
         else:
@@ -209,7 +211,7 @@ def check_answers(
                 str(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
             )
             if text is None or text not in allowed:
-                errors.append((field_name, "Choose one of the listed answers."))
+                errors.append((field_name, gettext_noop("Choose one of the listed answers.")))
             else:
                 clean[q.key] = text
     return clean, errors

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -83,7 +84,8 @@ def performance_page(request: HttpRequest, org: str, slug: str) -> HttpResponse:
         time_label=_("Quarter starting"),
         value_label=_("Digital take-up (%)"),
         percent=True,
-        csv_url=request.path.rstrip("/") + ".csv",
+        # The open data: one address and the same machine-readable headings in either language.
+        csv_url=reverse("performance-csv", kwargs={"org": org, "slug": slug}),
     )
     return render(
         request,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -264,7 +265,9 @@ def _completion(
 
 def sparkline_label(points: list[tuple[date, float | None]]) -> str:
     """The sparkline in words, for screen readers: "Mar 2026 62%, Apr 2026 64%"."""
-    return ", ".join(f"{m:%b %Y} {'–' if v is None else f'{v * 100:.0f}%'}" for m, v in points)
+    return ", ".join(
+        f"{date_format(m, 'M Y')} {'–' if v is None else f'{v * 100:.0f}%'}" for m, v in points
+    )
 
 
 def sparkline_svg_points(
@@ -314,6 +317,19 @@ class PublishedReport:
         return [m.month for m in self.satisfaction if m.break_before]
 
 
+def _span_label(period_end: date, months: int) -> str:
+    """published.span_label in the page's language: '12 months ending Sep 2017', 'Apr 2026'."""
+    end = date_format(period_end, "M Y")
+    if months == 1:
+        return end
+    if months == 3:
+        start = date(
+            period_end.year + (period_end.month - 3) // 12, (period_end.month - 3) % 12 + 1, 1
+        )
+        return _("%(start)s to %(end)s") % {"start": date_format(start, "M"), "end": end}
+    return _("%(months)s months ending %(end)s") % {"months": months, "end": end}
+
+
 def published_report(service: Service) -> list[PublishedReport]:
     """One report per source that published figures for the service."""
     figures = published_figures(service.pk)
@@ -325,7 +341,7 @@ def published_report(service: Service) -> list[PublishedReport]:
             ends = sorted({end for values in by_kind.values() for end in values})
             return [
                 PublishedTotals(
-                    published.span_label(end, months),
+                    _span_label(end, months),
                     end,
                     *(by_kind.get(kind, {}).get(end) for kind in TOTAL_KINDS),
                 )
@@ -396,7 +412,7 @@ class ServicePage:
                 return list(chart.columns), list(chart.rows)
         if name == "counts":
             return (
-                ["channel", "transactions", "share %", "counts towards take-up"],
+                [_("channel"), _("transactions"), _("share %"), _("counts towards take-up")],
                 [
                     (r["name"], r["count"], percent_text(r["share"]), _yes(r["digital"]))
                     for r in self.channel_rows
@@ -404,7 +420,7 @@ class ServicePage:
             )
         if name == "published":
             return (
-                ["source", "figure", "months", "period end", "value"],
+                [_("source"), _("figure"), _("months"), _("period end"), _("value")],
                 [
                     (r.source, kind, months, end.isoformat(), value)
                     for r in self.published_reports
@@ -521,7 +537,7 @@ def service_page_report(
 
 
 def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+    return _("yes") if flag else _("no")
 
 
 def percent_text(value: float | None) -> str:
@@ -582,7 +598,7 @@ def _published_charts(report: PublishedReport, index: int, csv_url: str) -> dict
                 ),
                 tuple(
                     (
-                        f"{t.period_end:%b %Y}",
+                        date_format(t.period_end, "M Y"),
                         _whole(t.transactions),
                         _whole(t.digital),
                         percent_text(t.digital_share),
@@ -629,7 +645,7 @@ def _published_charts(report: PublishedReport, index: int, csv_url: str) -> dict
                 ),
                 tuple(
                     (
-                        f"{m.month:%b %Y}",
+                        date_format(m.month, "M Y"),
                         f"{m.published}%" if m.published is not None else "–",
                         f"{m.answers:,}" if m.answers else "–",
                         percent_text(m.mean_score),

@@ -31,7 +31,7 @@ from .forms import (
     ResetRequestForm,
     SignInForm,
 )
-from .models import User
+from .models import ROLE_CHOICES, User
 from .roles import Permission
 from .tasks import send_password_reset_email
 
@@ -153,7 +153,9 @@ def members(request: OrganisationRequest) -> HttpResponse:
         {
             "members": queries.members_of(request.organisation),
             "form": form,
-            "role_descriptions": ROLE_DESCRIPTIONS,
+            "role_descriptions": {
+                dict(ROLE_CHOICES)[role.value]: text for role, text in ROLE_DESCRIPTIONS.items()
+            },
         },
     )
 
