@@ -1,5 +1,5 @@
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -96,25 +96,18 @@ class Command(BaseCommand):
         reading = outcome.reading
         if reading.refused:
             raise CommandError(f"Nothing imported: {reading.refused}")
-        for note in reading.notes:
-            self.stdout.write(note)
         errors = [{"line": n, "column": c, "message": m} for n, c, m in reading.errors]
-        for where, column, message in group_errors(errors):
-            self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
-        figures = len(reading.figures)
+        self._notes_and_errors(reading.notes, errors)
         if options["dry_run"]:
-            self.stdout.write(
-                f"Dry run: {figures} figures from {reading.lines} records would be imported; "
-                f"{len(reading.errors)} rejected. Nothing was changed."
+            self._dry_run(
+                f"{len(reading.figures)} figures from {reading.lines} records",
+                len(reading.errors),
+                "figures",
+                options,
             )
-            if reading.errors and not options["only_valid"]:
-                raise CommandError("The file has rejected figures (listed above).")
             return
         if outcome.batch is None:
-            raise CommandError(
-                f"Nothing imported: {len(reading.errors)} figures were rejected (listed above). "
-                "Fix them, or use --only-valid to import the rest."
-            )
+            self._nothing_imported(f"{len(reading.errors)} figures were rejected", options)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {outcome.imported} published figures from {path.name} into "
@@ -148,23 +141,18 @@ class Command(BaseCommand):
                 + "; columns: "
                 + "; ".join(f"{k} = {v}" for k, v in read.columns.items())
             )
-        for note in read.notes:
-            self.stdout.write(note)
-        for where, column, message in group_errors(batch.errors):
-            self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
+        self._notes_and_errors(read.notes, batch.errors)
         if options["dry_run"]:
-            self.stdout.write(
-                f"Dry run: {batch.rows_accepted} of {batch.rows_read} rows would be imported; "
-                f"{batch.rows_rejected} rejected. Nothing was changed."
+            self._dry_run(
+                f"{batch.rows_accepted} of {batch.rows_read} rows",
+                batch.rows_rejected,
+                "rows",
+                options,
             )
-            if batch.rows_rejected and not options["only_valid"]:
-                raise CommandError("The file has rejected rows (listed above).")
             return
         if not outcome.imported:
-            advice = "" if options["only_valid"] else ", or use --only-valid to import the rest"
-            raise CommandError(
-                f"Nothing imported: {batch.rows_rejected} of {batch.rows_read} rows were "
-                f"rejected (listed above). Fix them{advice}."
+            self._nothing_imported(
+                f"{batch.rows_rejected} of {batch.rows_read} rows were rejected", options
             )
         self.stdout.write(
             self.style.SUCCESS(
@@ -173,3 +161,20 @@ class Command(BaseCommand):
                 f"{batch.rows_replaced} earlier figures; rejected {batch.rows_rejected}."
             )
         )
+
+    def _notes_and_errors(self, notes: list[str], errors: list[dict[str, Any]]) -> None:
+        for note in notes:
+            self.stdout.write(note)
+        for where, column, message in group_errors(errors):
+            self.stderr.write(f"{where}{f' [{column}]' if column else ''}: {message}")
+
+    def _dry_run(self, would: str, rejected: int, what: str, options: dict[str, Any]) -> None:
+        self.stdout.write(
+            f"Dry run: {would} would be imported; {rejected} rejected. Nothing was changed."
+        )
+        if rejected and not options["only_valid"]:
+            raise CommandError(f"The file has rejected {what} (listed above).")
+
+    def _nothing_imported(self, why: str, options: dict[str, Any]) -> NoReturn:
+        advice = "" if options["only_valid"] else ", or use --only-valid to import the rest"
+        raise CommandError(f"Nothing imported: {why} (listed above). Fix them{advice}.")
