@@ -47,7 +47,7 @@ PAGES: dict[str, int] = {
     "/o/qc/campaigns/notes/": 7,
     "/o/qc/visitors/": 5,
     "/o/qc/visitors/{survey}/": 10,
-    "/o/qc/visitors/{survey}/results/?from=2026-01-01&to=2026-03-31": 10,
+    "/o/qc/visitors/{survey}/results/?from=2026-01-01&to=2026-03-31": 11,
     "/o/qc/settings/staff/": 5,
     "/o/qc/settings/api-keys/": 5,
     "/o/qc/settings/audit-log/": 6,
