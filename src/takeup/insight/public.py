@@ -57,7 +57,7 @@ def questions_json(survey: Survey) -> list[dict[str, Any]]:
             "hint_cy": q.hint_cy,
             "choices": q.choices,
         }
-        for q in survey.questions.all()
+        for q in queries.questions_of(survey)
     ]
 
 
@@ -130,7 +130,7 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
     """The survey as a page of its own: for people without JavaScript, and for QR codes."""
     survey = get_object_or_404(Survey, key=key, active=True)
     welsh = (get_language() or "en").startswith("cy")
-    questions = survey.questions.all()
+    questions = queries.questions_of(survey)
     errors: dict[str, str] = {}
     done = False
     given: dict[str, Any] = {}
