@@ -36,6 +36,7 @@ class Chart:
     description: str = ""
     csv_url: str = ""
     numeric_columns: frozenset[int] = field(default_factory=frozenset)
+    wide: bool = False  # a table too wide to sit beside the chart goes under it
 
 
 def bar_chart(
@@ -125,6 +126,7 @@ def time_chart(
     csv_url: str = "",
     table: tuple[tuple[str, ...], tuple[tuple[Cell, ...], ...]] | None = None,
     bands: Sequence[tuple[str, str, str]] = (),
+    wide: bool = False,
 ) -> Chart:
     """A line over time (or stacked bars with `stacked`), by `colour` if given; `target` draws
     a dashed rule; `bands` (start, end, label) shade campaigns and notes. Percentages are 0–100."""
@@ -213,6 +215,7 @@ def time_chart(
         description=description,
         csv_url=csv_url,
         numeric_columns=numeric,
+        wide=wide,
     )
 
 

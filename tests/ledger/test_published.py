@@ -289,8 +289,10 @@ def test_the_service_page_shows_published_figures_as_themselves(
     renewals = Service.objects.get(organisation=org, name="Vehicle tax renewals")
     html = viewer_client.get(f"/o/{org.slug}/take-up/services/{renewals.slug}/").content.decode()
     assert "Published 12-month totals" in html and "45,778,327" in html
+    assert 'id="published-only"' in html  # no counts in the ledger: the page says where to look
     csv = viewer_client.get(f"/o/{org.slug}/take-up/services/{renewals.slug}/?download=published")
     lines = csv.content.decode().splitlines()
-    assert "GOV.UK transactions explorer,transactions,12,2013-03-31,45778327" in [
-        line.replace(".00000", "") for line in lines
-    ]
+    assert "GOV.UK transactions explorer,transactions,12,2013-03-31,45778327" in lines
+    # Figures as published: no trailing zeros from storage, pence kept where published.
+    assert "GOV.UK transactions explorer,cost_per_transaction,12,2013-03-31,1.43" in lines
+    assert "91.00000" not in html and "£1.43" in html

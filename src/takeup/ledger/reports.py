@@ -422,7 +422,7 @@ class ServicePage:
             return (
                 [_("source"), _("figure"), _("months"), _("period end"), _("value")],
                 [
-                    (r.source, kind, months, end.isoformat(), value)
+                    (r.source, kind, months, end.isoformat(), _plain(value))
                     for r in self.published_reports
                     for kind, months, end, value in _published_rows(r)
                 ],
@@ -544,8 +544,8 @@ def percent_text(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _published_rows(report: PublishedReport) -> list[tuple[str, int, date, object]]:
-    rows: list[tuple[str, int, date, object]] = []
+def _published_rows(report: PublishedReport) -> list[tuple[str, int, date, Decimal]]:
+    rows: list[tuple[str, int, date, Decimal]] = []
     for months, totals in ((12, report.rolling), (3, report.quarters)):
         for t in totals:
             for kind, value in (
@@ -587,7 +587,7 @@ def _published_charts(report: PublishedReport, index: int, csv_url: str) -> dict
             time_label=_("12 months ending"),
             value_label=_("Digital share (%)"),
             percent=True,
-            csv_url=csv_url + "published",
+            wide=True,
             table=(
                 (
                     _("12 months ending"),
@@ -602,7 +602,7 @@ def _published_charts(report: PublishedReport, index: int, csv_url: str) -> dict
                         _whole(t.transactions),
                         _whole(t.digital),
                         percent_text(t.digital_share),
-                        f"£{t.cost_per_transaction}" if t.cost_per_transaction is not None else "–",
+                        _pounds(t.cost_per_transaction),
                     )
                     for t in report.rolling
                 ),
@@ -615,10 +615,11 @@ def _published_charts(report: PublishedReport, index: int, csv_url: str) -> dict
             id=f"published-{index}-satisfaction",
             title=_("Published user satisfaction: %(source)s") % {"source": report.source},
             description=_(
-                "The published percentage beside what the month's answer counts give under each "
-                "definition: the old performance platform's mean score (answers scored 0, 25, 50, "
-                "75 and 100) and the share satisfied or very satisfied. The shaded months follow "
-                "a different definition from the months before them: the series breaks there."
+                "The percentage as published each month. The table gives, beside it, what the "
+                "month's answer counts give under each definition: the old performance "
+                "platform's mean score (answers scored 0, 25, 50, 75 and 100, in %) and the share "
+                "satisfied or very satisfied (%). The shaded months follow a different "
+                "definition from the months before them: compare across the shading with care."
             ),
             records=[
                 {"month": m.month.replace(day=1).isoformat(), "published": float(m.published)}
@@ -630,6 +631,7 @@ def _published_charts(report: PublishedReport, index: int, csv_url: str) -> dict
             time_label=_("Month"),
             value_label=_("Published satisfaction (%)"),
             percent=True,
+            wide=True,
             bands=[
                 (b.replace(day=1).isoformat(), last, _("Definition changed"))
                 for b in report.definition_breaks
@@ -646,10 +648,10 @@ def _published_charts(report: PublishedReport, index: int, csv_url: str) -> dict
                 tuple(
                     (
                         date_format(m.month, "M Y"),
-                        f"{m.published}%" if m.published is not None else "–",
+                        f"{_plain(m.published)}%" if m.published is not None else "–",
                         f"{m.answers:,}" if m.answers else "–",
-                        percent_text(m.mean_score),
-                        percent_text(m.share),
+                        f"{percent_text(m.mean_score)}%" if m.mean_score is not None else "–",
+                        f"{percent_text(m.share)}%" if m.share is not None else "–",
                         str(FOLLOWS.get(m.follows, "–"))
                         + (f" ({_('definition changed')})" if m.break_before else ""),
                     )
@@ -666,6 +668,19 @@ def _published_charts(report: PublishedReport, index: int, csv_url: str) -> dict
 
 def _whole(value: object) -> str:
     return f"{value:,.0f}" if value is not None else "–"
+
+
+def _plain(value: Decimal) -> str:
+    """A published number as written, without the storage's trailing zeros: 91, 44.2."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _pounds(value: Decimal | None) -> str:
+    """Pounds to the penny, or to the fraction of a penny where the figure is that small."""
+    if value is None:
+        return "–"
+    return f"£{value:,.2f}" if value >= Decimal("0.1") else f"£{_plain(value)}"
 
 
 FOLLOWS = {
