@@ -222,7 +222,7 @@ def test_notes_are_added_listed_and_removed(
 def test_viewer_cannot_add_notes(viewer_client: MemberClient, org: Organisation) -> None:
     response = viewer_client.post(url(org, "notes/"), {"text": "x", "starts_on": "2026-05-14"})
     assert response.status_code == 403 and not Annotation.objects.exists()
-    assert "Only someone with the role editor, analyst or admin" in response.content.decode()
+    assert "Only these roles can do this: editor, analyst, admin." in response.content.decode()
 
 
 def test_comparison_csv(viewer_client: MemberClient, org: Organisation, activity: Activity) -> None:

@@ -46,6 +46,7 @@ def test_a_viewer_refused_sees_which_roles_may(
     response = viewer_client.get(f"/o/{org.slug}/take-up/upload/")
     html = response.content.decode()
     assert response.status_code == 403
-    assert "You cannot do this" in html and "analyst or admin" in html
+    assert "You cannot do this" in html and "these roles can do this: analyst, admin" in html
+    assert "Your role is viewer." in html
     welsh = viewer_client.get(f"/cy/o/{org.slug}/take-up/upload/")
     assert welsh.status_code == 403 and 'lang="cy"' in welsh.content.decode()

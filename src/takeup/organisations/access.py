@@ -7,7 +7,6 @@ from typing import Any, cast
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from . import queries
@@ -36,7 +35,7 @@ def organisation_view(permission: Permission = Permission.VIEW) -> Callable[[Vie
             user = cast(User, request.user)
             membership = queries.membership_for(user, org)
             if not role_allows(membership.role, permission):
-                raise denied(permission)
+                raise denied(permission, membership.role)
             org_request = cast(OrganisationRequest, request)
             org_request.organisation = membership.organisation
             org_request.membership = membership
@@ -52,17 +51,28 @@ def can(request: HttpRequest, permission: Permission) -> bool:
     return membership is not None and role_allows(membership.role, permission)
 
 
-def denied(permission: Permission) -> PermissionDenied:
+def denied(permission: Permission, role: str = "") -> PermissionDenied:
     """A refusal that says which roles may do this (the styled 403 page shows it)."""
     labels = dict(ROLE_CHOICES)
-    names = [str(labels[role.value]).lower() for role in roles_allowing(permission)]
+    names = ", ".join(str(labels[r.value]).lower() for r in roles_allowing(permission))
+    yours = (
+        _("Your role is %(role)s.") % {"role": str(labels[role]).lower()} if role in labels else ""
+    )
     return PermissionDenied(
-        _("Only someone with the role %(roles)s can do this. Ask an admin of your organisation.")
-        % {"roles": get_text_list(names, _("or"))}
+        " ".join(
+            m
+            for m in (
+                _("Only these roles can do this: %(roles)s.") % {"roles": names},
+                yours,
+                _("Ask an admin of your organisation."),
+            )
+            if m
+        )
     )
 
 
 def require(request: HttpRequest, permission: Permission) -> None:
     """Refuse (403, styled) unless the signed-in member's role allows this."""
     if not can(request, permission):
-        raise denied(permission)
+        membership = getattr(request, "membership", None)
+        raise denied(permission, membership.role if membership else "")
