@@ -138,7 +138,7 @@ def time_chart(
             "field": time,
             "type": "temporal",
             "title": time_label,
-            "axis": {"format": time_format(records, time), "labelAngle": -40},
+            "axis": time_axis(records, time),
         },
         "y": {
             "field": value,
@@ -227,6 +227,16 @@ def time_format(records: Sequence[dict[str, Cell]], time: str) -> str:
         return "%b %Y"
     years = {d[:4] for d in days}
     return "%d %b" if len(years) == 1 else "%d %b %Y"
+
+
+def time_axis(records: Sequence[dict[str, Cell]], time: str) -> dict[str, Any]:
+    """The time axis: labels at the figures' grain, and for monthly figures a tick a month at
+    most, so a short series does not repeat "Sep 2026" under weekly ticks."""
+    axis: dict[str, Any] = {"format": time_format(records, time), "labelAngle": -40}
+    if axis["format"] == "%b %Y":
+        months = len({str(r.get(time))[:7] for r in records if r.get(time) is not None})
+        axis["tickCount"] = {"interval": "month", "step": max(1, months // 12)}
+    return axis
 
 
 def band_layer(bands: Sequence[tuple[str, str, str]], time_label: str) -> dict[str, Any]:

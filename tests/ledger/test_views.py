@@ -317,6 +317,16 @@ def test_chart_axes_are_labelled_at_the_figures_grain() -> None:
     assert time_format([*days, {"t": "2027-01-04"}], "t") == "%d %b %Y"
 
 
+def test_a_short_monthly_series_has_a_tick_a_month_at_most() -> None:
+    from takeup.charts import time_axis
+
+    two_months = [{"t": "2026-09-01"}, {"t": "2026-10-01"}]
+    assert time_axis(two_months, "t")["tickCount"] == {"interval": "month", "step": 1}
+    five_years = [{"t": f"{y}-{m:02d}-01"} for y in range(2021, 2026) for m in range(1, 13)]
+    assert time_axis(five_years, "t")["tickCount"]["step"] == 5
+    assert "tickCount" not in time_axis([{"t": "2026-09-02"}], "t")
+
+
 def test_a_viewer_is_not_offered_what_they_cannot_do(
     viewer_client: Client, member_client, org: Organisation, figures: Service
 ) -> None:
