@@ -89,7 +89,7 @@ def test_viewer_cannot_make_or_change_surveys(
 def test_pages_are_mapped_to_a_service(
     editor_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:
-    service = ServiceFactory(organisation=org)
+    service = ServiceFactory.create(organisation=org)
     response = editor_client.post(
         url(org, f"{survey.pk}/"),
         {"form": "rule", "starts_with": "bins", "service": service.pk},
@@ -112,8 +112,8 @@ def _answer(survey: Survey, area: ServiceArea, **answers: object) -> Response:
 def test_results_compare_an_area_with_the_rest_and_flag_only_real_differences(
     viewer_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:
-    care = ServiceAreaFactory(organisation=org, name="Adult social care", slug="care")
-    bins = ServiceAreaFactory(organisation=org, name="Waste", slug="waste")
+    care = ServiceAreaFactory.create(organisation=org, name="Adult social care", slug="care")
+    bins = ServiceAreaFactory.create(organisation=org, name="Waste", slug="waste")
     for _ in range(60):
         _answer(
             survey,
@@ -151,8 +151,8 @@ def test_the_default_comparison_is_the_area_with_most_first_time_visitors(
     viewer_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:
     # Welsh names, and no area called "social care": the default comes from the answers.
-    ServiceAreaFactory(organisation=org, name="Gofal cymdeithasol", slug="gofal")
-    waste = ServiceAreaFactory(organisation=org, name="Gwastraff", slug="gwastraff")
+    ServiceAreaFactory.create(organisation=org, name="Gofal cymdeithasol", slug="gofal")
+    waste = ServiceAreaFactory.create(organisation=org, name="Gwastraff", slug="gwastraff")
     for _ in range(3):
         _answer(survey, waste, visits="first", gender="female")
     _answer(survey, waste, visits="regular", gender="male")
@@ -163,7 +163,7 @@ def test_the_default_comparison_is_the_area_with_most_first_time_visitors(
 def test_the_period_and_area_filter_and_the_csv(
     viewer_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:
-    care = ServiceAreaFactory(organisation=org, name="Adult social care", slug="care")
+    care = ServiceAreaFactory.create(organisation=org, name="Adult social care", slug="care")
     recent = _answer(survey, care, visits="first", found="yes", found_by=["search", "print"])
     old = _answer(survey, care, visits="regular", found="no")
     old.received_at = timezone.now() - timedelta(days=400)
@@ -193,7 +193,7 @@ def test_results_with_no_answers(
 def test_first_time_against_returning_and_this_period_against_the_last(
     viewer_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:
-    area = ServiceAreaFactory(organisation=org, name="Waste", slug="waste")
+    area = ServiceAreaFactory.create(organisation=org, name="Waste", slug="waste")
     for _ in range(50):
         _answer(survey, area, visits="first", for_whom="professional")
         _answer(survey, area, visits="regular", for_whom="self")
@@ -218,7 +218,7 @@ def test_first_time_against_returning_and_this_period_against_the_last(
 def test_contacts_avoided_are_priced_at_the_latest_unit_costs(
     viewer_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:
-    area = ServiceAreaFactory(organisation=org, name="Waste", slug="waste")
+    area = ServiceAreaFactory.create(organisation=org, name="Waste", slug="waste")
     for channel in ["phone"] * 3 + ["not"]:
         _answer(survey, area, visits="regular", otherwise=channel)
     response = viewer_client.get(url(org, f"{survey.pk}/results/"))
@@ -231,10 +231,10 @@ def test_contacts_avoided_are_priced_at_the_latest_unit_costs(
 def test_contacts_avoided_use_the_periods_web_visits_when_the_ledger_has_them(
     viewer_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:
-    area = ServiceAreaFactory(organisation=org, name="Waste", slug="waste")
-    bins = ServiceFactory(organisation=org, area=area, name="Missed bin", slug="missed-bin")
-    other = ServiceFactory(organisation=org, area=area, name="Bulky waste", slug="bulky")
-    elsewhere = ServiceFactory(organisation=org, name="Parking", slug="parking")
+    area = ServiceAreaFactory.create(organisation=org, name="Waste", slug="waste")
+    bins = ServiceFactory.create(organisation=org, area=area, name="Missed bin", slug="missed-bin")
+    other = ServiceFactory.create(organisation=org, area=area, name="Bulky waste", slug="bulky")
+    elsewhere = ServiceFactory.create(organisation=org, name="Parking", slug="parking")
     PathRule.objects.create(survey=survey, prefix="/bins", service=bins)
     for channel in ["phone"] * 3 + ["not"]:
         _answer(survey, area, visits="regular", otherwise=channel)
@@ -273,7 +273,7 @@ def test_contacts_avoided_use_the_periods_web_visits_when_the_ledger_has_them(
 def test_results_show_what_visitors_came_to_do(
     viewer_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:
-    care = ServiceAreaFactory(organisation=org, name="Adult social care", slug="care")
+    care = ServiceAreaFactory.create(organisation=org, name="Adult social care", slug="care")
     _answer(survey, care, visits="first", reason="Find a care home for my mum")
     _answer(survey, care, visits="first", comments="Too many clicks")
     page = viewer_client.get(url(org, f"{survey.pk}/results/")).content.decode()
@@ -333,3 +333,14 @@ def test_questions_move_up_and_down(
     last = survey.questions.get(key=moved[-1], active=True)
     editor_client.post(url(org, f"{survey.pk}/questions/{last.pk}/move/"), {"direction": "down"})
     assert list(survey.questions.filter(active=True).values_list("key", flat=True)) == moved
+
+
+def test_long_lists_say_how_much_is_shown(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    care = ServiceAreaFactory(organisation=org, name="Adult social care", slug="care")
+    for i in range(105):
+        _answer(survey, care, visits="first", reason=f"Reason {i}", found_by=["search", "print"])
+    page = viewer_client.get(url(org, f"{survey.pk}/results/")).content.decode()
+    assert "105 visitors wrote something. The 100 newest are shown" in page
+    assert "shares add up to more than 100%" in page  # a tick-all-that-apply question

@@ -277,6 +277,10 @@ def results_page(
             bar_chart(
                 id="found-by",
                 title=_("How visitors found the site"),
+                description=_(
+                    "Visitors could tick more than one way, so the shares add up to more than "
+                    "100%."
+                ),
                 records=[{"how": labels[v], "percent": _pct(s.value)} for v, s in found.items()],
                 category="how",
                 value="percent",

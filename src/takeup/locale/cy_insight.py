@@ -102,6 +102,8 @@ CY_INSIGHT: dict[str | tuple[str, str], str | list[str]] = {
     "What did you come to do today?": "Beth daethoch chi i’w wneud heddiw?",
     "Search what they wrote": "Chwilio’r hyn a ysgrifennon nhw",
     "Search": "Chwilio",
+    "The %(shown)s newest are shown: search to find the rest.": "Dangosir y %(shown)s mwyaf diweddar: chwiliwch i ddod o hyd i’r gweddill.",
+    "Visitors could tick more than one way, so the shares add up to more than 100%.": "Gallai ymwelwyr dicio mwy nag un ffordd, felly mae’r cyfrannau’n adio i fwy na 100%.",
     ("%(n)s visitor wrote something.", "%(n)s visitors wrote something."): [
         "Ysgrifennodd %(n)s ymwelydd rywbeth.",
         "Ysgrifennodd %(n)s ymwelydd rywbeth.",
