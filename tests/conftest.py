@@ -29,19 +29,19 @@ def _media_root(settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture
 def org(db: None) -> Organisation:
-    return OrganisationFactory(
+    return OrganisationFactory.create(
         name="Millbrook Test Council", slug="millbrook-test", allowed_domains=["millbrook.gov.uk"]
     )
 
 
 @pytest.fixture
 def other_org(db: None) -> Organisation:
-    return OrganisationFactory(name="Elsewhere Borough Council", slug="elsewhere")
+    return OrganisationFactory.create(name="Elsewhere Borough Council", slug="elsewhere")
 
 
 @pytest.fixture
 def service(org: Organisation) -> Service:
-    return ServiceFactory(
+    return ServiceFactory.create(
         organisation=org,
         name="Report a missed bin",
         slug="report-a-missed-bin",
@@ -62,8 +62,8 @@ def member_client(org: Organisation) -> Callable[[str], MemberClient]:
     """A signed-in client for a new user with the given role in `org`."""
 
     def make(role: str) -> MemberClient:
-        user = UserFactory()
-        MembershipFactory(organisation=org, user=user, role=role)
+        user = UserFactory.create()
+        MembershipFactory.create(organisation=org, user=user, role=role)
         client = MemberClient(user)
         client.force_login(user)
         return client

@@ -1,69 +1,79 @@
 """Test data. Organisations are made through the real service, so they start as production's do."""
 
-import factory
+from typing import Any
+
+from factory.base import Factory
+from factory.declarations import (
+    LazyAttribute,
+    PostGeneration,
+    PostGenerationMethodCall,
+    SelfAttribute,
+    Sequence,
+    SubFactory,
+)
 from factory.django import DjangoModelFactory
+from factory.faker import Faker
 
 from takeup.catalogue.models import Service, ServiceArea
 from takeup.organisations.models import Membership, Organisation, User
 from takeup.organisations.services import organisation_create
 
 
-class OrganisationFactory(factory.Factory):
+class OrganisationFactory(Factory[Organisation]):
     class Meta:
         model = Organisation
 
-    name = factory.Sequence(lambda n: f"Testshire Council {n}")
-    slug = factory.Sequence(lambda n: f"testshire-{n}")
+    name = Sequence(lambda n: f"Testshire Council {n}")
+    slug = Sequence(lambda n: f"testshire-{n}")
     kind = Organisation.Kind.COUNTY
     nation = Organisation.Nation.ENGLAND
-    allowed_domains = factory.LazyAttribute(lambda o: [f"{o.slug}.gov.uk"])
+    allowed_domains = LazyAttribute(lambda o: [f"{o.slug}.gov.uk"])
 
     @classmethod
-    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Organisation:
+    def _create(cls, model_class: type, *args: object, **kwargs: Any) -> Organisation:
         return organisation_create(**kwargs)
 
 
-class UserFactory(DjangoModelFactory):
+def _save_if_created(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+    if create:
+        obj.save()
+
+
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
-    full_name = factory.Faker("name", locale="en_GB")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
-
-    @factory.post_generation
-    def saved(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            obj.save()
+    email = Sequence(lambda n: f"person{n}@example.org")
+    full_name = Faker("name", locale="en_GB")
+    password = PostGenerationMethodCall("set_password", "correct horse battery")
+    saved = PostGeneration(_save_if_created)
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    user = factory.SubFactory(UserFactory)
+    organisation = SubFactory(OrganisationFactory)
+    user = SubFactory(UserFactory)
     role = "viewer"
 
 
-class ServiceAreaFactory(DjangoModelFactory):
+class ServiceAreaFactory(DjangoModelFactory[ServiceArea]):
     class Meta:
         model = ServiceArea
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    name = factory.Sequence(lambda n: f"Area {n}")
-    slug = factory.Sequence(lambda n: f"area-{n}")
+    organisation = SubFactory(OrganisationFactory)
+    name = Sequence(lambda n: f"Area {n}")
+    slug = Sequence(lambda n: f"area-{n}")
 
 
-class ServiceFactory(DjangoModelFactory):
+class ServiceFactory(DjangoModelFactory[Service]):
     class Meta:
         model = Service
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    area = factory.SubFactory(
-        ServiceAreaFactory, organisation=factory.SelfAttribute("..organisation")
-    )
-    name = factory.Sequence(lambda n: f"Report thing {n}")
-    slug = factory.Sequence(lambda n: f"report-thing-{n}")
+    organisation = SubFactory(OrganisationFactory)
+    area = SubFactory(ServiceAreaFactory, organisation=SelfAttribute("..organisation"))
+    name = Sequence(lambda n: f"Report thing {n}")
+    slug = Sequence(lambda n: f"report-thing-{n}")
     kind = Service.Kind.REPORT

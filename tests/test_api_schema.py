@@ -30,9 +30,9 @@ def _keep_test_connection() -> Iterator[None]:
 
 @pytest.fixture
 def auth_header(db: None, _keep_test_connection: None) -> dict[str, str]:
-    org = OrganisationFactory(slug="schema", allowed_domains=["schema.gov.uk"])
-    area = ServiceAreaFactory(organisation=org, slug="parking")
-    ServiceFactory(organisation=org, area=area, slug="pay-a-fine")
+    org = OrganisationFactory.create(slug="schema", allowed_domains=["schema.gov.uk"])
+    area = ServiceAreaFactory.create(organisation=org, slug="parking")
+    ServiceFactory.create(organisation=org, area=area, slug="pay-a-fine")
     _, raw = api_key_create(organisation=org, name="schemathesis")
     return {"Authorization": f"Bearer {raw}"}
 

@@ -62,18 +62,20 @@ API: dict[str, int] = {
 
 def build(rows: int) -> dict[str, Any]:
     """An organisation with `rows` of everything the pages list."""
-    org = OrganisationFactory(name="Query Count Council", slug="qc", allowed_domains=["qc.gov.uk"])
-    admin = UserFactory()
-    MembershipFactory(organisation=org, user=admin, role="admin")
+    org = OrganisationFactory.create(
+        name="Query Count Council", slug="qc", allowed_domains=["qc.gov.uk"]
+    )
+    admin = UserFactory.create()
+    MembershipFactory.create(organisation=org, user=admin, role="admin")
     for _ in range(rows - 1):
-        MembershipFactory(organisation=org, user=UserFactory(), role="viewer")
+        MembershipFactory.create(organisation=org, user=UserFactory.create(), role="viewer")
     web = Channel.objects.get(organisation=org, slug="web")
     phone = Channel.objects.get(organisation=org, slug="phone")
     source = data_source_get_or_create(org, "CRM")
     services = []
     for i in range(rows):
-        area = ServiceAreaFactory(organisation=org, name=f"Area {i}", slug=f"area-{i}")
-        service = ServiceFactory(
+        area = ServiceAreaFactory.create(organisation=org, name=f"Area {i}", slug=f"area-{i}")
+        service = ServiceFactory.create(
             organisation=org,
             area=area,
             name=f"Service {i}",

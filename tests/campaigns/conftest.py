@@ -59,7 +59,7 @@ def ledger_services(org: Organisation) -> Callable[..., list[Service]]:
     def make(count: int = 4, lift: float = 0.0, lift_from: int = DAYS) -> list[Service]:
         made = []
         for i in range(count):
-            service = ServiceFactory(
+            service = ServiceFactory.create(
                 organisation=org,
                 name=f"Service {i}",
                 slug=f"service-{i}",

@@ -178,7 +178,7 @@ def test_plan_page(
         f"/o/{org.slug}/campaigns/plan/", {"service": target.pk, "length_days": 3}
     )
     assert "at least 7 days" in bad.content.decode()
-    empty = ServiceFactory(organisation=org)
+    empty = ServiceFactory.create(organisation=org)
     none = viewer_client.get(
         f"/o/{org.slug}/campaigns/plan/", {"service": empty.pk, "length_days": 28}
     )
@@ -227,7 +227,7 @@ def test_garden_waste_in_october_cannot_be_told(
     below zero and three checks that said OK. Now: "cannot tell", a failing fit check, no
     relative effect, no take-up change, and no band below zero."""
     ledger_services(2)
-    garden = ServiceFactory(
+    garden = ServiceFactory.create(
         organisation=org,
         name="Subscribe to garden waste collection",
         online_url="https://www.millbrook.gov.uk/garden-waste",

@@ -121,7 +121,7 @@ def test_unknown_and_expired_codes_get_a_friendly_page(
 
 
 def test_links_only_go_to_allowed_domains(org: Organisation, activity: Activity) -> None:
-    elsewhere = ServiceFactory(organisation=org, online_url="https://evil.example.com/phish")
+    elsewhere = ServiceFactory.create(organisation=org, online_url="https://evil.example.com/phish")
     activity.campaign.services.add(elsewhere)
     with pytest.raises(ValidationError, match="allowed domains"):
         link_save(organisation=org, activity=activity, service=elsewhere)
@@ -133,7 +133,7 @@ def test_links_only_go_to_allowed_domains(org: Organisation, activity: Activity)
 
 
 def test_a_service_with_no_online_address_cannot_have_a_link(org: Organisation, campaign) -> None:
-    offline = ServiceFactory(organisation=org, online_url="")
+    offline = ServiceFactory.create(organisation=org, online_url="")
     campaign.services.set([offline])
     with pytest.raises(ValidationError, match="no online address"):
         activity_save(

@@ -97,7 +97,7 @@ def test_bad_campaign_forms_save_nothing(
 def test_another_organisations_service_cannot_be_chosen(
     editor_client: MemberClient, org: Organisation, service: Service, other_org: Organisation
 ) -> None:
-    theirs = ServiceFactory(organisation=other_org)
+    theirs = ServiceFactory.create(organisation=other_org)
     response = editor_client.post(url(org, "new/"), campaign_form(service, services=[theirs.pk]))
     assert response.status_code == 200 and not Campaign.objects.exists()
 
@@ -140,7 +140,7 @@ def test_viewer_sees_but_cannot_change(
 def test_another_organisation_gets_404(
     member_client, activity: Activity, org: Organisation
 ) -> None:
-    other = OrganisationFactory(slug="other-council")
+    other = OrganisationFactory.create(slug="other-council")
     outsider = member_client("admin")
     outsider.user.memberships.update(organisation=other)
     campaign = activity.campaign
@@ -300,8 +300,10 @@ def test_a_change_is_audited_against_what_was_stored(
 def test_services_are_checkboxes_under_their_areas(
     editor_client: MemberClient, org: Organisation, service: Service
 ) -> None:
-    parking = ServiceAreaFactory(organisation=org, name="Parking", slug="parking")
-    permit = ServiceFactory(organisation=org, area=parking, name="Apply for a permit", slug="p")
+    parking = ServiceAreaFactory.create(organisation=org, name="Parking", slug="parking")
+    permit = ServiceFactory.create(
+        organisation=org, area=parking, name="Apply for a permit", slug="p"
+    )
     page = editor_client.get(url(org, "new/")).content.decode()
     assert "Hold Ctrl" not in page and "<select" not in page.split('name="services"')[0][-300:]
     assert f'type="checkbox" value="{permit.pk}"' in page

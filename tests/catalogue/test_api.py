@@ -20,7 +20,7 @@ def test_list_services(api_client: Client, service: Service) -> None:
 def test_another_organisations_service_answers_404(
     api_client: Client, other_org: Organisation
 ) -> None:
-    theirs = ServiceFactory(organisation=other_org, slug="their-service")
+    theirs = ServiceFactory.create(organisation=other_org, slug="their-service")
     response = api_client.get(f"/api/services/{theirs.slug}")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "errors": []}
@@ -28,7 +28,7 @@ def test_another_organisations_service_answers_404(
 
 
 def test_create_service(api_client: Client, org: Organisation) -> None:
-    area = ServiceAreaFactory(organisation=org, slug="parking")
+    area = ServiceAreaFactory.create(organisation=org, slug="parking")
     response = api_client.post(
         "/api/services",
         {
@@ -68,7 +68,7 @@ def test_create_service(api_client: Client, org: Organisation) -> None:
 def test_bad_service_gets_json_naming_the_field_and_saves_nothing(
     api_client: Client, org: Organisation, payload: dict[str, object], field: str
 ) -> None:
-    ServiceAreaFactory(organisation=org, slug="parking")
+    ServiceAreaFactory.create(organisation=org, slug="parking")
     response = api_client.post("/api/services", payload, content_type="application/json")
     assert response.status_code == 422, response.content
     assert field in [e["field"] for e in response.json()["errors"]]
@@ -118,8 +118,8 @@ def test_service_areas(api_client: Client, org: Organisation) -> None:
 
 
 def test_filters(api_client: Client, org: Organisation) -> None:
-    ServiceFactory(organisation=org, kind="pay", slug="pay-it")
-    ServiceFactory(organisation=org, kind="book", slug="book-it", active=False)
+    ServiceFactory.create(organisation=org, kind="pay", slug="pay-it")
+    ServiceFactory.create(organisation=org, kind="book", slug="book-it", active=False)
     assert [s["slug"] for s in api_client.get("/api/services?kind=pay").json()] == ["pay-it"]
     assert api_client.get("/api/services?kind=sing").status_code == 422
     assert len(api_client.get("/api/services?include_archived=true").json()) == 2

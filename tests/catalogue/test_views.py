@@ -30,7 +30,7 @@ def test_new_organisation_starts_with_standard_channels_and_socitm_costs(
 
 
 def test_add_service(editor_client: Client, org: Organisation) -> None:
-    area = ServiceAreaFactory(organisation=org, name="Parking")
+    area = ServiceAreaFactory.create(organisation=org, name="Parking")
     response = editor_client.post(
         f"/o/{org.slug}/catalogue/services/add/",
         {
@@ -82,7 +82,7 @@ def test_add_service(editor_client: Client, org: Organisation) -> None:
 def test_bad_service_shows_an_error_summary_and_saves_nothing(
     editor_client: Client, org: Organisation, data: dict[str, str], message: str
 ) -> None:
-    area = ServiceAreaFactory(organisation=org)
+    area = ServiceAreaFactory.create(organisation=org)
     before = Service.objects.count()
     response = editor_client.post(
         f"/o/{org.slug}/catalogue/services/add/", {"area": area.pk, **data}
@@ -108,7 +108,7 @@ def test_duplicate_service_name_is_refused(
 def test_cannot_put_a_service_in_another_organisations_area(
     editor_client: Client, org: Organisation, other_org: Organisation
 ) -> None:
-    theirs = ServiceAreaFactory(organisation=other_org)
+    theirs = ServiceAreaFactory.create(organisation=other_org)
     response = editor_client.post(
         f"/o/{org.slug}/catalogue/services/add/",
         {"name": "Sneaky", "area": theirs.pk, "kind": "pay"},
@@ -239,13 +239,13 @@ def test_service_list_query_count_does_not_grow_with_services(
     django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     for _ in range(3):
-        ServiceFactory(organisation=org)
+        ServiceFactory.create(organisation=org)
     url = f"/o/{org.slug}/catalogue/services/"
     viewer_client.get(url)
     with django_assert_num_queries(6):
         viewer_client.get(url)
     for _ in range(10):
-        ServiceFactory(organisation=org)
+        ServiceFactory.create(organisation=org)
     with django_assert_num_queries(6):
         viewer_client.get(url)
 
@@ -256,7 +256,7 @@ def test_overview_chart_has_its_table_and_query_count(
     django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     for _ in range(4):
-        ServiceFactory(organisation=org)
+        ServiceFactory.create(organisation=org)
     viewer_client.get(f"/o/{org.slug}/")
     with django_assert_num_queries(5):
         response = viewer_client.get(f"/o/{org.slug}/")

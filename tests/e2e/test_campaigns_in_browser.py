@@ -20,7 +20,7 @@ CAMPAIGN_START = START + timedelta(days=364)
 
 @pytest.fixture
 def millbrook(live_server: Any) -> str:
-    org = OrganisationFactory(
+    org = OrganisationFactory.create(
         name="Millbrook City Council", slug="millbrook", allowed_domains=["millbrook.gov.uk"]
     )
     for i, (name, slug) in enumerate(
@@ -30,7 +30,7 @@ def millbrook(live_server: Any) -> str:
             ("Renew library books", "renew-library-books"),
         ]
     ):
-        service = ServiceFactory(
+        service = ServiceFactory.create(
             organisation=org,
             name=name,
             slug=slug,
@@ -39,8 +39,8 @@ def millbrook(live_server: Any) -> str:
         lift = 0.3 if i == 0 else 0.0
         daily(org, service, poisson_series(i, 150 + 50 * i, lift, 364))
         daily(org, service, poisson_series(10 + i, 80), channel="phone")
-    MembershipFactory(
-        organisation=org, user=UserFactory(email="comms@millbrook.gov.uk"), role="editor"
+    MembershipFactory.create(
+        organisation=org, user=UserFactory.create(email="comms@millbrook.gov.uk"), role="editor"
     )
     return str(live_server.url)
 

@@ -20,17 +20,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def millbrook(live_server: Any) -> dict[str, Any]:
-    org = OrganisationFactory(
+    org = OrganisationFactory.create(
         name="Millbrook City Council", slug="millbrook", allowed_domains=["millbrook.gov.uk"]
     )
-    ServiceFactory(
+    ServiceFactory.create(
         organisation=org,
         name="Report a missed bin",
         slug="report-a-missed-bin",
-        area=ServiceAreaFactory(organisation=org, name="Parking", slug="parking"),
+        area=ServiceAreaFactory.create(organisation=org, name="Parking", slug="parking"),
     )
-    user = UserFactory(email="digital.lead@millbrook.gov.uk")
-    MembershipFactory(organisation=org, user=user, role="editor")
+    user = UserFactory.create(email="digital.lead@millbrook.gov.uk")
+    MembershipFactory.create(organisation=org, user=user, role="editor")
     return {"org": org, "url": live_server.url}
 
 

@@ -21,11 +21,11 @@ DATA = Path(__file__).parent.parent / "ledger" / "data"
 
 @pytest.fixture
 def millbrook(live_server: Any) -> str:
-    org = OrganisationFactory(
+    org = OrganisationFactory.create(
         name="Millbrook City Council", slug="millbrook", allowed_domains=["millbrook.gov.uk"]
     )
-    area = ServiceAreaFactory(organisation=org, name="Waste and recycling", slug="waste")
-    ServiceFactory(
+    area = ServiceAreaFactory.create(organisation=org, name="Waste and recycling", slug="waste")
+    ServiceFactory.create(
         organisation=org,
         area=area,
         name="Report a missed bin",
@@ -33,8 +33,8 @@ def millbrook(live_server: Any) -> str:
         target_percent=80,
         target_date="2027-03-31",
     )
-    MembershipFactory(
-        organisation=org, user=UserFactory(email="analyst@millbrook.gov.uk"), role="analyst"
+    MembershipFactory.create(
+        organisation=org, user=UserFactory.create(email="analyst@millbrook.gov.uk"), role="analyst"
     )
     return str(live_server.url)
 

@@ -40,12 +40,12 @@ def test_a_visitor_answers_by_keyboard_and_staff_see_it(
     page: Any, live_server: Any, council_site: tuple[str, Path]
 ) -> None:
     site, folder = council_site
-    org = OrganisationFactory(name="Millbrook City Council", slug="millbrook")
+    org = OrganisationFactory.create(name="Millbrook City Council", slug="millbrook")
     survey = survey_save(
         organisation=org, name="Exit survey", sampling_percent=100, allowed_origins=[site]
     )
-    MembershipFactory(
-        organisation=org, user=UserFactory(email="web@millbrook.gov.uk"), role="viewer"
+    MembershipFactory.create(
+        organisation=org, user=UserFactory.create(email="web@millbrook.gov.uk"), role="viewer"
     )
     src = f"{live_server.url}/static/insight/widget.js"
     (folder / "bins.html").write_text(PAGE.format(src=src, key=survey.key, rate=100))
@@ -117,7 +117,7 @@ def test_a_share_of_visitors_is_asked(
 ) -> None:
     """At 50%, a visitor whose random draw is under one half is asked; the rest are not."""
     site, folder = council_site
-    org = OrganisationFactory(name="Millbrook City Council", slug="millbrook")
+    org = OrganisationFactory.create(name="Millbrook City Council", slug="millbrook")
     survey = survey_save(
         organisation=org, name="Exit survey", sampling_percent=50, allowed_origins=[site]
     )

@@ -25,8 +25,8 @@ HOSTILE = [EVIL, "+cmd|' /C calc'!A0", "-2+3+cmd", "@SUM(1+1)", "\t=1+1", "\r=1+
 
 @pytest.fixture
 def hostile(org: Organisation) -> Service:
-    area = ServiceAreaFactory(organisation=org, name="+Waste", slug="waste")
-    service = ServiceFactory(
+    area = ServiceAreaFactory.create(organisation=org, name="+Waste", slug="waste")
+    service = ServiceFactory.create(
         organisation=org,
         area=area,
         name="=1+1 bins",

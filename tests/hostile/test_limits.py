@@ -86,7 +86,7 @@ def strict_analyst(org: Organisation, settings, django_user_model) -> tuple[Clie
 
     settings.TAKEUP_MAX_UPLOAD_BYTES = 10_000
     user = django_user_model.objects.create_user("analyst@millbrook.gov.uk", "a long secret!")
-    MembershipFactory(organisation=org, user=user, role="analyst")
+    MembershipFactory.create(organisation=org, user=user, role="analyst")
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     url = f"/o/{org.slug}/take-up/upload/"

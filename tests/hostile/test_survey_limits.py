@@ -39,7 +39,7 @@ def hosted(survey: Survey, address: str = "192.0.2.9") -> HttpResponse:
 
 
 def make(org_slug: str, origins: list[str]) -> Survey:
-    org = OrganisationFactory(slug=org_slug)
+    org = OrganisationFactory.create(slug=org_slug)
     return survey_save(organisation=org, name="Exit", sampling_percent=20, allowed_origins=origins)
 
 

@@ -35,7 +35,7 @@ def survey(org: Organisation) -> Survey:
     made = survey_save(
         organisation=org, name="Exit survey", sampling_percent=20, allowed_origins=[SITE + "/"]
     )
-    care = ServiceFactory(organisation=org, name="Ask about care", slug="ask-about-care")
+    care = ServiceFactory.create(organisation=org, name="Ask about care", slug="ask-about-care")
     PathRule.objects.create(survey=made, prefix="/social-care", service=care)
     return made
 

@@ -97,7 +97,7 @@ def test_kpis(api_client: Client, org: Organisation, service: Service) -> None:
 def test_kpis_of_another_organisations_service_404(
     api_client: Client, other_org: Organisation
 ) -> None:
-    theirs = ServiceFactory(organisation=other_org, slug="theirs")
+    theirs = ServiceFactory.create(organisation=other_org, slug="theirs")
     response = api_client.get(f"/api/services/{theirs.slug}/kpis?from=2026-01-01&to=2026-01-31")
     assert response.status_code == 404
 

@@ -35,8 +35,8 @@ def rows(slugs: list[str], count: int) -> list[dict[str, object]]:
 def test_two_sources_importing_at_once_count_each_figure_once(trial: int) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one writing transaction at a time")
-    org = OrganisationFactory()
-    slugs = [ServiceFactory(organisation=org).slug for _ in range(5)]
+    org = OrganisationFactory.create()
+    slugs = [ServiceFactory.create(organisation=org).slug for _ in range(5)]
     low = data_source_save(organisation=org, name="Finance", priority=100)
     high = data_source_save(organisation=org, name="CRM", priority=200)
     errors: list[BaseException] = []

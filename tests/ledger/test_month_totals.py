@@ -60,11 +60,11 @@ class TestSameAnswers(TestCase):
     @settings(max_examples=25, deadline=None)
     @given(rows)
     def test_month_totals_equal_the_volumes(self, data: list[tuple[date, str, str, int]]) -> None:
-        org = OrganisationFactory()
+        org = OrganisationFactory.create()
         Channel.objects.create(
             organisation=org, name="Kiosk", slug="kiosk", is_digital=True, is_self_service=True
         )  # no unit cost: priced as nothing
-        service = ServiceFactory(organisation=org)
+        service = ServiceFactory.create(organisation=org)
         # A unit cost that changes mid-month: each day is priced at the cost in force.
         UnitCost.objects.create(
             organisation=org,

@@ -105,14 +105,14 @@ def test_dates_with_month_names_and_month_first_refused(
 
 
 def test_names_that_differ_only_invisibly_match(org: Organisation) -> None:
-    ServiceFactory(organisation=org, name="Casglu gwastraff g\u0175yrdd", slug="garden")
+    ServiceFactory.create(organisation=org, name="Casglu gwastraff g\u0175yrdd", slug="garden")
     outcome = load(org, "names-nfd.csv")
     assert outcome.imported, messages(outcome)
     assert total(org, service__slug="garden") == 7
 
 
 def test_a_name_that_lost_characters_says_save_as_csv_utf8(org: Organisation) -> None:
-    ServiceFactory(organisation=org, name="Casglu gwastraff g\u0175yrdd", slug="garden")
+    ServiceFactory.create(organisation=org, name="Casglu gwastraff g\u0175yrdd", slug="garden")
     outcome = load(org, "windows-1252-lost.csv")
     assert not outcome.imported
     assert "looks like 'Casglu gwastraff g\u0175yrdd'" in messages(outcome)

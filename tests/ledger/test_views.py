@@ -63,7 +63,7 @@ def test_service_page_shows_take_up_with_its_counts(
 def test_overview_lists_every_service_and_totals(
     viewer_client: Client, org: Organisation, figures: Service
 ) -> None:
-    ServiceFactory(organisation=org, name="Pay council tax", slug="pay-council-tax")
+    ServiceFactory.create(organisation=org, name="Pay council tax", slug="pay-council-tax")
     page = viewer_client.get(f"/o/{org.slug}/take-up/?{MARCH}").content.decode()
     assert "Report a missed bin" in page and "Pay council tax" in page
     assert 'id="total-take-up">60.0%' in page
@@ -137,7 +137,7 @@ def test_overdue_source_is_flagged(
 def test_another_organisations_service_answers_404(
     viewer_client: Client, org: Organisation, other_org: Organisation
 ) -> None:
-    theirs = ServiceFactory(organisation=other_org, slug="theirs")
+    theirs = ServiceFactory.create(organisation=other_org, slug="theirs")
     assert viewer_client.get(f"/o/{org.slug}/take-up/services/{theirs.slug}/").status_code == 404
     assert viewer_client.get(f"/o/{other_org.slug}/take-up/").status_code == 404
 
@@ -155,7 +155,7 @@ def test_overview_query_count_is_pinned(
     with django_assert_num_queries(18):
         viewer_client.get(url)
     for _ in range(5):
-        feed(org, ServiceFactory(organisation=org), date(2026, 3, 10), web=1, phone=1)
+        feed(org, ServiceFactory.create(organisation=org), date(2026, 3, 10), web=1, phone=1)
     with django_assert_num_queries(18):
         viewer_client.get(url)
 

@@ -29,7 +29,7 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture
 def analytics_source(org: Organisation, service: Service) -> DataSource:
-    ServiceFactory(organisation=org, name="Bin collections", slug="bin-collections")
+    ServiceFactory.create(organisation=org, name="Bin collections", slug="bin-collections")
     source = data_source_get_or_create(org, "Website")
     source_profile_save(
         source=source,

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_another_organisations_service_answers_404(
     viewer_client: Client, other_org: Organisation, org: Organisation
 ) -> None:
-    theirs = ServiceFactory(organisation=other_org, slug="their-service")
+    theirs = ServiceFactory.create(organisation=other_org, slug="their-service")
     # Through our organisation's address: not found.
     assert viewer_client.get(f"/o/{org.slug}/catalogue/services/{theirs.slug}/").status_code == 404
     # Through theirs, of which we are not a member: not found either, not "forbidden".
@@ -25,8 +25,8 @@ def test_another_organisations_service_answers_404(
 def test_same_slug_in_two_organisations_shows_only_ours(
     viewer_client: Client, org: Organisation, other_org: Organisation
 ) -> None:
-    ServiceFactory(organisation=org, slug="pay-council-tax", name="Ours")
-    ServiceFactory(organisation=other_org, slug="pay-council-tax", name="Theirs")
+    ServiceFactory.create(organisation=org, slug="pay-council-tax", name="Ours")
+    ServiceFactory.create(organisation=other_org, slug="pay-council-tax", name="Theirs")
     response = viewer_client.get(f"/o/{org.slug}/catalogue/services/pay-council-tax/")
     assert response.status_code == 200
     assert b"Ours" in response.content and b"Theirs" not in response.content

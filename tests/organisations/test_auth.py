@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def person(org) -> User:
-    user = UserFactory(email="clerk@millbrook.gov.uk")
-    MembershipFactory(organisation=org, user=user, role="viewer")
+    user = UserFactory.create(email="clerk@millbrook.gov.uk")
+    MembershipFactory.create(organisation=org, user=user, role="viewer")
     return user
 
 
