@@ -1,5 +1,7 @@
 """The campaigns API: create and list, with errors that name the field, and tenancy."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -55,7 +57,7 @@ def test_create_a_campaign_and_an_activity_then_list(api_client: Client, service
     ],
 )
 def test_bad_campaigns_name_the_field_and_save_nothing(
-    api_client: Client, service: Service, change: dict, field: str
+    api_client: Client, service: Service, change: dict[str, Any], field: str
 ) -> None:
     response = api_client.post(
         "/api/campaigns", {**BODY, **change}, content_type="application/json"

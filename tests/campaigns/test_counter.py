@@ -1,6 +1,7 @@
 """Arrivals counted in Redis (REDIS_URL set) and moved to the database by the worker."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 import redis
@@ -12,16 +13,19 @@ from takeup.campaigns.models import Activity, Arrival, ArrivalFlush, ArrivalVisi
 from takeup.campaigns.services import link_save
 from takeup.campaigns.tasks import arrivals_flush
 from takeup.organisations.models import Organisation
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
 
 
-def go(code: str, address: str = "203.0.113.5", agent: str = PHONE, **extra: str):
+def go(code: str, address: str = "203.0.113.5", agent: str = PHONE, **extra: Any) -> ClientResponse:
     return Client().get(f"/go/{code}", HTTP_USER_AGENT=agent, REMOTE_ADDR=address, **extra)
 
 
-def test_arrivals_wait_in_redis_then_move_to_the_database(r, activity: Activity) -> None:
+def test_arrivals_wait_in_redis_then_move_to_the_database(
+    r: redis.Redis, activity: Activity
+) -> None:
     code = activity.link.code
     for address in ["203.0.113.5", "203.0.113.5", "198.51.100.7"]:
         response = go(code, address)
@@ -41,7 +45,9 @@ def test_arrivals_wait_in_redis_then_move_to_the_database(r, activity: Activity)
     assert ArrivalVisitor.objects.count() == 2  # the same person again
 
 
-def test_unknown_and_expired_codes_are_not_moved(r, org: Organisation, activity: Activity) -> None:
+def test_unknown_and_expired_codes_are_not_moved(
+    r: redis.Redis, org: Organisation, activity: Activity
+) -> None:
     assert go("nosuchcode").status_code == 404
     link_save(organisation=org, activity=activity, expires_on=date(2020, 1, 1))
     assert go(activity.link.code).status_code == 410
@@ -50,7 +56,7 @@ def test_unknown_and_expired_codes_are_not_moved(r, org: Organisation, activity:
 
 
 def test_a_flush_that_stopped_half_way_is_not_written_twice(
-    r, activity: Activity, monkeypatch: pytest.MonkeyPatch
+    r: redis.Redis, activity: Activity, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     go(activity.link.code)
     go(activity.link.code, "198.51.100.7")
@@ -71,7 +77,7 @@ def test_a_flush_that_stopped_half_way_is_not_written_twice(
 
 
 def test_a_changed_link_is_not_served_from_the_cache(
-    r, org: Organisation, activity: Activity
+    r: redis.Redis, org: Organisation, activity: Activity
 ) -> None:
     assert go(activity.link.code).status_code == 302
     link_save(organisation=org, activity=activity, vanity="bins")
@@ -80,7 +86,7 @@ def test_a_changed_link_is_not_served_from_the_cache(
     assert go("bins").status_code == 404
 
 
-def test_the_first_arrival_of_a_minute_queues_the_move(r, activity: Activity) -> None:
+def test_the_first_arrival_of_a_minute_queues_the_move(r: redis.Redis, activity: Activity) -> None:
     go(activity.link.code)
     go(activity.link.code)
     assert r.ttl("takeup:flush-due") > 0

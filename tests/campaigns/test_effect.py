@@ -1,8 +1,10 @@
 """The effect engine on its own: recovery of known effects, intervals, checks and bad input."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from takeup.campaigns import effect, validation
@@ -11,7 +13,9 @@ from takeup.campaigns.effect import EffectError, detectable, estimate
 WEEKDAY = np.array([1.0, 0.97, 0.95, 0.93, 0.9, 0.7, 0.65])
 
 
-def series(n: int, level: float, seed: int, lift: float = 0.0, lift_from: int | None = None):
+def series(
+    n: int, level: float, seed: int, lift: float = 0.0, lift_from: int | None = None
+) -> tuple[list[date], npt.NDArray[np.float64], npt.NDArray[np.float64], float]:
     rng = np.random.default_rng(seed)
     dates = [date(2024, 1, 1) + timedelta(days=i) for i in range(n)]
     mean = level * WEEKDAY[[d.weekday() for d in dates]]
@@ -87,10 +91,12 @@ def test_a_short_pre_period_is_flagged_and_the_placebo_runs_when_it_can() -> Non
     dates, y, pre_end, post_start, post_end = _window(400, 372)
     long = estimate(dates, y, pre_end=pre_end, post_start=post_start, post_end=post_end, draws=200)
     assert not long.checks.short_pre_period
-    assert long.checks.placebo_p_value is not None and long.checks.placebo_start < date(2025, 1, 7)
+    assert long.checks.placebo_p_value is not None
+    assert long.checks.placebo_start is not None
+    assert long.checks.placebo_start < date(2025, 1, 7)
 
 
-def _window(n: int, cut: int):
+def _window(n: int, cut: int) -> tuple[list[date], npt.NDArray[np.float64], date, date, date]:
     dates, y, _, _ = series(n, 200, seed=7)
     return dates, y, dates[cut - 1], dates[cut], dates[-1]
 
@@ -104,7 +110,7 @@ def test_a_placebo_inside_a_real_break_fails() -> None:
 
 def test_same_seed_same_answer() -> None:
     dates, y, pre_end, post_start, post_end = _window(200, 172)
-    kw = dict(pre_end=pre_end, post_start=post_start, post_end=post_end, draws=150)
+    kw: dict[str, Any] = dict(pre_end=pre_end, post_start=post_start, post_end=post_end, draws=150)
     a = estimate(dates, y, seed=3, **kw)
     b = estimate(dates, y, seed=3, **kw)
     assert (a.effect, a.effect_lower, a.p_value) == (b.effect, b.effect_lower, b.p_value)
@@ -123,7 +129,7 @@ def test_same_seed_same_answer() -> None:
         (dict(short=True), "at least 14 days"),
     ],
 )
-def test_bad_input_says_what_to_fix(change: dict, message: str) -> None:
+def test_bad_input_says_what_to_fix(change: dict[str, Any], message: str) -> None:
     dates, y, _, _ = series(120, 50, seed=9)
     controls = np.column_stack([y.copy()])
     pre_end, post_start, post_end = dates[89], dates[90], dates[-1]
@@ -206,7 +212,9 @@ def test_prob_effect_is_the_probability_of_an_increase_and_p_agrees_with_the_int
             assert e.prob_effect < 0.025 and e.verdict == "decrease"
 
 
-def garden_waste(n: int, seed: int, start: date = date(2024, 1, 1)):
+def garden_waste(
+    n: int, seed: int, start: date = date(2024, 1, 1)
+) -> tuple[list[date], npt.NDArray[np.float64]]:
     """Daily subscriptions: a renewals peak in February and March, near nothing in autumn."""
     rng = np.random.default_rng(seed)
     dates = [start + timedelta(days=i) for i in range(n)]

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.test import Client
 
 from takeup.campaigns import estimates, queries, reports
-from takeup.campaigns.models import EffectEstimate, EstimateRun
+from takeup.campaigns.models import Campaign, EffectEstimate, EstimateRun
 from takeup.campaigns.queries import latest_daily
 from takeup.campaigns.services import activity_save, annotation_save, campaign_save
 from takeup.campaigns.tasks import campaign_estimates
@@ -27,8 +28,12 @@ CAMPAIGN_DAY = 364  # the campaign starts on day 364 of the series and runs 28 d
 START_ON = START + timedelta(days=CAMPAIGN_DAY)
 
 
-def make_campaign(org: Organisation, services: list[Service], name: str = "Online push", **kw):
-    values = dict(starts_on=START_ON, ends_on=START_ON + timedelta(days=27), budget_pence=500_000)
+def make_campaign(
+    org: Organisation, services: list[Service], name: str = "Online push", **kw: Any
+) -> Campaign:
+    values: dict[str, Any] = dict(
+        starts_on=START_ON, ends_on=START_ON + timedelta(days=27), budget_pence=500_000
+    )
     values.update(kw)
     return campaign_save(organisation=org, services=services, name=name, **values)
 
@@ -281,7 +286,9 @@ def test_the_page_reads_pr_increase_and_tiny_p_values_as_less_than_0_001(
 
 
 def test_the_words_follow_the_interval() -> None:
-    words = dict(start=START, end=START + timedelta(days=27), subject="bins", relative=0.05)
+    words: dict[str, Any] = dict(
+        start=START, end=START + timedelta(days=27), subject="bins", relative=0.05
+    )
     unsure = reports.summary_text(effect=40, lower=-5, upper=90, **words)
     assert "could be no effect at all" in unsure
     sure = reports.summary_text(effect=40, lower=5, upper=90, **words)
@@ -384,7 +391,7 @@ def test_an_estimate_stored_before_the_checks_existed_claims_nothing_it_cannot(
 
 
 def test_the_api_gives_the_verdict_with_pr_increase(
-    api_client, org: Organisation, ledger_services: Callable[..., list[Service]]
+    api_client: Client, org: Organisation, ledger_services: Callable[..., list[Service]]
 ) -> None:
     target, *_ = ledger_services(4, lift=0.3, lift_from=CAMPAIGN_DAY)
     campaign = make_campaign(org, [target])

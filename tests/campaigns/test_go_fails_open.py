@@ -10,6 +10,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from takeup.campaigns import counter, public
 from takeup.campaigns.models import Activity, Arrival
+from takeup.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
@@ -48,7 +49,9 @@ def test_redis_down_still_redirects_and_an_unknown_code_is_still_404(
     assert Client().get("/go/nosuchcode", HTTP_USER_AGENT=PHONE).status_code == 404
 
 
-def test_qr_kinds_are_only_svg_and_png(viewer_client: Client, org, activity: Activity) -> None:
+def test_qr_kinds_are_only_svg_and_png(
+    viewer_client: Client, org: Organisation, activity: Activity
+) -> None:
     base = f"/o/{org.slug}/campaigns/activities/{activity.pk}/qr"
     for bad in ('.svg"x', ".svg%0d%0aX-Evil:1", ".txt", ".png%00", ".SVG"):
         assert viewer_client.get(base + bad + "?download=1").status_code == 404, bad

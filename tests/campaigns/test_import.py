@@ -8,6 +8,7 @@ from takeup.campaigns.models import Activity, Campaign, Medium, TrackedLink
 from takeup.catalogue.models import Service
 from takeup.organisations.models import Organisation
 from tests.conftest import MemberClient
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 MEDIA = {v: v for v in Medium.values} | {str(label).lower(): v for v, label in Medium.choices}
@@ -21,7 +22,9 @@ GOOD = (
 )
 
 
-def upload(client: MemberClient, org: Organisation, text: str, name: str = "c.csv"):
+def upload(
+    client: MemberClient, org: Organisation, text: str, name: str = "c.csv"
+) -> ClientResponse:
     return client.post(
         f"/o/{org.slug}/campaigns/import/",
         {"file": SimpleUploadedFile(name, text.encode("cp1252"), content_type="text/csv")},

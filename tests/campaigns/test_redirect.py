@@ -1,6 +1,7 @@
 """/go/<code>: the redirect, what it counts and what it keeps (no IP address, no cookie)."""
 
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -8,17 +9,25 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from takeup.campaigns.models import Activity, Arrival, ArrivalVisitor, TrackedLink, VisitorSalt
+from takeup.campaigns.models import (
+    Activity,
+    Arrival,
+    ArrivalVisitor,
+    Campaign,
+    TrackedLink,
+    VisitorSalt,
+)
 from takeup.campaigns.services import activity_save, link_save
 from takeup.organisations.models import Organisation
 from tests.factories import ServiceFactory
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
 DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
 
 
-def go(client: Client, code: str, agent: str = PHONE, **extra: str):
+def go(client: Client, code: str, agent: str = PHONE, **extra: Any) -> ClientResponse:
     return client.get(f"/go/{code}", HTTP_USER_AGENT=agent, **extra)
 
 
@@ -132,7 +141,9 @@ def test_links_only_go_to_allowed_domains(org: Organisation, activity: Activity)
     assert go(Client(), activity.link.code).status_code == 404
 
 
-def test_a_service_with_no_online_address_cannot_have_a_link(org: Organisation, campaign) -> None:
+def test_a_service_with_no_online_address_cannot_have_a_link(
+    org: Organisation, campaign: Campaign
+) -> None:
     offline = ServiceFactory.create(organisation=org, online_url="")
     campaign.services.set([offline])
     with pytest.raises(ValidationError, match="no online address"):

@@ -1,6 +1,7 @@
 """The campaign screens: register, activities, QR codes, notes, import, roles and tenancy."""
 
 import io
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -138,7 +139,7 @@ def test_viewer_sees_but_cannot_change(
 
 
 def test_another_organisation_gets_404(
-    member_client, activity: Activity, org: Organisation
+    member_client: Callable[[str], MemberClient], activity: Activity, org: Organisation
 ) -> None:
     other = OrganisationFactory.create(slug="other-council")
     outsider = member_client("admin")
@@ -155,7 +156,7 @@ def test_another_organisation_gets_404(
 
 
 def test_qr_codes_for_screen_and_print(
-    viewer_client: MemberClient, org: Organisation, activity
+    viewer_client: MemberClient, org: Organisation, activity: Activity
 ) -> None:
     code = activity.link.code
     svg = viewer_client.get(url(org, f"activities/{activity.pk}/qr.svg"))
