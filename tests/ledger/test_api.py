@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -8,13 +9,15 @@ from django.test import Client
 from takeup.catalogue.models import Service
 from takeup.ledger.models import Volume
 from takeup.organisations.models import Organisation
+from tests.conftest import MemberClient
 from tests.factories import ServiceFactory
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
 
 
-def post(client: Client, body: object):
+def post(client: Client, body: object) -> ClientResponse:
     return client.post("/api/volumes", json.dumps(body), content_type="application/json")
 
 
@@ -162,7 +165,7 @@ def test_a_source_name_without_letters_is_refused_everywhere(
     api_client: Client,
     org: Organisation,
     service: Service,
-    member_client,
+    member_client: Callable[[str], MemberClient],
 ) -> None:
     response = post(
         api_client,

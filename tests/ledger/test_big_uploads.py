@@ -1,17 +1,21 @@
 """Big uploads are read and imported by the worker, with progress on the page; the preview is
 kept with the batch, so viewing it never reads the file again."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from pytest_django.fixtures import Settings
 
 from takeup.catalogue.models import Service
 from takeup.ledger import services
 from takeup.ledger.models import ImportBatch, Volume
 from takeup.ledger.tasks import batch_apply, batch_read
 from takeup.organisations.models import Organisation
+from tests.conftest import MemberClient
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
@@ -27,7 +31,11 @@ def upload(client: Client, org: Organisation, name: str) -> ImportBatch:
 
 
 def test_a_big_file_is_read_and_imported_by_the_worker(
-    member_client, org: Organisation, service: Service, settings, django_capture_on_commit_callbacks
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    service: Service,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     settings.TAKEUP_INLINE_READ_BYTES = 10
     client = member_client("analyst")
@@ -54,7 +62,10 @@ def test_a_big_file_is_read_and_imported_by_the_worker(
 
 
 def test_viewing_a_preview_never_reads_the_file_again(
-    member_client, org: Organisation, service: Service, monkeypatch
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    service: Service,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     client = member_client("analyst")
     batch = upload(client, org, "long-clean.csv")
@@ -76,7 +87,11 @@ def kept(batch: ImportBatch) -> Path:
 
 
 def test_a_previewed_upload_is_kept_on_disk_not_in_the_database(
-    member_client, org: Organisation, service: Service, settings, django_capture_on_commit_callbacks
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    service: Service,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     client = member_client("analyst")
     batch = upload(client, org, "long-clean.csv")
@@ -93,7 +108,10 @@ def test_a_previewed_upload_is_kept_on_disk_not_in_the_database(
 
 
 def test_a_cancelled_upload_deletes_its_file(
-    member_client, org: Organisation, service: Service, django_capture_on_commit_callbacks
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    service: Service,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     client = member_client("analyst")
     first = upload(client, org, "long-clean.csv")
@@ -108,7 +126,10 @@ def test_a_cancelled_upload_deletes_its_file(
 
 
 def test_a_rejected_import_deletes_its_file(
-    member_client, org: Organisation, service: Service, django_capture_on_commit_callbacks
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    service: Service,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     client = member_client("analyst")
     file = SimpleUploadedFile("bad.csv", b"date,service,channel,count\n2026-03-02,Nope,Web,1\n")
@@ -125,7 +146,10 @@ def test_a_rejected_import_deletes_its_file(
 
 
 def test_a_refused_upload_keeps_no_file(
-    member_client, org: Organisation, service: Service, settings
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    service: Service,
+    settings: Settings,
 ) -> None:
     client = member_client("analyst")
     imports = Path(settings.MEDIA_ROOT) / "imports"
@@ -139,7 +163,11 @@ def test_a_refused_upload_keeps_no_file(
 
 
 def test_the_worker_imports_a_big_file_from_disk_and_deletes_it(
-    member_client, org: Organisation, service: Service, settings, django_capture_on_commit_callbacks
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    service: Service,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     settings.TAKEUP_INLINE_READ_BYTES = 10
     client = member_client("analyst")

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from takeup.catalogue.models import Channel
-from takeup.ledger.models import Volume, VolumeMonth
+from takeup.ledger.models import DataSource, Volume, VolumeMonth
 from takeup.ledger.services import data_source_save, volumes_import_rows
 from tests.factories import OrganisationFactory, ServiceFactory
 
@@ -42,7 +42,7 @@ def test_two_sources_importing_at_once_count_each_figure_once(trial: int) -> Non
     errors: list[BaseException] = []
     start = threading.Barrier(2)
 
-    def run(source: object, count: int) -> None:
+    def run(source: DataSource, count: int) -> None:
         try:
             start.wait()
             outcome = volumes_import_rows(organisation=org, source=source, rows=rows(slugs, count))

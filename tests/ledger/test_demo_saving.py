@@ -11,14 +11,14 @@ from takeup.catalogue.models import Channel
 from takeup.demo.services import demo_create
 from takeup.ledger.models import DataSource, Volume
 from takeup.ledger.services import volumes_import_rows
-from takeup.organisations.models import User
+from takeup.organisations.models import Organisation, User
 
 pytestmark = pytest.mark.django_db
 QUARTER = "period=custom&from=2026-07-01&to=2026-09-30"
 SERVICE = "report-a-missed-bin"
 
 
-def send(org: object, rows: list[dict[str, object]]) -> None:
+def send(org: Organisation, rows: list[dict[str, object]]) -> None:
     crm = DataSource.objects.get(organisation=org, slug="millbrook-crm")
     outcome = volumes_import_rows(organisation=org, source=crm, rows=rows, replace_keys=True)
     assert outcome.imported, outcome.batch.errors

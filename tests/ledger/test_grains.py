@@ -16,7 +16,13 @@ pytestmark = pytest.mark.django_db
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
 
-def send(org: Organisation, service: Service, source: str, priority: int, rows: list) -> None:
+def send(
+    org: Organisation,
+    service: Service,
+    source: str,
+    priority: int,
+    rows: list[tuple[date, str, int]],
+) -> None:
     found = org.data_sources.filter(name=source).first()
     src = found or data_source_save(organisation=org, name=source, priority=priority)
     payload = [
@@ -39,7 +45,7 @@ def march_phone(org: Organisation, service: Service, *, whole: bool) -> int:
     return CountsByServiceAndChannel().run(scope)[service.pk][phone]
 
 
-def every_day_of_march(n: int) -> list:
+def every_day_of_march(n: int) -> list[tuple[date, str, int]]:
     return [(date(2026, 3, 1) + timedelta(days=i), "day", n) for i in range(31)]
 
 

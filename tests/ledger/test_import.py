@@ -1,6 +1,7 @@
 """The import pipeline and the database: all or nothing, replace not add, mappings, conflicts."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db.models import Sum
@@ -8,6 +9,7 @@ from django.db.models import Sum
 from takeup.catalogue.models import Channel, Service
 from takeup.ledger.models import ImportBatch, NameMapping, Volume
 from takeup.ledger.services import (
+    ImportOutcome,
     data_source_get_or_create,
     data_source_save,
     mapping_save,
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
 
 
-def load(org: Organisation, name: str, source: str = "CRM", **kwargs):
+def load(org: Organisation, name: str, source: str = "CRM", **kwargs: Any) -> ImportOutcome:
     return volumes_import(
         organisation=org,
         source=data_source_get_or_create(org, source),

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from takeup.ledger.parsing import (
     DateReader,
+    ReadResult,
     parse_count,
     read_volumes,
     records_from_csv,
@@ -17,7 +19,7 @@ from takeup.ledger.parsing import (
 DATA = Path(__file__).parent / "data"
 
 
-def read(name: str, **kwargs: str):
+def read(name: str, **kwargs: Any) -> ReadResult:
     return read_volumes(records_from_csv((DATA / name).read_bytes()), **kwargs)
 
 

@@ -2,6 +2,7 @@
 `_id` overwrites, records that add up rather than wipe, and `PUT []`."""
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from takeup.catalogue.models import Service
 from takeup.ledger.models import Volume
 from takeup.organisations.models import Organisation
 from takeup.organisations.services import api_key_create
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 # The platform's published example records, as in performanceplatform-onboarding-schemas
@@ -40,8 +42,10 @@ def token(org: Organisation) -> str:
     return api_key_create(organisation=org, name="old platform scripts")[1]
 
 
-def send(token: str, path: str, body: object, method: str = "post", **headers: str):
-    call = getattr(Client(), method)
+def send(
+    token: str, path: str, body: object, method: str = "post", **headers: str
+) -> ClientResponse:
+    call: Callable[..., ClientResponse] = getattr(Client(), method)
     return call(
         path,
         json.dumps(body),

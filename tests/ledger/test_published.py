@@ -176,7 +176,7 @@ def test_spreadsheet_errors_in_a_read_column_are_rejected_and_reported(
     assert reading.errors == [
         (2, "2017-Q4 Digital vol.", "'#REF!' is a spreadsheet error, not a figure: not imported.")
     ]
-    assert [(f.service, f.value) for f in reading.figures] == [("Licence A", 1200)]
+    assert [(f.service, f.value) for f in reading.figures] == [("Licence A", Decimal(1200))]
     assert "Hi-vol (1 cells)" in reading.notes[0]
 
 

@@ -1,6 +1,7 @@
 """The files that telephony, CRM, finance and analytics systems really write: each kind of
 failure seen on real exports has a fixture here (made by the project) and a test."""
 
+from collections.abc import Callable
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -21,6 +22,7 @@ from takeup.ledger.services import (
     volumes_import,
 )
 from takeup.organisations.models import Organisation
+from tests.conftest import MemberClient
 from tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -306,7 +308,9 @@ def test_cli_imports_the_catalogue(org: Organisation, tmp_path: Path) -> None:
         call_command("catalogue", "import", str(path), stderr=StringIO())
 
 
-def test_a_sources_profile_is_set_on_its_page(member_client, org: Organisation) -> None:
+def test_a_sources_profile_is_set_on_its_page(
+    member_client: Callable[[str], MemberClient], org: Organisation
+) -> None:
     data_source_get_or_create(org, "Phone system")
     client = member_client("analyst")
     url = f"/o/{org.slug}/take-up/sources/phone-system/change/"
@@ -336,7 +340,7 @@ def test_a_sources_profile_is_set_on_its_page(member_client, org: Organisation) 
 
 
 def test_a_refused_upload_keeps_nothing_not_even_its_new_source(
-    member_client, org: Organisation, service: Service
+    member_client: Callable[[str], MemberClient], org: Organisation, service: Service
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -385,7 +389,7 @@ def test_replacing_exactly_many_figures_works_on_sqlite_too(
     from takeup.ledger.services import volumes_import_rows
 
     source = data_source_get_or_create(org, "Feed")
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "date": (date(2025, 1, 1) + timedelta(days=d)).isoformat(),
             "service": service.slug,

@@ -1,7 +1,9 @@
 """The saving on the pages and in the API: contacts avoided, never extra online demand; money
 figures that name what they leave out; cashable and capacity freed; contacts on screen."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -10,6 +12,7 @@ from takeup.catalogue.models import Channel, Service
 from takeup.catalogue.services import channel_save
 from takeup.ledger.services import data_source_get_or_create, volumes_import_rows
 from takeup.organisations.models import Organisation
+from tests.conftest import MemberClient
 
 pytestmark = pytest.mark.django_db
 MARCH = "period=custom&from=2026-03-01&to=2026-03-31"
@@ -17,7 +20,9 @@ MARCH = "period=custom&from=2026-03-01&to=2026-03-31"
 PART_OF_MARCH = "period=custom&from=2026-03-02&to=2026-03-30"
 
 
-def feed(org: Organisation, service: Service, day: date, measure: str = "transactions", **n: int):
+def feed(
+    org: Organisation, service: Service, day: date, measure: str = "transactions", **n: int
+) -> None:
     rows = [
         {
             "date": day.isoformat(),
@@ -34,7 +39,8 @@ def feed(org: Organisation, service: Service, day: date, measure: str = "transac
     assert outcome.imported, outcome.batch.errors
 
 
-def saving_of(client: Client, org: Organisation, service: Service, query: str) -> object:
+def saving_of(client: Client, org: Organisation, service: Service, query: str) -> Any:
+    """The page's figures (a ServiceFigures; its `saving` is there whenever these tests ask)."""
     response = client.get(f"/o/{org.slug}/take-up/services/{service.slug}/?{query}")
     assert response.status_code == 200
     return response.context["figures"]
@@ -175,7 +181,9 @@ def test_api_saving_says_what_it_covers(
     assert "channel_shift_saving_pence" not in body
 
 
-def test_the_cashable_note_error_is_at_its_field(member_client, org: Organisation) -> None:
+def test_the_cashable_note_error_is_at_its_field(
+    member_client: Callable[[str], MemberClient], org: Organisation
+) -> None:
     admin = member_client("admin")
     url = f"/o/{org.slug}/catalogue/channels/phone/change/"
     response = admin.post(
@@ -222,7 +230,8 @@ def test_weekly_calls_are_compared_week_for_week(
     # Q3 2024 has 14 Mondays, Q3 2025 has 13: the same 100 calls a week is no saving.
     source = data_source_get_or_create(org, "Phone weekly")
     for year in (2024, 2025):
-        day, rows = date(year, 7, 1), []
+        day = date(year, 7, 1)
+        rows: list[dict[str, object]] = []
         while day <= date(year, 9, 30):
             if day.weekday() == 0:
                 rows += [

@@ -1,11 +1,12 @@
 """The take-up pages: figures and their counts, periods, CSV, tenancy, query counts, upload."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
-from pytest_django import DjangoAssertNumQueries
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from takeup.catalogue.models import Service
 from takeup.ledger.models import DataSource, ImportBatch, Volume
@@ -17,6 +18,7 @@ from takeup.ledger.services import (
     volumes_import_rows,
 )
 from takeup.organisations.models import Organisation
+from tests.conftest import MemberClient
 from tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +130,7 @@ def test_overdue_source_is_flagged(
 ) -> None:
     source = data_source_get_or_create(org, "CRM")
     source.expected_interval = "daily"
+    assert source.last_received_at is not None
     source.last_received_at = source.last_received_at - timedelta(days=5)
     source.save()
     page = viewer_client.get(f"/o/{org.slug}/take-up/?{MARCH}").content.decode()
@@ -177,7 +180,7 @@ def test_service_page_query_count_is_pinned(
 
 
 def test_upload_preview_then_import(
-    member_client,
+    member_client: Callable[[str], MemberClient],
     org: Organisation,
     service: Service,
 ) -> None:
@@ -197,7 +200,7 @@ def test_upload_preview_then_import(
 
 
 def test_upload_with_bad_rows_then_only_valid(
-    member_client,
+    member_client: Callable[[str], MemberClient],
     org: Organisation,
     service: Service,
 ) -> None:
@@ -216,7 +219,7 @@ def test_upload_with_bad_rows_then_only_valid(
 
 
 def test_upload_maps_unknown_names(
-    member_client,
+    member_client: Callable[[str], MemberClient],
     org: Organisation,
     service: Service,
 ) -> None:
@@ -233,7 +236,9 @@ def test_upload_maps_unknown_names(
     assert Volume.objects.filter(channel=phone).count() == 1
 
 
-def test_upload_needs_a_source_and_a_role(member_client, org: Organisation) -> None:
+def test_upload_needs_a_source_and_a_role(
+    member_client: Callable[[str], MemberClient], org: Organisation
+) -> None:
     viewer = member_client("viewer")
     assert viewer.get(f"/o/{org.slug}/take-up/upload/").status_code == 403
     analyst = member_client("analyst")
@@ -244,7 +249,7 @@ def test_upload_needs_a_source_and_a_role(member_client, org: Organisation) -> N
 
 
 def test_no_unit_costs_means_no_cost_not_zero(
-    viewer_client: Client, org: Organisation, figures: Service
+    viewer_client: MemberClient, org: Organisation, figures: Service
 ) -> None:
     from takeup.catalogue.services import unit_cost_delete
 
@@ -278,7 +283,7 @@ def test_a_chosen_baseline(viewer_client: Client, org: Organisation, figures: Se
 
 
 def test_analyst_changes_a_sources_priority(
-    member_client,
+    member_client: Callable[[str], MemberClient],
     org: Organisation,
     figures: Service,
 ) -> None:
@@ -308,27 +313,32 @@ def test_far_dates_in_the_address_fall_back(
 
 
 def test_chart_axes_are_labelled_at_the_figures_grain() -> None:
-    from takeup.charts import time_format
+    from takeup.charts import Cell, time_format
 
-    months = [{"t": "2026-01-01"}, {"t": "2026-02-01"}]
-    days = [{"t": "2026-09-01"}, {"t": "2026-09-02"}]
+    months: list[dict[str, Cell]] = [{"t": "2026-01-01"}, {"t": "2026-02-01"}]
+    days: list[dict[str, Cell]] = [{"t": "2026-09-01"}, {"t": "2026-09-02"}]
     assert time_format(months, "t") == "%b %Y"
     assert time_format(days, "t") == "%d %b"  # not "Sep 2026" under every tick
     assert time_format([*days, {"t": "2027-01-04"}], "t") == "%d %b %Y"
 
 
 def test_a_short_monthly_series_has_a_tick_a_month_at_most() -> None:
-    from takeup.charts import time_axis
+    from takeup.charts import Cell, time_axis
 
-    two_months = [{"t": "2026-09-01"}, {"t": "2026-10-01"}]
+    two_months: list[dict[str, Cell]] = [{"t": "2026-09-01"}, {"t": "2026-10-01"}]
     assert time_axis(two_months, "t")["tickCount"] == {"interval": "month", "step": 1}
-    five_years = [{"t": f"{y}-{m:02d}-01"} for y in range(2021, 2026) for m in range(1, 13)]
+    five_years: list[dict[str, Cell]] = [
+        {"t": f"{y}-{m:02d}-01"} for y in range(2021, 2026) for m in range(1, 13)
+    ]
     assert time_axis(five_years, "t")["tickCount"]["step"] == 5
     assert "tickCount" not in time_axis([{"t": "2026-09-02"}], "t")
 
 
 def test_a_viewer_is_not_offered_what_they_cannot_do(
-    viewer_client: Client, member_client, org: Organisation, figures: Service
+    viewer_client: Client,
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    figures: Service,
 ) -> None:
     overview = viewer_client.get(f"/o/{org.slug}/take-up/?{MARCH}").content.decode()
     assert "Import volumes" not in overview
@@ -339,7 +349,7 @@ def test_a_viewer_is_not_offered_what_they_cannot_do(
 
 
 def test_the_preview_changes_how_the_source_is_read_in_place(
-    member_client, org: Organisation, service: Service
+    member_client: Callable[[str], MemberClient], org: Organisation, service: Service
 ) -> None:
     client = member_client("analyst")
     source = data_source_get_or_create(org, "Phone system")
@@ -388,7 +398,10 @@ def test_the_preview_changes_how_the_source_is_read_in_place(
 
 
 def test_an_admin_deletes_a_source_that_never_imported_anything(
-    member_client, org: Organisation, service: Service, django_capture_on_commit_callbacks
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    service: Service,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     analyst, admin = member_client("analyst"), member_client("admin")
     with (DATA / "bad-rows.csv").open("rb") as f:  # rejected rows: it waits, and is abandoned
@@ -416,7 +429,7 @@ def test_an_admin_deletes_a_source_that_never_imported_anything(
 
 
 def test_a_file_that_cannot_be_read_as_it_is_is_set_up_on_the_upload_page(
-    member_client, org: Organisation, service: Service
+    member_client: Callable[[str], MemberClient], org: Organisation, service: Service
 ) -> None:
     client = member_client("analyst")
     upload = f"/o/{org.slug}/take-up/upload/"

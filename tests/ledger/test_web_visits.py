@@ -15,6 +15,7 @@ from django.test import Client
 from takeup.catalogue.models import Service
 from takeup.ledger.models import DataSource, ImportBatch, Volume
 from takeup.ledger.services import (
+    ImportOutcome,
     data_source_get_or_create,
     source_profile_save,
     volumes_import,
@@ -38,13 +39,13 @@ def analytics_source(org: Organisation, service: Service) -> DataSource:
     return source
 
 
-def load(org: Organisation, source: DataSource, name: str, **kwargs: object):
+def load(org: Organisation, source: DataSource, name: str, **kwargs: Any) -> ImportOutcome:
     return volumes_import(
         organisation=org,
         source=source,
         data=(DATA / name).read_bytes(),
         file_name=name,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
