@@ -6,7 +6,6 @@ import io
 from datetime import date
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 
 from takeup.campaigns.services import activity_save, campaign_save
@@ -17,6 +16,7 @@ from takeup.insight.services import survey_save
 from takeup.ledger.services import data_source_get_or_create, volumes_import_rows
 from takeup.organisations.models import Organisation
 from tests.factories import ServiceAreaFactory, ServiceFactory
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 EVIL = '=HYPERLINK("http://evil.example/r","reason")'
@@ -71,7 +71,7 @@ def hostile(org: Organisation) -> Service:
     return service
 
 
-def cells(response: HttpResponse) -> list[str]:
+def cells(response: ClientResponse) -> list[str]:
     body = response.content.decode()
     return [c for row in csv.reader(io.StringIO(body)) for c in row]
 

@@ -1,13 +1,18 @@
 """Limits answer with a clear error, never a 500."""
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from pytest_django.fixtures import Settings
 
 from takeup.catalogue.models import Service
 from takeup.ledger.models import Volume
-from takeup.organisations.models import Organisation
+from takeup.organisations.models import Organisation, User
+from tests.conftest import MemberClient
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +37,8 @@ def test_staff_pages_are_never_stored(viewer_client: Client, org: Organisation) 
 
 
 def test_a_reset_for_an_unknown_address_does_the_same_work(
-    django_user_model, django_capture_on_commit_callbacks
+    django_user_model: type[User],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -53,7 +59,11 @@ def test_a_reset_for_an_unknown_address_does_the_same_work(
 
 
 def test_an_import_that_finds_the_database_locked_says_so(
-    api_client: Client, org: Organisation, service: Service, monkeypatch, tmp_path
+    api_client: Client,
+    org: Organisation,
+    service: Service,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     from django.core.management import call_command
     from django.core.management.base import CommandError
@@ -79,7 +89,9 @@ def test_an_import_that_finds_the_database_locked_says_so(
 
 
 @pytest.fixture
-def strict_analyst(org: Organisation, settings, django_user_model) -> tuple[Client, str, str]:
+def strict_analyst(
+    org: Organisation, settings: Settings, django_user_model: type[User]
+) -> tuple[Client, str, str]:
     """An analyst's browser that sends the CSRF token as a real form does, uploads capped at
     10 kB: (client, upload address, token)."""
     from tests.factories import MembershipFactory
@@ -93,7 +105,9 @@ def strict_analyst(org: Organisation, settings, django_user_model) -> tuple[Clie
     return client, url, client.get(url).context["csrf_token"]
 
 
-def test_an_upload_over_the_limit_is_refused_before_it_is_read(strict_analyst) -> None:
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(
+    strict_analyst: tuple[Client, str, str],
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from takeup.ledger.models import DataSource, ImportBatch
@@ -114,7 +128,9 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(strict_analyst) -
     assert ok.status_code in (200, 302)  # read and answered by the form, not refused
 
 
-def test_a_too_large_upload_whose_token_comes_after_the_file_is_told_so(strict_analyst) -> None:
+def test_a_too_large_upload_whose_token_comes_after_the_file_is_told_so(
+    strict_analyst: tuple[Client, str, str],
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client, url, token = strict_analyst
@@ -124,7 +140,9 @@ def test_a_too_large_upload_whose_token_comes_after_the_file_is_told_so(strict_a
     assert b"The file is too large" in response.content
 
 
-def test_one_address_trying_many_user_names_is_throttled(settings, django_user_model) -> None:
+def test_one_address_trying_many_user_names_is_throttled(
+    settings: Settings, django_user_model: type[User]
+) -> None:
     settings.TAKEUP_SIGN_IN_FAILURES_PER_ADDRESS = 8
     django_user_model.objects.create_user("real@millbrook.gov.uk", "correct horse battery")
     client = Client(REMOTE_ADDR="198.51.100.20")
@@ -140,7 +158,7 @@ def test_one_address_trying_many_user_names_is_throttled(settings, django_user_m
     assert elsewhere.status_code == 302
 
 
-def test_behind_a_proxy_the_configured_header_is_believed(settings) -> None:
+def test_behind_a_proxy_the_configured_header_is_believed(settings: Settings) -> None:
     from django.test import RequestFactory
 
     from takeup.core.clients import client_address
@@ -153,7 +171,9 @@ def test_behind_a_proxy_the_configured_header_is_believed(settings) -> None:
     assert client_address(request) == "203.0.113.9"  # the entry our proxy added, not the forged
 
 
-def test_a_workbook_that_unpacks_too_far_is_refused_unread(org: Organisation, monkeypatch) -> None:
+def test_a_workbook_that_unpacks_too_far_is_refused_unread(
+    org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pathlib import Path
 
     from takeup.ledger import parsing
@@ -173,7 +193,9 @@ def test_a_workbook_that_unpacks_too_far_is_refused_unread(org: Organisation, mo
     )
 
 
-def test_the_import_page_shows_at_most_a_hundred_problems(member_client, org: Organisation) -> None:
+def test_the_import_page_shows_at_most_a_hundred_problems(
+    member_client: Callable[[str], MemberClient], org: Organisation
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     lines = ["date,service,channel,count"] + [

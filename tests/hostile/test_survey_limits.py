@@ -6,13 +6,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 from pytest_django.fixtures import Settings
 
 from takeup.insight.models import IntakeWindow, Response, Survey
 from takeup.insight.services import _over, client_key, survey_save
 from tests.factories import OrganisationFactory
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 SITE = "https://www.millbrook.gov.uk"
@@ -32,7 +32,7 @@ def post(survey: Survey, address: str = "192.0.2.1", origin: str = SITE) -> int:
     )
 
 
-def hosted(survey: Survey, address: str = "192.0.2.9") -> HttpResponse:
+def hosted(survey: Survey, address: str = "192.0.2.9") -> ClientResponse:
     return Client(REMOTE_ADDR=address).post(
         f"/s/{survey.key}/", {"visits": "first", "for_whom": "self", "found": "yes"}
     )

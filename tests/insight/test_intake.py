@@ -3,7 +3,9 @@
 import gzip
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,11 +14,13 @@ from pytest_django.fixtures import Settings
 from takeup.insight.models import PathRule, Response, Survey
 from takeup.insight.services import survey_save
 from takeup.organisations.models import Organisation
+from tests.conftest import MemberClient
 from tests.factories import ServiceFactory
+from tests.responses import ClientResponse
 
 pytestmark = pytest.mark.django_db
 SITE = "https://www.millbrook.gov.uk"
-GOOD = {
+GOOD: dict[str, Any] = {
     "answers": {
         "visits": "first",
         "for_whom": "intermediary",
@@ -40,7 +44,9 @@ def survey(org: Organisation) -> Survey:
     return made
 
 
-def post(survey: Survey, body: object, origin: str = SITE, raw: bytes | None = None):
+def post(
+    survey: Survey, body: object, origin: str = SITE, raw: bytes | None = None
+) -> ClientResponse:
     return Client().post(
         f"/s/{survey.key}/responses",
         raw if raw is not None else json.dumps(body),
@@ -55,7 +61,8 @@ def test_answers_are_saved_with_the_service_and_no_query_string(survey: Survey) 
     assert response.status_code == 201
     assert response["Access-Control-Allow-Origin"] == SITE
     saved = Response.objects.get()
-    assert saved.path == "/social-care/ask" and saved.service.slug == "ask-about-care"
+    assert saved.path == "/social-care/ask" and saved.service is not None
+    assert saved.service.slug == "ask-about-care"
     assert saved.area == saved.service.area and saved.language == "cy"
     assert saved.device == "mobile" and saved.answers["found_by"] == ["search"]
     assert saved.arrived_by == "widget"
@@ -211,7 +218,7 @@ def test_a_hosted_page_path_is_validated_and_a_bad_one_loses_only_the_mapping(
 
 
 def test_another_organisation_cannot_see_the_survey(
-    survey: Survey, member_client, other_org: Organisation
+    survey: Survey, member_client: Callable[[str], MemberClient], other_org: Organisation
 ) -> None:
     outsider = member_client("admin")
     outsider.user.memberships.update(organisation=other_org)

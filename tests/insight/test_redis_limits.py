@@ -1,6 +1,7 @@
 """Survey answers limited in Redis (REDIS_URL set) instead of the database."""
 
 import pytest
+import redis
 from django.test import Client
 from pytest_django.fixtures import Settings
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_survey_answers_are_rate_limited_in_redis_too(
-    r, org: Organisation, settings: Settings
+    r: redis.Redis, org: Organisation, settings: Settings
 ) -> None:
     """With Redis, the per-website limit on survey answers counts there, not in the database."""
     settings.TAKEUP_SURVEY_PER_MINUTE = 2

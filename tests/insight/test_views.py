@@ -2,6 +2,7 @@
 
 import html
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -71,7 +72,7 @@ def test_editor_makes_a_survey_and_gets_the_snippet(
     ],
 )
 def test_bad_survey_forms_save_nothing(
-    editor_client: MemberClient, org: Organisation, data: dict, field: str
+    editor_client: MemberClient, org: Organisation, data: dict[str, Any], field: str
 ) -> None:
     response = editor_client.post(url(org), data)
     assert field in response.context["form"].errors
@@ -338,7 +339,7 @@ def test_questions_move_up_and_down(
 def test_long_lists_say_how_much_is_shown(
     viewer_client: MemberClient, org: Organisation, survey: Survey
 ) -> None:
-    care = ServiceAreaFactory(organisation=org, name="Adult social care", slug="care")
+    care = ServiceAreaFactory.create(organisation=org, name="Adult social care", slug="care")
     for i in range(105):
         _answer(survey, care, visits="first", reason=f"Reason {i}", found_by=["search", "print"])
     page = viewer_client.get(url(org, f"{survey.pk}/results/")).content.decode()

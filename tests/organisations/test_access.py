@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from takeup.catalogue.models import Service
-from takeup.organisations.models import Organisation
+from takeup.organisations.models import Organisation, User
 from tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_signed_out_visitor_is_sent_to_sign_in(client: Client, org: Organisation
 
 
 def test_user_in_two_organisations_can_switch(
-    admin_user,
+    admin_user: User,
     org: Organisation,
     other_org: Organisation,
 ) -> None:
