@@ -123,6 +123,7 @@ def missing_message(looked: Iterable[tuple[int, list[str]]], profile: Profile) -
         where = "no line has"
     return (
         f"No header found: {where} the columns date and service (and a channel and a count, "
-        "or a column per channel). Set the header line or map the columns in the source's "
-        "profile (takeup source set NAME --header-line N --column date=THEIR_NAME)."
+        "or a column per channel). Say which line is the header, or which of its columns are "
+        "which, in the source's profile: under “How this source's files are laid out” on the "
+        "upload page, or with takeup source set NAME --header-line N --column date=THEIR_NAME."
     )
