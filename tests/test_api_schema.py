@@ -1,6 +1,7 @@
 """Schemathesis: every API operation, fed generated input, answers as its schema says."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -43,7 +44,9 @@ def auth_header(db: None, _keep_test_connection: None) -> dict[str, str]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_conforms_to_its_schema(case: schemathesis.Case, auth_header: dict[str, str]) -> None:
+def test_api_conforms_to_its_schema(
+    case: schemathesis.Case[Any], auth_header: dict[str, str]
+) -> None:
     # Schema-valid bodies may still break a rule the schema cannot state (an unknown service area,
     # a name already taken, a domain not allowed); those are 422s naming the field, so the
     # "valid data is accepted" check is left out. Unknown query parameters are ignored, as most

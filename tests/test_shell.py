@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -93,7 +94,7 @@ def test_chart_partial_draws_spec_and_table(viewer_client: Client, org: Organisa
     assert 'href="/x.csv"' in html
 
 
-def test_production_settings_pass_check_deploy(tmp_path) -> None:
+def test_production_settings_pass_check_deploy(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "SECRET_KEY": "x" * 60 + "production-secret-for-check",
@@ -160,12 +161,12 @@ def test_demo_builds_millbrook_and_can_be_rebuilt(capsys: pytest.CaptureFixture[
     assert not refused_links(client, ["/o/millbrook/", "/o/millbrook/take-up/"])
     # A break in take-up is flagged to everyone; only a role that can add notes is offered to.
     flagged = [
-        page
+        service_page
         for s in Service.objects.filter(organisation=org)
         if "takeup-break"
-        in (page := client.get(f"/o/millbrook/take-up/services/{s.slug}/")).content.decode()
+        in (service_page := client.get(f"/o/millbrook/take-up/services/{s.slug}/")).content.decode()
     ]
-    assert flagged and not any(b"Add a note" in page.content for page in flagged)
+    assert flagged and not any(b"Add a note" in p.content for p in flagged)
 
 
 def refused_links(client: Client, starts: list[str], limit: int = 300) -> list[str]:

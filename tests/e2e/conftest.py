@@ -1,11 +1,16 @@
 """Browser tests: Playwright driving Debian's Chromium against a live server, with axe-core."""
 
+from __future__ import annotations
+
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "axe.min.js"
@@ -26,7 +31,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     """Chromium for one test module. Playwright's sync API keeps an event loop running in this
     thread, so while it runs the ORM calls around it are allowed; once the module is done the
     loop is gone and Django's async-safety check is back for every other test."""
@@ -50,7 +55,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -61,7 +66,7 @@ def page(browser: Any) -> Iterator[Any]:
     assert errors == [], f"the browser reported errors: {errors}"
 
 
-def assert_accessible(page: Any) -> None:
+def assert_accessible(page: Page) -> None:
     """Run axe-core on the page as it is now; any WCAG 2.x A/AA violation fails the test."""
     page.evaluate(AXE.read_text())
     result = page.evaluate(

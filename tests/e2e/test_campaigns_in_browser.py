@@ -1,10 +1,13 @@
 """A communications officer, as a new user would: register a campaign with three activities,
 print a QR code, see the arrivals, and read an estimate with its interval and checks."""
 
+from __future__ import annotations
+
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
+from pytest_django.live_server_helper import LiveServer
 
 from takeup.campaigns.models import EstimateRun
 from takeup.campaigns.tasks import campaign_estimates
@@ -13,13 +16,16 @@ from tests.factories import MembershipFactory, OrganisationFactory, ServiceFacto
 
 from .conftest import assert_accessible
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"
 CAMPAIGN_START = START + timedelta(days=364)
 
 
 @pytest.fixture
-def millbrook(live_server: Any) -> str:
+def millbrook(live_server: LiveServer) -> str:
     org = OrganisationFactory.create(
         name="Millbrook City Council", slug="millbrook", allowed_domains=["millbrook.gov.uk"]
     )
@@ -45,7 +51,7 @@ def millbrook(live_server: Any) -> str:
     return str(live_server.url)
 
 
-def test_register_print_see_arrivals_and_read_the_estimate(page: Any, millbrook: str) -> None:
+def test_register_print_see_arrivals_and_read_the_estimate(page: Page, millbrook: str) -> None:
     base = millbrook
     page.goto(f"{base}/sign-in/")
     page.get_by_label("Email address").fill("comms@millbrook.gov.uk")

@@ -1,8 +1,11 @@
 """A member of staff signs in, adds a service and sees it listed; every page passes axe-core."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from pytest_django.live_server_helper import LiveServer
 
 from takeup.catalogue.models import Service
 from tests.factories import (
@@ -15,11 +18,14 @@ from tests.factories import (
 
 from .conftest import assert_accessible
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def millbrook(live_server: Any) -> dict[str, Any]:
+def millbrook(live_server: LiveServer) -> dict[str, Any]:
     org = OrganisationFactory.create(
         name="Millbrook City Council", slug="millbrook", allowed_domains=["millbrook.gov.uk"]
     )
@@ -34,7 +40,7 @@ def millbrook(live_server: Any) -> dict[str, Any]:
     return {"org": org, "url": live_server.url}
 
 
-def sign_in(page: Any, base: str) -> None:
+def sign_in(page: Page, base: str) -> None:
     page.goto(f"{base}/sign-in/")
     assert_accessible(page)
     page.get_by_label("Email address").fill("digital.lead@millbrook.gov.uk")
@@ -43,7 +49,7 @@ def sign_in(page: Any, base: str) -> None:
     page.wait_for_url(f"{base}/o/millbrook/")
 
 
-def test_sign_in_add_a_service_and_see_it_listed(page: Any, millbrook: dict[str, Any]) -> None:
+def test_sign_in_add_a_service_and_see_it_listed(page: Page, millbrook: dict[str, Any]) -> None:
     base = millbrook["url"]
     sign_in(page, base)
     assert page.get_by_role("link", name="Millbrook City Council").is_visible()
@@ -81,7 +87,7 @@ def test_sign_in_add_a_service_and_see_it_listed(page: Any, millbrook: dict[str,
     assert Service.objects.filter(slug="apply-for-a-visitor-parking-permit").exists()
 
 
-def test_welsh_pages_are_accessible(page: Any, millbrook: dict[str, Any]) -> None:
+def test_welsh_pages_are_accessible(page: Page, millbrook: dict[str, Any]) -> None:
     base = millbrook["url"]
     sign_in(page, base)
     page.get_by_role("link", name="Cymraeg").first.click()
@@ -94,7 +100,9 @@ def test_welsh_pages_are_accessible(page: Any, millbrook: dict[str, Any]) -> Non
     assert_accessible(page)
 
 
-def test_api_docs_load_under_the_content_security_policy(page: Any, live_server: Any) -> None:
+def test_api_docs_load_under_the_content_security_policy(
+    page: Page, live_server: LiveServer
+) -> None:
     # The page fixture fails the test on any console error, such as a blocked script.
     page.goto(f"{live_server.url}/api/docs")
     page.wait_for_selector(".opblock", timeout=10_000)

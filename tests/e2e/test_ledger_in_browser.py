@@ -1,9 +1,12 @@
 """From upload to the figure on the page, in a real browser, with axe-core on every page."""
 
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
+from pytest_django.live_server_helper import LiveServer
 
 from tests.factories import (
     MembershipFactory,
@@ -15,12 +18,15 @@ from tests.factories import (
 
 from .conftest import assert_accessible
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 DATA = Path(__file__).parent.parent / "ledger" / "data"
 
 
 @pytest.fixture
-def millbrook(live_server: Any) -> str:
+def millbrook(live_server: LiveServer) -> str:
     org = OrganisationFactory.create(
         name="Millbrook City Council", slug="millbrook", allowed_domains=["millbrook.gov.uk"]
     )
@@ -39,7 +45,7 @@ def millbrook(live_server: Any) -> str:
     return str(live_server.url)
 
 
-def test_upload_a_messy_file_and_see_the_figure(page: Any, millbrook: str) -> None:
+def test_upload_a_messy_file_and_see_the_figure(page: Page, millbrook: str) -> None:
     base = millbrook
     page.goto(f"{base}/sign-in/")
     page.get_by_label("Email address").fill("analyst@millbrook.gov.uk")

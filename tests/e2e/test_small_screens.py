@@ -1,15 +1,21 @@
 """Every main page at 390 px, in English and Welsh, on the demo council: nothing scrolls sideways.
 Wide tables scroll inside their own labelled region instead of widening the page."""
 
+from __future__ import annotations
+
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from pytest_django.live_server_helper import LiveServer
 
 from takeup.campaigns.models import Campaign
 from takeup.demo.services import DEMO_ADMIN, DEMO_PASSWORD, demo_create
 from takeup.insight.models import Survey
 from takeup.ledger.models import ImportBatch
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +24,7 @@ SLACK = 1
 
 
 @pytest.fixture
-def demo(live_server: Any) -> dict[str, Any]:
+def demo(live_server: LiveServer) -> dict[str, Any]:
     org, _ = demo_create(years=1, end=date(2026, 10, 31))
     campaign = Campaign.objects.filter(organisation=org).order_by("starts_on").first()
     survey = Survey.objects.filter(organisation=org).first()
@@ -70,9 +76,9 @@ def main_pages(demo: dict[str, Any]) -> list[str]:
     return pages
 
 
-def overflow(page: Any) -> dict[str, Any] | None:
+def overflow(page: Page) -> dict[str, Any] | None:
     """How far the page is wider than the screen, and the widest elements that stick out."""
-    return page.evaluate(
+    found: dict[str, Any] | None = page.evaluate(
         """(slack) => {
           const width = document.documentElement.clientWidth;
           const over = document.documentElement.scrollWidth - width;
@@ -88,9 +94,10 @@ def overflow(page: Any) -> dict[str, Any] | None:
         }""",
         SLACK,
     )
+    return found
 
 
-def test_no_main_page_scrolls_sideways_at_390_px(browser: Any, demo: dict[str, Any]) -> None:
+def test_no_main_page_scrolls_sideways_at_390_px(browser: Browser, demo: dict[str, Any]) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     base = demo["base"]

@@ -1,19 +1,25 @@
 """A council's own page embeds the exit survey; a visitor answers by keyboard; staff see it."""
 
+from __future__ import annotations
+
 import threading
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from pytest_django.live_server_helper import LiveServer
 
 from takeup.insight.models import Response
 from takeup.insight.services import survey_save
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 from .conftest import assert_accessible
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Millbrook: bins</title>
@@ -37,7 +43,7 @@ def council_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def test_a_visitor_answers_by_keyboard_and_staff_see_it(
-    page: Any, live_server: Any, council_site: tuple[str, Path]
+    page: Page, live_server: LiveServer, council_site: tuple[str, Path]
 ) -> None:
     site, folder = council_site
     org = OrganisationFactory.create(name="Millbrook City Council", slug="millbrook")
@@ -113,7 +119,7 @@ def test_a_visitor_answers_by_keyboard_and_staff_see_it(
 
 @pytest.mark.parametrize(("draw", "asked"), [(0.49, True), (0.51, False)])
 def test_a_share_of_visitors_is_asked(
-    page: Any, live_server: Any, council_site: tuple[str, Path], draw: float, asked: bool
+    page: Page, live_server: LiveServer, council_site: tuple[str, Path], draw: float, asked: bool
 ) -> None:
     """At 50%, a visitor whose random draw is under one half is asked; the rest are not."""
     site, folder = council_site

@@ -1,12 +1,17 @@
 """Our reading of an address agrees with Chromium's: for every trick, the host a browser would go
 to is the host we check, and what we allow keeps Chromium on the council's domains."""
 
+from __future__ import annotations
+
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from takeup.catalogue.services import domain_allowed
 from takeup.core.weburls import host
 from tests.hostile.test_urls import DOMAINS, TRICKS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ALLOWED = [
     "https://www.millbrook.gov.uk/bins",
@@ -15,7 +20,7 @@ ALLOWED = [
 ]
 
 
-def test_chromium_reads_addresses_as_we_do(page: Any) -> None:
+def test_chromium_reads_addresses_as_we_do(page: Page) -> None:
     page.set_content("<main></main>")
     found = page.evaluate(
         """(addresses) => addresses.map((a) => {
