@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
+from takeup.catalogue.models import Channel
 from takeup.ledger.forecast import (
     ForecastError,
     forecast,
@@ -17,6 +19,14 @@ from takeup.ledger.forecast import (
     read_counts_csv,
     target_status,
 )
+from takeup.ledger.models import ServiceForecast
+from takeup.ledger.services import (
+    data_source_get_or_create,
+    forecasts_refresh,
+    volumes_import_rows,
+)
+from takeup.organisations.models import Organisation
+from tests.factories import ServiceFactory
 
 START = date(2023, 1, 1)
 
@@ -127,3 +137,40 @@ def test_the_command_reads_daily_counts_and_prints_json(tmp_path: Path) -> None:
         call_command(
             "forecast", str(path), "--date-column", "day", "--digital", "web", "--total", "total"
         )
+
+
+def test_forecasts_are_stored_and_shown_with_the_target_status(
+    org: Organisation, viewer_client: Client
+) -> None:
+    months, digital, total = s_curve(30)
+    service = ServiceFactory(
+        organisation=org,
+        name="Renew a permit",
+        slug="renew",
+        target_percent=95,
+        target_date=date(2026, 12, 31),
+    )
+    idle = ServiceFactory(organisation=org, name="Rarely used", slug="rare")
+    web = Channel.objects.get(organisation=org, slug="web")
+    phone = Channel.objects.get(organisation=org, slug="phone")
+    rows = [
+        {"date": m.isoformat(), "period": "month", "service": s.slug, "channel": c.slug, "count": n}
+        for m, d, t in zip(months, digital, total, strict=True)
+        for s, c, n in ((service, web, int(d)), (service, phone, int(t - d)), (idle, web, 1))
+    ]
+    volumes_import_rows(organisation=org, source=data_source_get_or_create(org, "CRM"), rows=rows)
+    assert forecasts_refresh(organisation_id=org.pk) == 1
+    stored = ServiceForecast.objects.get(service=service)
+    assert stored.through == months[-1] and stored.status in ("on track", "at risk", "off track")
+    assert stored.months[0]["month"] == month_add(months[-1], 1).strftime("%Y-%m")
+    assert "20 or more transactions" in ServiceForecast.objects.get(service=idle).problem
+    overview = viewer_client.get(f"/o/{org.slug}/take-up/").content.decode()
+    assert stored.get_status_display() in overview
+    page = viewer_client.get(f"/o/{org.slug}/take-up/services/renew/").content.decode()
+    assert 'id="forecast-status"' in page and "Target 95% by December 2026" in page
+    csv = viewer_client.get(f"/o/{org.slug}/take-up/services/renew/?download=forecast")
+    assert csv.status_code == 200 and len(csv.content.decode().splitlines()) == 1 + len(
+        stored.months
+    )
+    rare = viewer_client.get(f"/o/{org.slug}/take-up/services/rare/").content.decode()
+    assert 'id="forecast-problem"' in rare

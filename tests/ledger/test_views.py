@@ -154,12 +154,13 @@ def test_overview_query_count_is_pinned(
     url = f"/o/{org.slug}/take-up/?{MARCH}"
     viewer_client.get(url)
     # 13, and 5 for the saving: contacts now and in the baseline, the monthly figures behind
-    # each channel's dispersion, the unit costs in force, and the grain each is reported at.
-    with django_assert_num_queries(18):
+    # each channel's dispersion, the unit costs in force, and the grain each is reported at;
+    # and 1 for the stored forecasts (the target status).
+    with django_assert_num_queries(19):
         viewer_client.get(url)
     for _ in range(5):
         feed(org, ServiceFactory.create(organisation=org), date(2026, 3, 10), web=1, phone=1)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         viewer_client.get(url)
 
 
@@ -173,9 +174,9 @@ def test_service_page_query_count_is_pinned(
     viewer_client.get(url)
     # 15 for the figures and charts, 5 for what explains them: campaigns, activities and
     # notes (one query each) and the weekly take-up searched for breaks (channels, volumes);
-    # 6 for the saving and the contacts (as on the overview, and the contacts chart); and 1
-    # for the figures publishers printed about the service.
-    with django_assert_num_queries(27):
+    # 6 for the saving and the contacts (as on the overview, and the contacts chart); 1 for
+    # the figures publishers printed about the service, and 1 for its stored forecast.
+    with django_assert_num_queries(28):
         viewer_client.get(url)
 
 

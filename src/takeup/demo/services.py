@@ -18,7 +18,7 @@ from takeup.core.text import slugify
 from takeup.insight.models import PathRule, Response, Survey
 from takeup.insight.services import survey_save
 from takeup.ledger.models import DataSource, ImportBatch, Volume
-from takeup.ledger.services import insert_volumes, month_totals_refresh
+from takeup.ledger.services import forecasts_refresh, insert_volumes, month_totals_refresh
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import membership_add, organisation_create
 
@@ -89,6 +89,7 @@ def demo_create(
     demo_volumes_create(org, end=end, years=years)
     demo_campaigns_create(org, end=end)
     demo_survey_create(org)
+    forecasts_refresh(organisation_id=org.pk)  # the pages read stored forecasts
     sign_ins = [
         DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),
         DemoSignIn(DEMO_VIEWER, DEMO_PASSWORD, "viewer"),

@@ -364,3 +364,29 @@ class PublishedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.kind} {self.months} months to {self.period_end}: {self.value}"
+
+
+class ServiceForecast(models.Model):
+    """Where a service's digital take-up is heading (ledger/forecast.py), computed in the
+    background after figures change, so that pages read it instead of fitting models."""
+
+    class Status(models.TextChoices):
+        ON_TRACK = "on track", _("On track")
+        AT_RISK = "at risk", _("At risk")
+        OFF_TRACK = "off track", _("Off track")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="forecast")
+    computed_at = models.DateTimeField(default=timezone.now)
+    through = models.DateField(null=True, help_text="The last month the forecast was fitted to")
+    months = models.JSONField(
+        default=list, help_text="[{month, point, lower80, upper80, lower95, upper95}], per cent"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    gain_needed = models.FloatField(
+        null=True, help_text="Points of take-up a month still needed to reach the target"
+    )
+    problem = models.CharField(max_length=300, blank=True, help_text="Why there is no forecast")
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.status or self.problem or 'no target'}"

@@ -15,6 +15,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -28,8 +29,17 @@ from django.shortcuts import get_object_or_404
 from takeup.catalogue.models import Channel, UnitCost
 from takeup.organisations.models import Organisation
 
+from . import periods
 from .kpi import ChannelCounts
-from .models import DataSource, ImportBatch, Measure, PublishedFigure, Volume, VolumeMonth
+from .models import (
+    DataSource,
+    ImportBatch,
+    Measure,
+    PublishedFigure,
+    ServiceForecast,
+    Volume,
+    VolumeMonth,
+)
 
 
 @dataclass(frozen=True)
@@ -529,3 +539,51 @@ def sources_of(organisation: Organisation) -> QuerySet[DataSource]:
 
 def source_of(organisation: Organisation, slug: str) -> DataSource:
     return get_object_or_404(DataSource, organisation=organisation, slug=slug)
+
+
+def monthly_take_up_counts(
+    organisation_id: int, through: date
+) -> dict[int, dict[date, tuple[int, int]]]:
+    """Each service's monthly (take-up channels, all channels) transactions to `through`."""
+    take_up = take_up_channel_ids(organisation_id)
+    rows = (
+        VolumeMonth.objects.filter(
+            organisation_id=organisation_id, measure=Measure.TRANSACTIONS, month__lte=through
+        )
+        .values("service_id", "month")
+        .annotate(n=Sum("count"), digital=Sum("count", filter=Q(channel_id__in=take_up)))
+    )
+    found: dict[int, dict[date, tuple[int, int]]] = defaultdict(dict)
+    for r in rows:
+        found[r["service_id"]][r["month"]] = (r["digital"] or 0, r["n"])
+    return found
+
+
+def forecasts_of(organisation: Organisation) -> dict[int, ServiceForecast]:
+    return {f.service_id: f for f in ServiceForecast.objects.filter(organisation=organisation)}
+
+
+def forecast_of(service_id: int) -> ServiceForecast | None:
+    return ServiceForecast.objects.filter(service_id=service_id).first()
+
+
+def latest_covered_day(organisation_id: int) -> date | None:
+    """The last day the transactions figures cover: a monthly figure covers its month, a weekly
+    one its week."""
+    ends = []
+    rows = (
+        Volume.objects.filter(
+            organisation_id=organisation_id, counted=True, measure=Measure.TRANSACTIONS
+        )
+        .values("period")
+        .annotate(last=Max("period_start"))
+    )
+    for row in rows:
+        start = row["last"]
+        if row["period"] == "month":
+            ends.append(periods.month(start).end)
+        elif row["period"] == "week":
+            ends.append(start + timedelta(days=6))
+        else:
+            ends.append(start)
+    return max(ends, default=None)

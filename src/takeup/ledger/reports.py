@@ -18,7 +18,7 @@ from takeup.charts import Chart, time_chart
 from takeup.organisations.models import Organisation
 
 from . import kpi, periods, published, saving
-from .models import DataSource, Measure
+from .models import DataSource, Measure, ServiceForecast
 from .periods import Range
 from .queries import (
     ChannelFlags,
@@ -30,6 +30,7 @@ from .queries import (
     SeriesByChannel,
     TransactionsAndCost,
     UnitPrice,
+    forecast_of,
     grains,
     overdue_sources_by_service,
     published_figures,
@@ -403,10 +404,13 @@ class ServicePage:
     counts_csv: str
     published_csv: str
     period: Range
+    forecast: ServiceForecast | None
+    forecast_chart: Chart | None
 
     def download(self, name: str) -> tuple[list[str], list[tuple[Any, ...]]] | None:
         """The CSV called `name` (a chart's id, "counts" or "published"): columns and rows."""
-        charts = [*self.charts, *([self.contacts_chart] if self.contacts_chart else [])]
+        extra = [c for c in (self.contacts_chart, self.forecast_chart) if c is not None]
+        charts = [*self.charts, *extra]
         for chart in charts:
             if chart.id == name:
                 return list(chart.columns), list(chart.rows)
@@ -533,6 +537,44 @@ def service_page_report(
         counts_csv=csv_url + "counts",
         published_csv=csv_url + "published",
         period=period,
+        forecast=(stored := forecast_of(service.pk)),
+        forecast_chart=_forecast_chart(service, stored, csv_url),
+    )
+
+
+def _forecast_chart(service: Service, stored: ServiceForecast | None, csv_url: str) -> Chart | None:
+    """The stored forecast as a chart of its point with the intervals in its table."""
+    if stored is None or not stored.months or stored.through is None:
+        return None
+    return time_chart(
+        id="forecast",
+        title=_("Where take-up is heading"),
+        description=_(
+            "Digital take-up forecast each month from the figures to %(month)s, with 80%% and "
+            "95%% intervals: the figure should fall inside the 80%% interval four months in five."
+        )
+        % {"month": date_format(stored.through, "F Y")},
+        records=[{"month": f"{m['month']}-01", "point": m["point"]} for m in stored.months],
+        time="month",
+        value="point",
+        time_label=_("Month"),
+        value_label=_("Forecast take-up (%)"),
+        percent=True,
+        target=float(service.target_percent) if service.target_percent is not None else None,
+        target_label=_("Target"),
+        csv_url=csv_url + "forecast",
+        table=(
+            (_("Month"), _("Forecast"), _("80% interval"), _("95% interval")),
+            tuple(
+                (
+                    date_format(date.fromisoformat(f"{m['month']}-01"), "M Y"),
+                    f"{m['point']:.1f}%",
+                    f"{m['lower80']:.1f}–{m['upper80']:.1f}%",
+                    f"{m['lower95']:.1f}–{m['upper95']:.1f}%",
+                )
+                for m in stored.months
+            ),
+        ),
     )
 
 

@@ -27,8 +27,16 @@ from takeup.core.text import slugify
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record, model_save
 
-from . import analytics, crossgrain, matching, parsing, periods
-from .models import DataSource, ImportBatch, Measure, NameMapping, Volume, VolumeMonth
+from . import analytics, crossgrain, forecast, matching, parsing, periods, queries
+from .models import (
+    DataSource,
+    ImportBatch,
+    Measure,
+    NameMapping,
+    ServiceForecast,
+    Volume,
+    VolumeMonth,
+)
 from .names import normalise
 from .profile import Profile
 from .queries import in_force_pence
@@ -859,7 +867,15 @@ def month_totals_refresh(
                 created += len(VolumeMonth.objects.bulk_create(pending))
                 pending = []
         created += len(VolumeMonth.objects.bulk_create(pending))
+    # The figures changed, so where take-up is heading may have: the worker forecasts again.
+    transaction.on_commit(partial(_forecasts_later, organisation_id))
     return created
+
+
+def _forecasts_later(organisation_id: int) -> None:
+    from .tasks import forecasts_refresh_task  # the tasks module builds on this one
+
+    forecasts_refresh_task.enqueue(organisation_id)
 
 
 def _month_of(field: str) -> Func:
@@ -914,3 +930,54 @@ def data_source_delete(*, source: DataSource, actor: User | None = None) -> None
     )
     source.batches.all().delete()
     source.delete()
+
+
+def forecasts_refresh(*, organisation_id: int) -> int:
+    """Forecast every active service's take-up from its monthly totals to the last whole month,
+    and say whether its target is in reach; a service that cannot be forecast says why.
+    Returns how many were forecast."""
+    latest = queries.latest_covered_day(organisation_id)
+    if latest is None:
+        return 0
+    through = periods.last_complete("month", latest).start
+    counts = queries.monthly_take_up_counts(organisation_id, through)
+    made = 0
+    for service in Service.objects.filter(organisation_id=organisation_id, active=True):
+        by_month = counts.get(service.pk, {})
+        record = ServiceForecast(organisation_id=organisation_id, service=service, through=through)
+        try:
+            if not by_month:
+                raise forecast.ForecastError("There are no monthly figures to forecast from.")
+            months = [min(by_month)]
+            while months[-1] < through:
+                months.append(forecast.month_add(months[-1], 1))
+            result = forecast.forecast(
+                months,
+                [by_month.get(m, (0, 0))[0] for m in months],
+                [by_month.get(m, (0, 0))[1] for m in months],
+                horizon=_horizon(service, through),
+            )
+        except forecast.ForecastError as exc:
+            record.problem = str(exc)[:300]
+        else:
+            record.months = forecast.forecast_json(result)["months"]
+            if service.target_percent is not None and service.target_date is not None:
+                status = forecast.target_status(
+                    result, float(service.target_percent), service.target_date
+                )
+                record.status, record.gain_needed = status.status, status.gain_needed
+            made += 1
+        with transaction.atomic():
+            ServiceForecast.objects.filter(service=service).delete()
+            record.save()
+    return made
+
+
+def _horizon(service: Service, through: date) -> int:
+    """To the target date, or 24 months ahead."""
+    if service.target_date is None or service.target_date <= through:
+        return 24
+    months = (
+        (service.target_date.year - through.year) * 12 + service.target_date.month - through.month
+    )
+    return min(120, max(1, months))

@@ -45,6 +45,12 @@ def batch_apply(batch_id: int) -> str:
 
 
 @task()
+def forecasts_refresh_task(organisation_id: int) -> int:
+    """Forecast every service's take-up again after its figures changed."""
+    return services.forecasts_refresh(organisation_id=organisation_id)
+
+
+@task()
 def sources_pull() -> list[int]:
     """Enqueue yesterday's pull for every source that has one (run daily by the scheduler)."""
     ids = [s.pk for s in DataSource.objects.filter(profile__pull__isnull=False) if _settings(s)]

@@ -1,6 +1,6 @@
 """Take-up dashboard pages and the upload screens."""
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from django.contrib import messages
@@ -24,11 +24,12 @@ from . import batches, periods, services
 from .forms import DataSourceForm, MappingForm, SourceProfileForm, UploadForm
 from .kpi import digital_take_up
 from .matching import group_errors
-from .models import ImportBatch
+from .models import ImportBatch, ServiceForecast
 from .profile import Profile
 from .queries import (
     ChannelFlags,
     batch_of,
+    forecasts_of,
     latest_date,
     recent_batches,
     source_of,
@@ -97,6 +98,7 @@ class OverviewRow:
     phone_change: str
     points: str
     label: str
+    forecast: ServiceForecast | None = None
 
 
 def _phone_change(r: ServiceFigures, flags: ChannelFlags) -> float | None:
@@ -195,11 +197,18 @@ def overview(request: OrganisationRequest) -> HttpResponse:
         )
     service_url = reverse("ledger:service", kwargs={"org": org.slug, "slug": "__slug__"})
     query = request.GET.urlencode()
+    forecasts = forecasts_of(org)
     return render(
         request,
         "ledger/overview.html",
         {
-            "rows": [_overview_row(r, service_url, query, flags) for r in rows],
+            "rows": [
+                replace(
+                    _overview_row(r, service_url, query, flags),
+                    forecast=forecasts.get(r.service.pk),
+                )
+                for r in rows
+            ],
             "period": period,
             "baseline": baseline,
             "kind": kind,
