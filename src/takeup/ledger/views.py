@@ -198,10 +198,16 @@ def overview(request: OrganisationRequest) -> HttpResponse:
     service_url = reverse("ledger:service", kwargs={"org": org.slug, "slug": "__slug__"})
     query = request.GET.urlencode()
     forecasts = forecasts_of(org)
+    shown = [forecasts[r.service.pk].status for r in rows if r.service.pk in forecasts]
     return render(
         request,
         "ledger/overview.html",
         {
+            "targets": [
+                (label, shown.count(value))
+                for value, label in ServiceForecast.Status.choices
+                if value in shown
+            ],
             "rows": [
                 replace(
                     _overview_row(r, service_url, query, flags),

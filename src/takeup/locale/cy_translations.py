@@ -613,6 +613,7 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "Go to your organisations": "Ewch i’ch sefydliadau",
     "Page not found": "Heb ddod o hyd i’r dudalen",
     "On track": "Ar y trywydd iawn",
+    "Services with a take-up target, by where their forecast is heading:": "Gwasanaethau â tharged defnydd, yn ôl i ble mae eu rhagolwg yn mynd:",
     "At risk": "Mewn perygl",
     "Off track": "Oddi ar y trywydd",
     "Where take-up is heading": "I ble mae’r defnydd yn mynd",
