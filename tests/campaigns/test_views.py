@@ -1,6 +1,7 @@
 """The campaign screens: register, activities, QR codes, notes, import, roles and tenancy."""
 
 import io
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -308,7 +309,11 @@ def test_services_are_checkboxes_under_their_areas(
     page = editor_client.get(url(org, "new/")).content.decode()
     assert "Hold Ctrl" not in page and "<select" not in page.split('name="services"')[0][-300:]
     assert f'type="checkbox" value="{permit.pk}"' in page
-    assert page.index(">Parking</h3>") < page.index("Apply for a permit")
+    assert page.index(">Parking</p>") < page.index("Apply for a permit")
+    # Left empty, the error summary links to the first checkbox.
+    empty = editor_client.post(url(org, "new/"), campaign_form(service, services=[]))
+    html = empty.content.decode()
+    assert re.search(r'href="#(id_services_0)".*id="\1"', html, re.S)
     # Two ticked services are both kept.
     response = editor_client.post(
         url(org, "new/"), campaign_form(service, services=[service.pk, permit.pk])

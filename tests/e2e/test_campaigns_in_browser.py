@@ -67,7 +67,7 @@ def test_register_print_see_arrivals_and_read_the_estimate(page: Page, millbrook
     page.get_by_role("button", name="Save").click()  # empty: errors, nothing saved
     assert page.get_by_role("link", name="Enter a name, such as").is_visible()
     page.get_by_label("Name").fill("Bins online")
-    page.get_by_label("Services it promotes").select_option(label="Report a missed bin")
+    page.get_by_label("Report a missed bin").check()
     page.get_by_label("Start date").fill(CAMPAIGN_START.isoformat())
     page.get_by_label("End date").fill((CAMPAIGN_START + timedelta(days=27)).isoformat())
     page.get_by_label("Budget in pounds").fill("1500")

@@ -78,16 +78,20 @@ def probability(share: float | None) -> str:
 
 @register.filter
 def option_groups(field: BoundField) -> list[tuple[str, list[dict[str, Any]]]]:
-    """A multiple-choice field's options under their group names, for GOV.UK checkboxes."""
+    """A multiple-choice field's options under their group names, for GOV.UK checkboxes. The
+    options are numbered across groups, so the first one's id is the field's (the error
+    summary links to it)."""
     widget = field.field.widget
     groups = widget.optgroups(field.html_name, widget.format_value(field.value()), {})
-    return [
-        (
-            str(name or ""),
-            [dict(option, id=f"{field.auto_id}_{option['index']}") for option in options],
-        )
-        for name, options, _index in groups
-    ]
+    numbered: list[tuple[str, list[dict[str, Any]]]] = []
+    n = 0
+    for name, options, _index in groups:
+        shown = []
+        for option in options:
+            shown.append(dict(option, id=f"{field.auto_id}_{n}"))
+            n += 1
+        numbered.append((str(name or ""), shown))
+    return numbered
 
 
 @register.filter
