@@ -26,7 +26,7 @@ class _QuietParser(argparse.ArgumentParser):
 
 
 def _day(text: str) -> Any:
-    from takeup.catalogue.csvimport import parse_date
+    from takeup.core.text import parse_date
 
     return parse_date(text)
 

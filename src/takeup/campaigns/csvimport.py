@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from takeup.catalogue.csvimport import RowError, parse_date, read_records
+from takeup.catalogue.csvimport import RowError, read_records
+from takeup.core.text import parse_date
 
 REQUIRED_COLUMNS = ("campaign",)
 OPTIONAL_COLUMNS = (

@@ -35,7 +35,8 @@ import holidays
 import numpy as np
 import numpy.typing as npt
 
-from takeup.catalogue.csvimport import decode, parse_date
+from takeup.catalogue.csvimport import decode
+from takeup.core.text import parse_date
 
 
 def _flapack_alone() -> ModuleType | None:

@@ -10,12 +10,12 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, TypeVar
 
 from takeup.core.csvsafe import restore
-from takeup.core.text import slugify
+from takeup.core.text import parse_date, slugify
 
 if TYPE_CHECKING:
     import _csv
@@ -89,16 +89,6 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
-
-
-def parse_date(text: str) -> date:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"'{text}' is not a date: use dd/mm/yyyy or yyyy-mm-dd")
 
 
 def parse_bool(text: str, default: bool) -> bool:

@@ -212,7 +212,8 @@ def read_counts_csv(
 ) -> tuple[list[date], list[float], list[float]]:
     """Months, and digital and total transactions in each, from a CSV of daily, weekly or
     monthly counts (a week counts in the month it starts in). Months with no rows are zero."""
-    from takeup.catalogue.csvimport import decode, parse_date
+    from takeup.catalogue.csvimport import decode
+    from takeup.core.text import parse_date
 
     rows = list(csv.reader(io.StringIO(decode(path.read_bytes()))))
     if not rows:

@@ -5,8 +5,6 @@ command answers the rest (--summary in words, --help) and `manage.py estimate`. 
 and write the JSON with campaigns.effect's functions, so they print the same.
 """
 
-import argparse
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from takeup.campaigns import effect
 from takeup.campaigns.reports import summary_text
-from takeup.catalogue.csvimport import parse_date
-
-
-def _day(text: str) -> date:
-    """A date argument; a bad one is reported as one line naming the option."""
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+from takeup.core.text import date_argument
 
 
 class Command(BaseCommand):
@@ -38,9 +28,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--controls", default="", help="Comma-separated columns the campaign could not move"
         )
-        parser.add_argument("--pre-end", required=True, type=_day)
-        parser.add_argument("--post-start", required=True, type=_day)
-        parser.add_argument("--post-end", required=True, type=_day)
+        parser.add_argument("--pre-end", required=True, type=date_argument)
+        parser.add_argument("--post-start", required=True, type=date_argument)
+        parser.add_argument("--post-end", required=True, type=date_argument)
         parser.add_argument("--draws", type=int, default=effect.DEFAULT_DRAWS)
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--summary", action="store_true", help="Print plain English instead")

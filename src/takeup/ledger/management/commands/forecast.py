@@ -1,22 +1,13 @@
 """`takeup forecast FILE.csv …`: where take-up is heading, for any series of counts."""
 
-import argparse
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from takeup.catalogue.csvimport import parse_date
+from takeup.core.text import date_argument
 from takeup.ledger import forecast
-
-
-def _day(text: str) -> date:
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 class Command(BaseCommand):
@@ -32,10 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--total", required=True, help="The column of all transactions")
         parser.add_argument("--horizon", type=int, default=24, help="Months ahead (default 24)")
         parser.add_argument("--target", type=float, help="The take-up target, per cent")
-        parser.add_argument("--target-date", type=_day)
+        parser.add_argument("--target-date", type=date_argument)
         parser.add_argument(
             "--switch",
-            type=_day,
+            type=date_argument,
             action="append",
             default=[],
             help="A date the service changed for good (went online-only, say); repeatable",
