@@ -278,8 +278,7 @@ def results_page(
                 id="found-by",
                 title=_("How visitors found the site"),
                 description=_(
-                    "Visitors could tick more than one way, so the shares add up to more than "
-                    "100%."
+                    "Visitors could tick more than one way, so the shares add up to more than 100%."
                 ),
                 records=[{"how": labels[v], "percent": _pct(s.value)} for v, s in found.items()],
                 category="how",

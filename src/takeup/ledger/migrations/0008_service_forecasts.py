@@ -6,26 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0004_channel_costs_and_cashable_savings'),
-        ('ledger', '0007_import_batch_upload_on_disk'),
-        ('organisations', '0001_initial'),
+        ("catalogue", "0004_channel_costs_and_cashable_savings"),
+        ("ledger", "0007_import_batch_upload_on_disk"),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceForecast',
+            name="ServiceForecast",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('through', models.DateField(help_text='The last month the forecast was fitted to', null=True)),
-                ('months', models.JSONField(default=list, help_text='[{month, point, lower80, upper80, lower95, upper95}], per cent')),
-                ('status', models.CharField(blank=True, choices=[('on track', 'On track'), ('at risk', 'At risk'), ('off track', 'Off track')], max_length=10)),
-                ('gain_needed', models.FloatField(help_text='Points of take-up a month still needed to reach the target', null=True)),
-                ('problem', models.CharField(blank=True, help_text='Why there is no forecast', max_length=300)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
-                ('service', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='forecast', to='catalogue.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "through",
+                    models.DateField(
+                        help_text="The last month the forecast was fitted to", null=True
+                    ),
+                ),
+                (
+                    "months",
+                    models.JSONField(
+                        default=list,
+                        help_text="[{month, point, lower80, upper80, lower95, upper95}], per cent",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("on track", "On track"),
+                            ("at risk", "At risk"),
+                            ("off track", "Off track"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "gain_needed",
+                    models.FloatField(
+                        help_text="Points of take-up a month still needed to reach the target",
+                        null=True,
+                    ),
+                ),
+                (
+                    "problem",
+                    models.CharField(
+                        blank=True, help_text="Why there is no forecast", max_length=300
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "service",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="forecast",
+                        to="catalogue.service",
+                    ),
+                ),
             ],
         ),
     ]
