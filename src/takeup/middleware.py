@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.defaults import page_not_found, server_error
 
 # Only our own scripts and styles; Vega draws through its interpreter so no 'unsafe-eval' is
@@ -77,3 +77,23 @@ class StyledErrorPagesMiddleware:
 # Django's technical 404 page says why it is shown; our own 404 pages never do.
 TECHNICAL_MARK = b"DEBUG = True"
 logger = logging.getLogger("django.request")
+
+
+class RefuseNulMiddleware:
+    """An address with a NUL byte in its path or query is nobody's: answer 400 before any view
+    looks it up (PostgreSQL refuses NUL in text, so a lookup would be a server error). The API
+    checks its own fields and answers in its own error shape."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return self.get_response(request)
+        query = [v for values in request.GET.lists() for v in [values[0], *values[1]]]
+        if "\x00" in request.path or any("\x00" in v for v in query):
+            return HttpResponseBadRequest(
+                "This address has a NUL character in it, which no address has.",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

@@ -144,3 +144,22 @@ def test_openapi_and_docs(client: Client) -> None:
     }
     assert {"/api/services", "/api/channels", "/api/services/{slug}"} <= set(schema["paths"])
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.parametrize("area", ["\x00", "Waste Services", "x" * 61])
+def test_a_bad_area_filter_is_a_field_error_not_a_crash(api_client: Client, area: str) -> None:
+    # Found by schemathesis on PostgreSQL: a NUL in the filter reached the database.
+    response = api_client.get("/api/services", {"area": area})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "area"
+
+
+@pytest.mark.parametrize(
+    "address", ["/api/services/%00", "/api/services/%00/kpis?from=2026-01-01&to=2026-02-01"]
+)
+def test_a_bad_slug_in_the_address_is_a_field_error_not_a_crash(
+    api_client: Client, address: str
+) -> None:
+    response = api_client.get(address)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "slug"

@@ -104,3 +104,23 @@ def test_survey_websites_are_kept_as_browsers_send_them(org: Organisation) -> No
         allowed_origins=["https://WWW.Millbrook.gov.uk:443/", "https://www.millbrook.gov.uk"],
     )
     assert survey.allowed_origins == ["https://www.millbrook.gov.uk"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/go/%00",
+        "/go/a%00b/",
+        "/s/%00/",
+        "/s/%00/config.json",
+        "/o/x/take-up/?area=%00",
+    ],
+)
+def test_a_nul_in_an_address_is_refused_not_a_server_error(address: str) -> None:
+    # Found on PostgreSQL, which refuses NUL in text: these lookups were 500s.
+    response = Client(raise_request_exception=False).get(address)
+    assert response.status_code == 400 and b"NUL" in response.content
+    post = Client(raise_request_exception=False).post(
+        "/s/%00/responses", "{}", content_type="application/json"
+    )
+    assert post.status_code == 400

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from takeup.api_errors import ErrorOut, Invalid, fields_named
-from takeup.core.apitext import Text
+from takeup.core.apitext import ServiceSlug, Text
 from takeup.organisations.api import api_key_of
 
 from . import queries, services
@@ -71,7 +71,10 @@ class ServiceIn(Schema):
 
 
 class ServiceFilters(Schema):
-    area: str = ""
+    area: Annotated[
+        str,
+        Field(max_length=60, pattern=r"^[a-z0-9-]*$", description="The slug of a service area"),
+    ] = ""
     kind: Kind | None = None
     include_archived: bool = False
 
@@ -125,7 +128,7 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> list[
 
 
 @router.get("/services/{slug}", response={200: ServiceOut, 404: ErrorOut}, summary="One service")
-def get_service(request: HttpRequest, slug: str) -> ServiceOut:
+def get_service(request: HttpRequest, slug: ServiceSlug) -> ServiceOut:
     return ServiceOut.of(queries.service_of(api_key_of(request).organisation, slug))
 
 

@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from ninja import Path
 from pydantic import AfterValidator, Field
 
 
@@ -18,3 +19,10 @@ def _printable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_printable), Field(min_length=1, pattern=r"\S")]
+
+
+# A service's short name in an address: checked before it reaches the database (a NUL byte
+# there is an error in PostgreSQL, not a miss).
+ServiceSlug = Annotated[
+    str, Path(min_length=1, max_length=80, pattern=r"^[a-z0-9-]+$", description="A service's slug")
+]

@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 
 from takeup.api_errors import ErrorOut, FieldError, fields_named
 from takeup.catalogue.queries import service_of
-from takeup.core.apitext import Text
+from takeup.core.apitext import ServiceSlug, Text
 from takeup.organisations.api import api_key_of
 
 from .periods import EARLIEST, LATEST, Range
@@ -154,7 +154,7 @@ class KpiQuery(Schema):
     by_alias=True,
     summary="A service's KPIs over a period",
 )
-def service_kpis(request: HttpRequest, slug: str, query: Query[KpiQuery]) -> KpisOut:
+def service_kpis(request: HttpRequest, slug: ServiceSlug, query: Query[KpiQuery]) -> KpisOut:
     """Digital take-up, cost per transaction, saving and completion rate for `from`–`to`
     (inclusive), against the same dates a year earlier, with the counts behind them."""
     org = api_key_of(request).organisation
