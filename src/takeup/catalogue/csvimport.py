@@ -1,7 +1,7 @@
 """Reading a service catalogue from CSV. Pure: bytes in, parsed rows and line-numbered errors out.
 
 Columns (header names are matched case-insensitively; order does not matter):
-name, area, kind — required; slug, online_url, online_since, target_percent, target_date,
+name, area, kind — required; slug, lgsl, online_url, online_since, target_percent, target_date,
 public, active — optional.
 """
 
@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, TypeVar
 from takeup.core.csvsafe import restore
 from takeup.core.text import parse_date, slugify
 
+from .lgsl import lgsl_find
+
 if TYPE_CHECKING:
     import _csv
 
@@ -25,6 +27,7 @@ T = TypeVar("T")
 REQUIRED_COLUMNS = ("name", "area", "kind")
 OPTIONAL_COLUMNS = (
     "slug",
+    "lgsl",
     "online_url",
     "online_since",
     "target_percent",
@@ -71,6 +74,8 @@ class ServiceRow:
     target_date: date | None = None
     public: bool = False
     active: bool = True
+    lgsl: int | None = None
+    has_lgsl: bool = False  # the file has the column (so an empty cell clears the code)
 
 
 @dataclass(frozen=True)
@@ -242,6 +247,17 @@ def _parse_row(line: int, record: dict[str, str]) -> tuple[ServiceRow | None, li
                 "Give a target percentage and a target date together, or neither.",
             )
         )
+    lgsl_text = record.get("lgsl", "")
+    lgsl = lgsl_find(lgsl_text) if lgsl_text else None
+    if lgsl_text and lgsl is None:
+        errors.append(
+            RowError(
+                line,
+                "lgsl",
+                f"'{lgsl_text}' is not in the Local Government Service List: give its code, "
+                "such as 524, or leave the cell empty.",
+            )
+        )
     public = optional("public", lambda v: parse_bool(v, False))
     active = optional("active", lambda v: parse_bool(v, True))
     if errors:
@@ -258,4 +274,6 @@ def _parse_row(line: int, record: dict[str, str]) -> tuple[ServiceRow | None, li
         target_date=target_date,
         public=bool(public),
         active=True if active is None else active,
+        lgsl=lgsl,
+        has_lgsl="lgsl" in record,
     ), errors

@@ -6,11 +6,61 @@ from django.utils.translation import gettext_lazy as _
 from takeup.forms import DateInput, GovukForm, PoundsField
 from takeup.organisations.models import Organisation
 
+from .lgsl import lgsl_find, lgsl_services
 from .models import Channel, Service, ServiceArea, UnitCost
 from .services import CHANNEL_FIELDS
 
+LGSL_INVALID = _("Enter a real LGSL code, such as 524, or choose a service from the list.")
+
+
+class LgslInput(forms.TextInput):
+    """A text box with the list's live services as a <datalist>: browsers suggest as you type,
+    and without JavaScript (or support) a code or a service's name typed in full still works."""
+
+    template_name = "catalogue/widgets/lgsl_input.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs']['id']}-list"
+        context["choices"] = [s.choice for s in lgsl_services().values() if s.live]
+        return context
+
+
+class LgslField(forms.CharField):
+    """An LGSL code, typed as a code, a code and name as offered, or a name."""
+
+    widget = LgslInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("LGSL code"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "The service in the Local Government Service List, so it can be compared "
+                "with other councils. Type a code, such as 524, or part of a name."
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            service = lgsl_services().get(value)
+            return service.choice if service else str(value)
+        return value
+
+    def clean(self, value: Any) -> int | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        code = lgsl_find(text)
+        if code is None:
+            raise forms.ValidationError(LGSL_INVALID, code="lgsl")
+        return code
+
 
 class ServiceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
+    lgsl = LgslField()
     online_url = forms.URLField(
         label=_("Online address"),
         required=False,
@@ -25,6 +75,7 @@ class ServiceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
             "name",
             "area",
             "kind",
+            "lgsl",
             "online_url",
             "online_since",
             "target_percent",
@@ -112,7 +163,7 @@ class CatalogueUploadForm(GovukForm, forms.Form):
     file = forms.FileField(
         label=_("Catalogue file (CSV)"),
         help_text=_(
-            "Columns: name, area, kind; optionally slug, online_url, online_since, "
+            "Columns: name, area, kind; optionally slug, lgsl, online_url, online_since, "
             "target_percent, target_date, public, active."
         ),
     )

@@ -1,5 +1,6 @@
 """Service areas, services, channels and their unit costs."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -7,6 +8,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from takeup.organisations.models import Organisation
+
+from .lgsl import lgsl_label, lgsl_services
+
+
+def validate_lgsl(code: int) -> None:
+    if code not in lgsl_services():
+        raise ValidationError(
+            _("Enter a real LGSL code, such as 524, or choose a service from the list."),
+            code="lgsl",
+        )
 
 
 class ServiceArea(models.Model):
@@ -74,6 +85,10 @@ class Service(models.Model):
     target_date = models.DateField(_("target date"), null=True, blank=True)
     public = models.BooleanField(_("show on public performance pages"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    # The same service at every council (catalogue/lgsl.py): what comparisons match on.
+    lgsl = models.PositiveIntegerField(
+        _("LGSL code"), null=True, blank=True, validators=[validate_lgsl]
+    )
 
     class Meta:
         ordering = ["name"]
@@ -103,6 +118,10 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def lgsl_label(self) -> str:
+        return lgsl_label(self.lgsl)
 
 
 class Channel(models.Model):

@@ -132,6 +132,7 @@ SERVICE_FIELDS = [
     "target_date",
     "public",
     "active",
+    "lgsl",
 ]
 
 
@@ -299,6 +300,8 @@ def catalogue_import(
         service = existing.get(row.slug) or Service(organisation=organisation, slug=row.slug)
         is_new = service.pk is None
         for name in SERVICE_FIELDS:
+            if name == "lgsl" and not row.has_lgsl:
+                continue  # a file without the column leaves the codes as they are
             setattr(service, name, area if name == "area" else getattr(row, name))
         try:
             _validate_online_url(service)

@@ -77,6 +77,7 @@ def _catalogue_csv(request: OrganisationRequest, rows: Any) -> HttpResponse:
             "target_date",
             "public",
             "active",
+            "lgsl",
         ]
     )
     for s in rows:
@@ -92,6 +93,7 @@ def _catalogue_csv(request: OrganisationRequest, rows: Any) -> HttpResponse:
                 s.target_date or "",
                 "yes" if s.public else "no",
                 "yes" if s.active else "no",
+                s.lgsl or "",
             ]
         )
     return response

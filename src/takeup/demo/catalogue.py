@@ -115,3 +115,52 @@ SERVICES: list[tuple[str, str, str, str | None, tuple[int, int] | None, int | No
     ),
     ("Registrars", "Order a copy certificate", "apply", "/registrars/certificates", (2017, 10), 85),
 ]
+
+# Each service's code in the Local Government Service List (catalogue/lgsl.py), chosen by name.
+# The list is coarser than the catalogue, so some services share a code: both parking permits
+# are 474 Parking permits, both penalty charge services 471 Street parking enforcement, paying
+# council tax and the Direct Debit 58 Council tax account enquiries, missed bins and the
+# collection day 524 Household waste collection, and asking about adult social care and the
+# assessment 209 Care needs assessment. Comparisons add a council's services with one code.
+LGSL: dict[str, int] = {
+    "Report a missed bin": 524,
+    "Book a bulky waste collection": 528,
+    "Order a new or replacement bin": 526,
+    "Subscribe to garden waste collection": 530,
+    "Find your bin collection day": 524,
+    "Apply for a visitor parking permit": 474,
+    "Apply for a resident parking permit": 474,
+    "Pay a penalty charge notice": 471,
+    "Challenge a penalty charge notice": 471,
+    "Pay council tax": 58,
+    "Tell us you are moving home": 370,
+    "Apply for a single person discount": 59,
+    "Set up a council tax Direct Debit": 58,
+    "Apply for council tax support": 63,
+    "Report a change in circumstances": 70,
+    "Apply for a discretionary housing payment": 1148,
+    "Apply for free school meals": 4,
+    "Apply to join the housing register": 92,
+    "Report a repair in a council home": 141,
+    "Get help if you are homeless": 112,
+    "Report a problem with a private landlord": 1821,
+    "Ask about adult social care": 209,
+    "Request a care needs assessment": 209,
+    "Apply for a Blue Badge": 279,
+    "Find care and support services": 732,
+    "Comment on a planning application": 855,
+    "Apply for pre-application planning advice": 1737,
+    "Report a breach of planning control": 1158,
+    "Apply for a taxi driver licence": 635,
+    "Apply for a temporary event notice": 1071,
+    "Apply for a premises licence": 860,
+    "Join the library": 438,
+    "Renew library books": 440,
+    "Book a public computer": 437,
+    "Report a pothole": 557,
+    "Report a street light fault": 564,
+    "Apply for a dropped kerb": 477,
+    "Report fly-tipping": 587,
+    "Book a birth registration appointment": 319,
+    "Order a copy certificate": 663,
+}
