@@ -9,13 +9,19 @@ VENDOR := src/takeup/static/vendor
 
 .PHONY: demo test lint typecheck pytest pytest-postgres install install-dev assets messages bench clean
 
+# WeasyPrint lays out the briefing's PDF with Pango, a system library; the tests read PDFs back
+# with poppler's pdftoppm and pdftotext. Installed with apt-get when missing (as root).
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+
 $(VENV)/.installed: pyproject.toml
+	@ldconfig -p | grep -q libpango-1.0 || { apt-get update -qq && $(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && $(APT_INSTALL) poppler-utils >/dev/null; }
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 

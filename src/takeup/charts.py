@@ -314,3 +314,71 @@ def interval_chart(
         csv_url=csv_url,
         numeric_columns=frozenset(range(1, len(columns))),
     )
+
+
+def range_chart(
+    *,
+    id: str,
+    title: str,
+    records: Sequence[dict[str, Cell]],
+    category_label: str,
+    value_label: str,
+    interval_label: str,
+    percent: bool = False,
+    description: str = "",
+) -> Chart:
+    """Figures with their 95% intervals, one row each: a dot on a line from lower to upper.
+    records have: category, value, lower, upper."""
+    y = {"field": "category", "type": "nominal", "title": category_label, "sort": None}
+    scale = {"domain": [0, 100]} if percent else {"zero": True}
+    spec = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": description or title,
+        "width": "container",
+        "data": {"values": list(records)},
+        "layer": [
+            {
+                "mark": {"type": "rule", "color": PALETTE[0], "strokeWidth": 2},
+                "encoding": {
+                    "y": y,
+                    "x": {
+                        "field": "lower",
+                        "type": "quantitative",
+                        "title": value_label,
+                        "scale": scale,
+                    },
+                    "x2": {"field": "upper"},
+                },
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 80, "color": PALETTE[0]},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "value", "type": "quantitative"},
+                    "tooltip": [
+                        {"field": "category", "title": category_label},
+                        {"field": "value", "title": value_label},
+                        {"field": "lower", "title": interval_label},
+                        {"field": "upper", "title": interval_label},
+                    ],
+                },
+            },
+        ],
+        "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}},
+    }
+    return Chart(
+        id=id,
+        title=title,
+        spec=spec,
+        columns=(
+            category_label,
+            value_label,
+            f"{interval_label} (lower)",
+            f"{interval_label} (upper)",
+        ),
+        rows=tuple(
+            (r.get("category"), r.get("value"), r.get("lower"), r.get("upper")) for r in records
+        ),
+        description=description,
+        numeric_columns=frozenset({1, 2, 3}),
+    )

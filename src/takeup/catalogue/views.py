@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from takeup.charts import bar_chart
 from takeup.core.csvsafe import SafeWriter
 from takeup.forms import form_page
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
@@ -335,31 +334,3 @@ def catalogue_import(request: OrganisationRequest) -> HttpResponse:
             )
             return redirect(_url(request, "services"))
     return render(request, "catalogue/import.html", {"form": form, "errors": errors})
-
-
-@organisation_view()
-def organisation_home(request: OrganisationRequest) -> HttpResponse:
-    """The organisation's front page: its catalogue at a glance."""
-    per_area = {
-        row["area__name"]: row["services"]
-        for row in queries.services_per_area(request.organisation)
-    }
-    chart = bar_chart(
-        id="services-per-area",
-        title=_("Services by service area"),
-        description=_("How many active services each service area has in the catalogue."),
-        records=[{"area": a, "services": n} for a, n in per_area.items()],
-        category="area",
-        value="services",
-        category_label=_("Service area"),
-        value_label=_("Services"),
-    )
-    return render(
-        request,
-        "organisations/organisation_home.html",
-        {
-            "chart": chart,
-            "service_count": sum(per_area.values()),
-            "area_count": len(per_area),
-        },
-    )

@@ -30,3 +30,13 @@ def date_argument(text: str) -> date:
         return parse_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def month_argument(text: str) -> date:
+    """A command's month option, as YYYY-MM: the first day of that month."""
+    try:
+        return date.fromisoformat(f"{text.strip()}-01")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not a month: give it as YYYY-MM, such as 2026-10"
+        ) from exc

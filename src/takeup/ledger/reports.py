@@ -254,6 +254,49 @@ def service_figures(
     return rows
 
 
+@dataclass(frozen=True)
+class OrganisationTotals:
+    """The figures for all the services shown together: the overview's headline, the landing
+    page and the monthly briefing all read them from here."""
+
+    take_up: kpi.Ratio
+    baseline_take_up: kpi.Ratio
+    saving: saving.Money | None
+    cashable_pence: int
+    capacity_pence: int
+    saving_no_unit_cost: list[str]
+    saving_no_figures: list[str]
+    cost_pence: int
+    cost_leaves_out: list[str]
+    any_overdue: bool
+
+    @property
+    def change_points(self) -> float | None:
+        return kpi.change(self.take_up.percent, self.baseline_take_up.percent)
+
+
+def organisation_totals(rows: list[ServiceFigures], flags: ChannelFlags) -> OrganisationTotals:
+    """Transactions add up across services, savings add up with their variances."""
+    return OrganisationTotals(
+        take_up=kpi.ratio(sum(r.take_up.part for r in rows), sum(r.take_up.whole for r in rows)),
+        baseline_take_up=kpi.ratio(
+            sum(r.baseline_take_up.part for r in rows), sum(r.baseline_take_up.whole for r in rows)
+        ),
+        saving=saving.combine(r.saving for r in rows),
+        cashable_pence=sum(r.saving.cashable.pence for r in rows if r.saving),
+        capacity_pence=sum(r.saving.capacity.pence for r in rows if r.saving),
+        saving_no_unit_cost=flags.named(
+            set().union(*(r.saving.no_unit_cost for r in rows if r.saving))
+        ),
+        saving_no_figures=flags.named(
+            set().union(*(r.saving.no_figures for r in rows if r.saving))
+        ),
+        cost_pence=sum(r.cost.pence for r in rows),
+        cost_leaves_out=flags.named(set().union(*(r.cost.uncosted_channels for r in rows))),
+        any_overdue=any(r.overdue_sources for r in rows),
+    )
+
+
 def _completion(
     flags: ChannelFlags, done: dict[int, int], started: dict[int, int]
 ) -> kpi.Ratio | None:

@@ -22,7 +22,6 @@ from takeup.templatetags.takeup import MINUS, money_text
 
 from . import batches, periods, services
 from .forms import DataSourceForm, MappingForm, SourceProfileForm, UploadForm
-from .kpi import digital_take_up
 from .matching import group_errors
 from .models import ImportBatch, ServiceForecast
 from .profile import Profile
@@ -37,13 +36,13 @@ from .queries import (
 )
 from .reports import (
     ServiceFigures,
+    organisation_totals,
     percent_text,
     service_figures,
     service_page_report,
     sparkline_label,
     sparkline_svg_points,
 )
-from .saving import combine
 
 
 def _date(text: str | None) -> date | None:
@@ -151,11 +150,7 @@ def overview(request: OrganisationRequest) -> HttpResponse:
     }
     if sort in keys:
         rows.sort(key=keys[sort])
-    totals: dict[int, int] = {}
-    for r in rows:
-        for channel, n in r.counts.items():
-            totals[channel] = totals.get(channel, 0) + n
-    total_take_up = digital_take_up(flags.counts(totals))
+    totals = organisation_totals(rows, flags)
     if request.GET.get("format") == "csv":
         return csv_response(
             f"{org.slug}-take-up-{period.start}-{period.end}",
@@ -222,19 +217,7 @@ def overview(request: OrganisationRequest) -> HttpResponse:
             "areas": areas_of(org, include_archived=False),
             "kinds": Service.Kind.choices,
             "filters": {"area": area, "kind": service_kind},
-            "total_take_up": total_take_up,
-            "total_saving": combine(r.saving for r in rows),
-            "total_cashable": sum(r.saving.cashable.pence for r in rows if r.saving),
-            "total_capacity": sum(r.saving.capacity.pence for r in rows if r.saving),
-            "saving_no_unit_cost": flags.named(
-                set().union(*(r.saving.no_unit_cost for r in rows if r.saving))
-            ),
-            "saving_no_figures": flags.named(
-                set().union(*(r.saving.no_figures for r in rows if r.saving))
-            ),
-            "total_cost": sum(r.cost.pence for r in rows),
-            "cost_leaves_out": flags.named(set().union(*(r.cost.uncosted_channels for r in rows))),
-            "any_overdue": any(r.overdue_sources for r in rows),
+            "totals": totals,
             "query": query,
             "has_data": last_figure is not None,
             "can_import": can(request, Permission.IMPORT_DATA),
