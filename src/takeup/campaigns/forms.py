@@ -213,3 +213,15 @@ class CampaignUploadForm(GovukForm, forms.Form):
         label=_("CSV file of campaigns and activities"),
         error_messages={"required": _("Choose a CSV file to upload.")},
     )
+
+
+class LearntForm(GovukForm, forms.Form):
+    learnt = forms.CharField(
+        label=_("What we learnt"),
+        help_text=_(
+            "For the evaluation report: what worked, what did not, and what to do next time."
+        ),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

@@ -51,6 +51,12 @@ class Campaign(models.Model):
         related_name="next_phases",
         verbose_name=_("follows on from"),
     )
+    learnt = models.TextField(
+        _("what we learnt"),
+        max_length=5000,
+        blank=True,
+        help_text=_("For the evaluation report: what worked, what did not, what to do next."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -284,3 +290,25 @@ class EffectEstimate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.post_start}–{self.post_end}: {self.effect:.0f}"
+
+
+class ReportShare(models.Model):
+    """A link to a campaign's evaluation report that works without signing in, until revoked.
+    The address carries this row's id, signed (campaigns/sharing.py)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="shares")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} ({'revoked' if self.revoked_at else 'live'})"

@@ -1,4 +1,5 @@
-"""The public face of campaigns: /go/<code> counts an arrival and redirects."""
+"""The public face of campaigns: /go/<code> counts an arrival and redirects, and /r/<token>/
+shows an evaluation report someone shared."""
 
 import re
 from functools import partial
@@ -8,6 +9,7 @@ import psycopg
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
@@ -18,9 +20,11 @@ from takeup.core.redisclient import client
 from takeup.organisations.queries import organisation_by_pk
 
 from . import counter
-from .models import Arrival
+from .models import Arrival, ReportShare
 from .queries import link_for_redirect
-from .services import arrival_visit, link_target
+from .reports import evaluation_report
+from .services import arrival_visit, link_target, share_from_token
+from .sharing import report_pdf_response
 
 BOT_AGENTS = re.compile(
     r"bot|crawl|spider|slurp|preview|facebookexternalhit|embedly|whatsapp|skypeuripreview|"
@@ -108,4 +112,44 @@ def go(request: HttpRequest, code: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _shared(request: HttpRequest, token: str) -> tuple[ReportShare | None, HttpResponse | None]:
+    share = share_from_token(token)
+    if share is None:
+        return None, render(request, "campaigns/report_gone.html", status=404)
+    return share, None
+
+
+@require_http_methods(["GET", "HEAD"])
+def shared_report(request: HttpRequest, token: str) -> HttpResponse:
+    """A shared evaluation report: no sign-in, nothing to change, gone once withdrawn."""
+    share, gone = _shared(request, token)
+    if share is None:
+        return gone  # type: ignore[return-value]
+    campaign = share.campaign
+    response = render(
+        request,
+        "campaigns/report.html",
+        {
+            "report": evaluation_report(campaign.organisation, campaign),
+            "report_organisation": campaign.organisation,
+            "staff": False,
+            "pdf_url": reverse("campaign-report-shared-pdf", kwargs={"token": token}),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"  # a withdrawn link must stop at once
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    share, gone = _shared(request, token)
+    if share is None:
+        return gone  # type: ignore[return-value]
+    response = report_pdf_response(share.campaign.organisation, share.campaign)
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -24,6 +24,7 @@ from .models import (
     ArrivalVisitor,
     Campaign,
     EffectEstimate,
+    ReportShare,
     TrackedLink,
     VisitorSalt,
 )
@@ -348,3 +349,11 @@ def campaign_by_id(organisation: Organisation, pk: int) -> Campaign | None:
 
 def notes_of(organisation: Organisation) -> QuerySet[Annotation]:
     return Annotation.objects.filter(organisation=organisation).prefetch_related("services")
+
+
+def shares_of(campaign: Campaign) -> QuerySet[ReportShare]:
+    return ReportShare.objects.filter(campaign=campaign)
+
+
+def share_of(campaign: Campaign, pk: int) -> ReportShare:
+    return get_object_or_404(ReportShare, campaign=campaign, pk=pk)

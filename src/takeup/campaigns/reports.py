@@ -396,7 +396,7 @@ def campaign_page(organisation: Organisation, campaign: Campaign, *, csv_url: st
         colour_label=_("Activity"),
         time_label=_("Date"),
         value_label=_("Arrivals"),
-        csv_url=f"{csv_url}?download=arrivals",
+        csv_url=f"{csv_url}?download=arrivals" if csv_url else "",
     )
     shown = []
     for e in row.estimates + [a.estimate for a in row.activities if a.estimate]:
@@ -410,7 +410,9 @@ def campaign_page(organisation: Organisation, campaign: Campaign, *, csv_url: st
                 "relative": relative,
                 "uncertainty": uncertainty_text(e),
                 "checks": checks(e),
-                "chart": estimate_chart(e, f"{csv_url}?download=estimate-{e.pk}"),
+                "chart": estimate_chart(
+                    e, f"{csv_url}?download=estimate-{e.pk}" if csv_url else ""
+                ),
             }
         )
     breakdown = queries.arrivals_breakdown(campaign)
@@ -443,3 +445,33 @@ def campaign_page(organisation: Organisation, campaign: Campaign, *, csv_url: st
         estimates=shown,
         run=campaign.runs.first(),
     )
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    """A campaign's (or phase's) evaluation report, in the order Kirklees reported its own:
+    what was done, where and at what cost; reach; the effect; against the phase before; what
+    we learnt. The figures are the campaign page's."""
+
+    page: CampaignPage
+    previous: CampaignRow | None  # the phase before, if this campaign follows one
+
+    @property
+    def compared(self) -> list[CampaignRow]:
+        """The phase before, then this one."""
+        return [self.previous, self.page.row] if self.previous else []
+
+
+def evaluation_report(
+    organisation: Organisation, campaign: Campaign, *, csv_url: str = ""
+) -> EvaluationReport:
+    """`csv_url`: the campaign page, which serves the charts' CSVs; none on a shared link."""
+    page = campaign_page(organisation, campaign, csv_url=csv_url)
+    previous = None
+    if campaign.parent_id is not None:
+        previous = next((p for p in page.phases if p.campaign.pk == campaign.parent_id), None)
+        if previous is None:
+            previous = queries.campaign_rows(
+                list(queries.campaigns_for(organisation).filter(pk=campaign.parent_id))
+            )[0]
+    return EvaluationReport(page=page, previous=previous)

@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import Service
@@ -21,7 +23,7 @@ from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record, model_save
 
 from .csvimport import ParsedCampaigns
-from .models import Activity, Annotation, Campaign, TrackedLink, VisitorSalt
+from .models import Activity, Annotation, Campaign, ReportShare, TrackedLink, VisitorSalt
 from .queries import RedirectLink, link_for_redirect
 
 CAMPAIGN_FIELDS = [
@@ -449,3 +451,62 @@ def campaigns_import(
                 )
             campaign.save(update_fields=["parent"])
     return len(written), activities
+
+
+# --- the evaluation report: what we learnt, and links to share it --------------------------
+
+SHARE_SALT = "takeup.campaigns.report-share"
+
+
+def learnt_save(campaign: Campaign, text: str, actor: User) -> None:
+    before = campaign.learnt
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk).update(learnt=text)
+        campaign.learnt = text
+        audit_record(
+            organisation=campaign.organisation,
+            action="campaign.learnt",
+            obj=campaign,
+            actor=actor,
+            changes={"learnt": [before, text]},
+        )
+
+
+def share_token(share: ReportShare) -> str:
+    """The share's id, signed with the site's secret: the address cannot be guessed or altered."""
+    return signing.dumps(share.pk, salt=SHARE_SALT, compress=True)
+
+
+def share_from_token(token: str) -> ReportShare | None:
+    """The live share the token names; None for a forged, altered or revoked one."""
+    try:
+        pk = signing.loads(token, salt=SHARE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(pk, int):
+        return None
+    return (
+        ReportShare.objects.select_related("campaign__organisation")
+        .filter(pk=pk, revoked_at=None)
+        .first()
+    )
+
+
+def share_create(campaign: Campaign, actor: User) -> ReportShare:
+    with transaction.atomic():
+        share = ReportShare.objects.create(campaign=campaign, created_by=actor)
+        audit_record(
+            organisation=campaign.organisation, action="report.share", obj=share, actor=actor
+        )
+    return share
+
+
+def share_revoke(share: ReportShare, actor: User) -> None:
+    with transaction.atomic():
+        ReportShare.objects.filter(pk=share.pk, revoked_at=None).update(revoked_at=timezone.now())
+        audit_record(
+            organisation=share.campaign.organisation,
+            action="report.revoke",
+            obj=share,
+            actor=actor,
+        )

@@ -4,7 +4,7 @@ planning and notes."""
 import io
 from dataclasses import fields
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 import segno
 from django.contrib import messages
@@ -21,6 +21,7 @@ from takeup.catalogue.queries import services_by_slug
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors, form_page
 from takeup.organisations.access import OrganisationRequest, can, organisation_view, require
+from takeup.organisations.models import User
 from takeup.organisations.roles import Permission
 
 from . import effect, estimates, queries, reports, services
@@ -31,10 +32,12 @@ from .forms import (
     CampaignForm,
     CampaignUploadForm,
     EstimateForm,
+    LearntForm,
     PlanForm,
 )
 from .models import Activity, Annotation, Campaign, EffectEstimate, EstimateRun, Medium
 from .qrprint import png_with_caption
+from .sharing import report_pdf_response
 
 EDIT = Permission.EDIT_CAMPAIGNS
 
@@ -410,3 +413,79 @@ def note_delete(request: OrganisationRequest, pk: int) -> HttpResponse:
     services.annotation_delete(annotation=note, actor=request.user)
     messages.success(request, _("The note was removed."))
     return redirect(_url(request, "notes"))
+
+
+# --- the evaluation report -------------------------------------------------------------------
+
+
+@organisation_view()
+def report(request: OrganisationRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    can_edit = can(request, EDIT)
+    shares = [
+        {
+            "pk": s.pk,
+            "created_at": s.created_at,
+            "revoked_at": s.revoked_at,
+            "url": request.build_absolute_uri(
+                reverse("campaign-report-shared", kwargs={"token": services.share_token(s)})
+            ),
+        }
+        for s in (queries.shares_of(campaign) if can_edit else [])
+    ]
+    return render(
+        request,
+        "campaigns/report.html",
+        {
+            "report": reports.evaluation_report(
+                request.organisation,
+                campaign,
+                csv_url=reverse(
+                    "campaigns:campaign", kwargs={"org": request.organisation.slug, "pk": pk}
+                ),
+            ),
+            "report_organisation": request.organisation,
+            "staff": True,
+            "can_edit": can_edit,
+            "learnt_form": LearntForm(initial={"learnt": campaign.learnt}),
+            "shares": shares,
+            "pdf_url": reverse(
+                "campaigns:report-pdf", kwargs={"org": request.organisation.slug, "pk": pk}
+            ),
+        },
+    )
+
+
+@organisation_view()
+def report_pdf(request: OrganisationRequest, pk: int) -> HttpResponse:
+    return report_pdf_response(request.organisation, _campaign(request, pk))
+
+
+@require_POST
+@organisation_view(EDIT)
+def learnt(request: OrganisationRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    form = LearntForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["learnt"]))
+    else:
+        services.learnt_save(campaign, form.cleaned_data["learnt"], cast(User, request.user))
+        messages.success(request, _("What we learnt is saved."))
+    return redirect("campaigns:report", org=request.organisation.slug, pk=pk)
+
+
+@require_POST
+@organisation_view(EDIT)
+def report_share(request: OrganisationRequest, pk: int) -> HttpResponse:
+    services.share_create(_campaign(request, pk), cast(User, request.user))
+    messages.success(request, _("The link is made. Anyone who has it can read the report."))
+    return redirect("campaigns:report", org=request.organisation.slug, pk=pk)
+
+
+@require_POST
+@organisation_view(EDIT)
+def report_revoke(request: OrganisationRequest, pk: int, share: int) -> HttpResponse:
+    found = queries.share_of(_campaign(request, pk), share)
+    services.share_revoke(found, cast(User, request.user))
+    messages.success(request, _("The link is withdrawn: it no longer opens the report."))
+    return redirect("campaigns:report", org=request.organisation.slug, pk=pk)
