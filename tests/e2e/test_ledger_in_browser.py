@@ -89,3 +89,41 @@ def test_upload_a_messy_file_and_see_the_figure(page: Page, millbrook: str) -> N
     row = page.get_by_role("row", name="Report a missed bin")
     assert "62.0%" in row.inner_text()
     assert_accessible(page)
+
+
+def test_the_public_index_and_service_page_show_the_four_kpis(
+    page: Page, millbrook: str
+) -> None:
+    from takeup.catalogue.models import Service
+    from takeup.insight.services import survey_save
+    from tests.ledger.test_public_kpis import answers, volumes
+
+    service = Service.objects.get(slug="report-a-missed-bin")
+    service.public = True
+    service.save()
+    volumes(service.organisation, service, starts=True)
+    survey = survey_save(
+        organisation=service.organisation, name="Exit", sampling_percent=100, allowed_origins=[]
+    )
+    answers(survey, service, 40, satisfied=30, found=10)
+
+    page.goto(f"{millbrook}/performance/millbrook/")
+    row = page.locator("#public-services tbody tr")
+    assert row.count() == 1
+    assert [c.strip() for c in row.locator("td").all_inner_texts()] == [
+        "2026/27 Q2",
+        "75.0%",
+        row.locator("td").nth(2).inner_text().strip(),  # the cost, at the default unit costs
+        "75.0%",
+        "75.0%",
+    ]
+    assert row.locator("td").nth(2).inner_text().startswith("£")
+    assert_accessible(page)
+    page.get_by_role("link", name="Report a missed bin").click()
+    for kpi in ("#kpi-take-up", "#kpi-cost", "#kpi-satisfaction", "#kpi-completion"):
+        assert page.locator(kpi).is_visible()
+    assert page.locator("#kpi-satisfaction").inner_text() == "75.0%"
+    assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("#kpi-completion").is_visible()
+    assert_accessible(page)

@@ -36,8 +36,8 @@ def test_public_page_needs_no_sign_in(
     assert response.status_code == 200
     page = response.content.decode()
     assert published.name in page and org.name in page
-    assert "2026 Q1" in page  # Q2 is incomplete (data end in April), so not shown
-    assert "2026 Q2" not in page
+    assert "2025/26 Q4" in page  # January–March 2026; the next is incomplete (data end in April)
+    assert "2026/27 Q1" not in page
     assert "62.0%" in page  # (61 + 62 + 63) / 300
 
 
@@ -50,7 +50,7 @@ def test_open_data_json_and_csv_with_cors(
     quarter = body["quarters"][0]
     assert quarter == {
         **quarter,
-        "quarter": "2026 Q1",
+        "quarter": "2025/26 Q4",
         "transactions": 300,
         "digital_transactions": 186,
         "digital_take_up_percent": 62.0,
@@ -58,7 +58,7 @@ def test_open_data_json_and_csv_with_cors(
     assert body["licence"] == "Open Government Licence v3.0"
     csv_response = client.get(f"/performance/{org.slug}/{published.slug}.csv")
     assert csv_response["Access-Control-Allow-Origin"] == "*"
-    assert csv_response.content.decode().splitlines()[1].startswith("2026-01-01,2026 Q1,300,186")
+    assert csv_response.content.decode().splitlines()[1].startswith("2026-01-01,2025/26 Q4,300,186")
 
 
 def test_unpublished_and_unknown_services_404(

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -342,3 +343,38 @@ def results_page(
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
+
+
+# --- for the public performance pages ------------------------------------------------------
+
+# Fewer answers than this in a quarter, and a service's satisfaction is not published: the
+# interval would be wider than anything it could tell.
+PUBLIC_MIN_ANSWERS = 30
+
+
+def survey_by_service_quarter(
+    organisation_id: int, service_ids: Sequence[int], start: date, end: date
+) -> dict[int, dict[date, dict[str, stats.Share]]]:
+    """Satisfaction and task completion from the exit survey, per service and calendar quarter,
+    for the public pages (called through the setting TAKEUP_PUBLIC_SURVEY: the ledger cannot
+    import this app). A share from fewer than PUBLIC_MIN_ANSWERS answers is left out."""
+    by: dict[tuple[int, date], list[stats.Answers]] = {}
+    for service_id, answers, received in Response.objects.filter(
+        organisation_id=organisation_id,
+        service_id__in=service_ids,
+        received_at__date__gte=start,
+        received_at__date__lte=end,
+    ).values_list("service_id", "answers", "received_at"):
+        day = timezone.localdate(received)
+        quarter = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        by.setdefault((service_id, quarter), []).append(answers)
+    out: dict[int, dict[date, dict[str, stats.Share]]] = {}
+    for (service_id, quarter), answers in by.items():
+        shares = {
+            "satisfaction": stats.satisfaction(answers),
+            "completion": stats.completion(answers),
+        }
+        kept = {k: s for k, s in shares.items() if s.n >= PUBLIC_MIN_ANSWERS}
+        if kept:
+            out.setdefault(service_id, {})[quarter] = kept
+    return out

@@ -3,13 +3,15 @@ take-up, cost per transaction and transactions per quarter, in the spirit of the
 performance platform. No sign-in; the JSON and CSV allow cross-origin GETs."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -18,12 +20,32 @@ from takeup.catalogue.models import Service
 from takeup.catalogue.queries import public_service
 from takeup.charts import time_chart
 from takeup.core.csvsafe import SafeWriter
+from takeup.organisations.models import Organisation
 from takeup.organisations.services import api_key_authenticate
 
 from . import kpi, periods, platform, services
-from .queries import ChannelFlags, QuarterlyFigures, Scope, latest_date
+from .models import Measure
+from .queries import ChannelFlags, QuarterlyFigures, Scope, latest_date, public_services_of
 
 QUARTERS = 8
+Row = dict[str, Any]
+# The open data's columns, in the CSV's order; the JSON has the same names.
+COLUMNS = [
+    "quarter_start",
+    "quarter",
+    "transactions",
+    "digital_transactions",
+    "assisted_digital_transactions",
+    "digital_take_up_percent",
+    "cost_per_transaction_pounds",
+    "cost_leaves_out",
+    "user_satisfaction_percent",
+    "satisfaction_answers",
+    "completion_rate_percent",
+    "completion_source",
+]
+# The survey app's rule for publishing satisfaction, repeated in the open data's definitions.
+PUBLIC_MIN_ANSWERS = 30
 LICENCE = "Open Government Licence v3.0"
 
 
@@ -34,38 +56,91 @@ def _public_service(org: str, slug: str) -> Service:
     return service
 
 
-def quarterly(service: Service) -> list[dict[str, Any]]:
-    """The last eight complete quarters: transactions, digital, take-up and cost per transaction."""
-    organisation = service.organisation
+def fy_quarter_label(start: date) -> str:
+    """A calendar quarter as councils report it: the financial year (April to March) and its
+    quarter, e.g. July–September 2026 is "2026/27 Q2"."""
+    year = start.year if start.month >= 4 else start.year - 1
+    return f"{year}/{(year + 1) % 100:02d} Q{((start.month - 4) % 12) // 3 + 1}"
+
+
+def _survey_figures(
+    organisation: Organisation, ids: tuple[int, ...], start: date, end: date
+) -> dict[int, dict[date, dict[str, Any]]]:
+    """Satisfaction and completion from the exit survey, through the setting that names the
+    survey app's function (the ledger cannot import it)."""
+    return import_string(settings.TAKEUP_PUBLIC_SURVEY)(organisation.pk, ids, start, end)
+
+
+def _share_percent(share: Any) -> float | None:
+    return None if share is None or share.value is None else round(100 * share.value, 1)
+
+
+def quarterly_for(organisation: Organisation, services: list[Service]) -> dict[int, list[Row]]:
+    """The last eight complete quarters of each service: the four KPIs (digital take-up, cost
+    per transaction, user satisfaction, completion rate) and the transactions behind them, in
+    the same few queries however many services."""
     latest = latest_date(organisation)
-    if latest is None:
-        return []
+    if latest is None or not services:
+        return {}
     last = periods.last_complete("quarter", latest)
     first = last.start
     for _step in range(QUARTERS - 1):
         first = periods.quarter(first.replace(day=1) - timedelta(days=1)).start
     flags = ChannelFlags.of(organisation)
-    rows = []
-    for q in QuarterlyFigures().run(Scope(organisation.pk, first, last.end, (service.pk,))):
-        counts = flags.counts(q.counts)
-        take_up = kpi.digital_take_up(counts)
-        rows.append(
-            {
-                "quarter_start": q.quarter.isoformat(),
-                "quarter": f"{q.quarter.year} Q{(q.quarter.month - 1) // 3 + 1}",
-                "transactions": counts.total,
-                "digital_transactions": counts.digital_total,
-                "assisted_digital_transactions": counts.assisted_total,
-                "digital_take_up_percent": None
-                if take_up.percent is None
-                else round(take_up.percent, 1),
-                "cost_per_transaction_pounds": round(q.cost_pence / counts.total / 100, 2)
-                if counts.total
-                else None,
-                "cost_leaves_out": "; ".join(flags.named(q.uncosted - flags.no_cost)),
-            }
-        )
-    return rows
+    ids = tuple(s.pk for s in services)
+    scope = Scope(organisation.pk, first, last.end, ids)
+    done = QuarterlyFigures().run(scope)
+    started = {
+        (service_id, q.quarter): q.counts
+        for service_id, qs in QuarterlyFigures().run(scope, Measure.STARTS).items()
+        for q in qs
+    }
+    survey = _survey_figures(organisation, ids, first, last.end)
+    out: dict[int, list[Row]] = {}
+    for service in services:
+        rows = []
+        for q in done.get(service.pk, []):
+            counts = flags.counts(q.counts)
+            take_up = kpi.digital_take_up(counts)
+            starts = sum(
+                n for c, n in started.get((service.pk, q.quarter), {}).items() if c in flags.digital
+            )
+            completion = kpi.completion_rate(counts.digital_total, starts) if starts else None
+            answers = survey.get(service.pk, {}).get(q.quarter, {})
+            satisfied = answers.get("satisfaction")
+            found = answers.get("completion")
+            rows.append(
+                {
+                    "quarter_start": q.quarter.isoformat(),
+                    "quarter": fy_quarter_label(q.quarter),
+                    "transactions": counts.total,
+                    "digital_transactions": counts.digital_total,
+                    "assisted_digital_transactions": counts.assisted_total,
+                    "digital_take_up_percent": None
+                    if take_up.percent is None
+                    else round(take_up.percent, 1),
+                    "cost_per_transaction_pounds": round(q.cost_pence / counts.total / 100, 2)
+                    if counts.total
+                    else None,
+                    "cost_leaves_out": "; ".join(flags.named(q.uncosted - flags.no_cost)),
+                    # Completed online ÷ started online, where the source reports starts; else
+                    # the exit survey's "did you do what you came to do?".
+                    "completion_rate_percent": round(completion.percent, 1)
+                    if completion is not None and completion.percent is not None
+                    else _share_percent(found),
+                    "completion_source": "starts"
+                    if completion is not None and completion.percent is not None
+                    else ("exit survey" if found is not None else ""),
+                    "user_satisfaction_percent": _share_percent(satisfied),
+                    "satisfaction_answers": satisfied.n if satisfied is not None else None,
+                }
+            )
+        out[service.pk] = rows
+    return out
+
+
+def quarterly(service: Service) -> list[Row]:
+    return quarterly_for(service.organisation, [service]).get(service.pk, [])
 
 
 def performance_page(request: HttpRequest, org: str, slug: str) -> HttpResponse:
@@ -116,6 +191,12 @@ def _open_data(service: Service) -> dict[str, Any]:
             "transactions, using the organisation's unit costs",
             "cost_leaves_out": "channels with transactions but no unit cost: their "
             "transactions are in the total, but not their cost",
+            "user_satisfaction_percent": "exit survey answers 'satisfied' or 'very satisfied', "
+            f"of five points; left out with fewer than {PUBLIC_MIN_ANSWERS} answers",
+            "completion_rate_percent": "digital transactions completed ÷ started, where the "
+            "source reports starts (completion_source 'starts'); otherwise the exit survey's "
+            "share who did what they came to do (completion_source 'exit survey')",
+            "quarter": "the financial year (April to March) and its quarter",
         },
         "quarters": quarterly(service),
         "licence": LICENCE,
@@ -139,19 +220,59 @@ def performance_csv(request: HttpRequest, org: str, slug: str) -> HttpResponse:
     service = _public_service(org, slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{org}-{slug}-performance.csv"'
-    columns = [
-        "quarter_start",
-        "quarter",
-        "transactions",
-        "digital_transactions",
-        "assisted_digital_transactions",
-        "digital_take_up_percent",
-        "cost_per_transaction_pounds",
-        "cost_leaves_out",
-    ]
     writer = SafeWriter(response)
-    writer.writerow(columns)
-    writer.writerows([row.get(c) for c in columns] for row in quarterly(service))
+    writer.writerow(COLUMNS)
+    writer.writerows([row.get(c) for c in COLUMNS] for row in quarterly(service))
+    return _cors(response)
+
+
+# --- the organisation's index of public services ---------------------------------------------
+
+
+def _index(org: str) -> tuple[Organisation, list[tuple[Service, Row | None]]]:
+    organisation, services = public_services_of(org)
+    by_service = quarterly_for(organisation, services)
+    return organisation, [(s, (by_service.get(s.pk) or [None])[-1]) for s in services]
+
+
+def performance_index(request: HttpRequest, org: str) -> HttpResponse:
+    """Every public service of the organisation with its four KPIs for the latest quarter."""
+    organisation, rows = _index(org)
+    return render(
+        request,
+        "ledger/public_index.html",
+        {"public_organisation": organisation, "rows": rows},
+    )
+
+
+def performance_index_json(request: HttpRequest, org: str) -> HttpResponse:
+    organisation, rows = _index(org)
+    data = {
+        "organisation": {"name": organisation.name, "slug": organisation.slug},
+        "services": [
+            {
+                "name": s.name,
+                "slug": s.slug,
+                "data": request.build_absolute_uri(
+                    reverse("performance-json", kwargs={"org": org, "slug": s.slug})
+                ),
+                "latest_quarter": row,
+            }
+            for s, row in rows
+        ],
+        "licence": LICENCE,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+    }
+    return _cors(JsonResponse(data, json_dumps_params={"ensure_ascii": False}))
+
+
+def performance_index_csv(request: HttpRequest, org: str) -> HttpResponse:
+    _organisation, rows = _index(org)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{org}-performance.csv"'
+    writer = SafeWriter(response)
+    writer.writerow(["service", "slug", *COLUMNS])
+    writer.writerows([s.name, s.slug, *((row or {}).get(c) for c in COLUMNS)] for s, row in rows)
     return _cors(response)
 
 

@@ -24,9 +24,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from takeup.catalogue.models import Channel, UnitCost
+from takeup.catalogue.models import Channel, Service, UnitCost
 from takeup.organisations.models import Organisation
 
 from . import periods
@@ -317,40 +318,46 @@ class QuarterFigures:
 
 
 class QuarterlyFigures:
-    """Transactions by channel and their cost per calendar quarter: the public pages."""
+    """Each service's transactions (or starts) by channel and their cost per calendar quarter:
+    the public pages. A quarter of the financial year is a calendar quarter, labelled apart."""
 
-    def run(self, scope: Scope) -> list[QuarterFigures]:
-        counts: dict[date, dict[int, int]] = defaultdict(dict)
-        costs: dict[date, int] = defaultdict(int)
+    def run(
+        self, scope: Scope, measure: str = Measure.TRANSACTIONS
+    ) -> dict[int, list[QuarterFigures]]:
+        counts: dict[tuple[int, date], dict[int, int]] = defaultdict(dict)
+        costs: dict[tuple[int, date], int] = defaultdict(int)
         if scope.whole_months:
             rows: QuerySet[Any, Any] = (
-                scope.months()
+                scope.months(measure)
                 .annotate(bucket=TruncQuarter("month"))
-                .values("bucket", "channel_id")
+                .values("service_id", "bucket", "channel_id")
                 .annotate(n=Sum("count"), cost=Sum("cost_pence"))
                 .order_by("bucket")
             )
         else:
             rows = (
-                scope.volumes()
+                scope.volumes(measure)
                 .annotate(bucket=TruncQuarter("period_start"))
-                .values("bucket", "channel_id")
+                .values("service_id", "bucket", "channel_id")
                 .annotate(
                     n=Sum("count"), cost=Sum(F("count") * in_force_pence(scope.organisation_id))
                 )
                 .order_by("bucket")
             )
-        uncosted: dict[date, set[int]] = defaultdict(set)
+        uncosted: dict[tuple[int, date], set[int]] = defaultdict(set)
         for row in rows:
             bucket = row["bucket"]
-            bucket = bucket.date() if hasattr(bucket, "date") else bucket
-            counts[bucket][row["channel_id"]] = row["n"]
-            costs[bucket] += int(row["cost"] or 0)
+            key = (row["service_id"], bucket.date() if hasattr(bucket, "date") else bucket)
+            counts[key][row["channel_id"]] = row["n"]
+            costs[key] += int(row["cost"] or 0)
             if row["cost"] is None and row["n"]:
-                uncosted[bucket].add(row["channel_id"])
-        return [
-            QuarterFigures(q, counts[q], costs[q], frozenset(uncosted[q])) for q in sorted(counts)
-        ]
+                uncosted[key].add(row["channel_id"])
+        found: dict[int, list[QuarterFigures]] = defaultdict(list)
+        for key in sorted(counts, key=lambda k: k[1]):
+            found[key[0]].append(
+                QuarterFigures(key[1], counts[key], costs[key], frozenset(uncosted[key]))
+            )
+        return dict(found)
 
 
 class MonthlyTakeUpByService:
@@ -587,3 +594,16 @@ def latest_covered_day(organisation_id: int) -> date | None:
         else:
             ends.append(start)
     return max(ends, default=None)
+
+
+def public_services_of(organisation_slug: str) -> tuple[Organisation, list[Service]]:
+    """An organisation's active services that it publishes, for its public index (404 for an
+    organisation with none: nothing about it is public)."""
+    services = list(
+        Service.objects.filter(organisation__slug=organisation_slug, active=True, public=True)
+        .select_related("organisation", "area")
+        .order_by("area__name", "name")
+    )
+    if not services:
+        raise Http404("No public services")
+    return services[0].organisation, services

@@ -218,6 +218,7 @@ def overview(request: OrganisationRequest) -> HttpResponse:
             "kinds": Service.Kind.choices,
             "filters": {"area": area, "kind": service_kind},
             "totals": totals,
+            "any_public": any(s.public for s in service_list),
             "query": query,
             "has_data": last_figure is not None,
             "can_import": can(request, Permission.IMPORT_DATA),
