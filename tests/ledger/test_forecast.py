@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from takeup.campaigns.models import Campaign
 from takeup.catalogue.models import Channel
 from takeup.ledger.forecast import (
     ForecastError,
@@ -63,6 +64,27 @@ def test_a_switch_is_a_step_not_a_trend() -> None:
     without = forecast(months, digital, total, horizon=6)
     # Read as trend, the jump would be carried on: the step keeps the forecast lower and calmer.
     assert with_switch.months[-1].point < without.months[-1].point
+
+
+def flat_with_a_campaign(seed: int = 3) -> tuple[list[date], list[float], list[float]]:
+    """Three years at 50% take-up, the last three months but one lifted 15 points by a
+    campaign that has just ended."""
+    rng = np.random.default_rng(seed)
+    months = [month_add(START, i) for i in range(36)]
+    total: list[float] = [2000.0] * 36
+    share = [0.5 + rng.normal(0, 0.01) for _ in months]
+    share[-3] += 0.15
+    share[-2] += 0.15
+    return months, [round(t * p) for t, p in zip(total, share, strict=True)], total
+
+
+def test_a_campaign_is_a_passing_lift_not_a_trend() -> None:
+    months, digital, total = flat_with_a_campaign()
+    ran = [(months[-3], date(2025, 11, 20))]
+    with_campaign = forecast(months, digital, total, horizon=6, campaigns=ran)
+    without = forecast(months, digital, total, horizon=6)
+    assert without.months[-1].point > 55  # the lift carried on as trend
+    assert all(abs(m.point - 50) < 2 for m in with_campaign.months)  # back to where it was
 
 
 def test_status_against_the_target() -> None:
@@ -174,3 +196,23 @@ def test_forecasts_are_stored_and_shown_with_the_target_status(
     )
     rare = viewer_client.get(f"/o/{org.slug}/take-up/services/rare/").content.decode()
     assert 'id="forecast-problem"' in rare
+
+
+def test_the_stored_forecast_fits_the_services_campaigns(org: Organisation) -> None:
+    months, digital, total = flat_with_a_campaign()
+    service = ServiceFactory.create(organisation=org, name="Renew a permit", slug="renew")
+    rows = [
+        {"date": m.isoformat(), "period": "month", "service": "renew", "channel": c, "count": n}
+        for m, d, t in zip(months, digital, total, strict=True)
+        for c, n in (("web", int(d)), ("phone", int(t - d)))
+    ]
+    volumes_import_rows(organisation=org, source=data_source_get_or_create(org, "CRM"), rows=rows)
+    forecasts_refresh(organisation_id=org.pk)
+    lifted = ServiceForecast.objects.get(service=service).months[-1]["point"]
+    campaign = Campaign.objects.create(
+        organisation=org, name="Radio", starts_on=months[-3], ends_on=date(2025, 11, 20)
+    )
+    campaign.services.add(service)
+    forecasts_refresh(organisation_id=org.pk)
+    assert lifted > 55
+    assert abs(ServiceForecast.objects.get(service=service).months[-1]["point"] - 50) < 2

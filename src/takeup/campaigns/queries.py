@@ -357,3 +357,14 @@ def shares_of(campaign: Campaign) -> QuerySet[ReportShare]:
 
 def share_of(campaign: Campaign, pk: int) -> ReportShare:
     return get_object_or_404(ReportShare, campaign=campaign, pk=pk)
+
+
+def campaign_windows(organisation_id: int) -> dict[int, list[tuple[date, date]]]:
+    """When each service was promoted: its campaigns' dates, for the forecasts to fit as
+    temporary effects (named in the setting TAKEUP_SERVICE_CAMPAIGNS; the ledger asks)."""
+    windows: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for service_id, start, end in Campaign.services.through.objects.filter(
+        campaign__organisation_id=organisation_id
+    ).values_list("service_id", "campaign__starts_on", "campaign__ends_on"):
+        windows[service_id].append((start, end))
+    return dict(windows)

@@ -5,7 +5,9 @@ Take-up is a proportion that follows an S-curve towards a ceiling, so the model 
 logit of take-up, where a straight line is an S-curve: a local linear trend (a level and a
 slope that both drift) in a state-space model, fitted by maximum likelihood with statsmodels.
 A known switch (a service going online-only, a form withdrawn) is a step in the level from its
-month, so it is not read as trend; the fitted step stays in the forecast. Months with too few
+month, so it is not read as trend; the fitted step stays in the forecast. A campaign is a
+temporary effect on the months it ran in: fitted, so its lift is not read as trend either, and
+left out of the forecast (no campaign is assumed ahead). Months with too few
 transactions to say anything are left out (the model treats them as missing).
 
 docs/methods.md gives the backtest behind the intervals."""
@@ -73,6 +75,7 @@ def forecast(
     *,
     horizon: int = 24,
     switches: list[date] | None = None,
+    campaigns: list[tuple[date, date]] | None = None,
 ) -> Forecast:
     """Monthly take-up from `digital` of `total` transactions each month (consecutive months,
     first days), forecast `horizon` months past the last, with intervals."""
@@ -98,12 +101,17 @@ def forecast(
             f"{MIN_MONTHS}."
         )
     steps = [s.replace(day=1) for s in switches or [] if months[0] < s.replace(day=1) <= months[-1]]
-    exog = (
-        np.column_stack([[1.0 if m >= s else 0.0 for m in months] for s in steps])
-        if steps
-        else None
-    )
-    mean, sd = _fit(y, exog, horizon)
+    columns = [[1.0 if m >= s else 0.0 for m in months] for s in steps]
+    ahead_values = [1.0] * len(steps)  # a switch stays switched
+    for start, end in campaigns or []:
+        ran = [1.0 if m <= end and month_add(m, 1) > start else 0.0 for m in months]
+        # A campaign every month of the history, or in none, cannot be told from the level.
+        if 0 < sum(1 for r, v in zip(ran, y, strict=True) if r and np.isfinite(v)) < usable:
+            columns.append(ran)
+            ahead_values.append(0.0)
+    exog = np.column_stack(columns) if columns else None
+    future = np.tile(ahead_values, (horizon, 1)) if columns else None
+    mean, sd = _fit(y, exog, future, horizon)
     history = [
         (m, 100.0 * d / t if t else None) for m, d, t in zip(months, digital, total, strict=True)
     ]
@@ -121,7 +129,9 @@ def forecast(
     return Forecast(history, ahead, "local level or local linear trend on logit take-up")
 
 
-def _fit(y: np.ndarray, exog: np.ndarray | None, horizon: int) -> tuple[list[float], list[float]]:
+def _fit(
+    y: np.ndarray, exog: np.ndarray | None, future: np.ndarray | None, horizon: int
+) -> tuple[list[float], list[float]]:
     """The forecast's mean and standard deviation on the logit scale, each month ahead.
 
     Two models are fitted, a local level (take-up drifts) and a local linear trend (it drifts
@@ -131,7 +141,6 @@ def _fit(y: np.ndarray, exog: np.ndarray | None, horizon: int) -> tuple[list[flo
     errors of forecasts made, with the fitted model, from earlier points of the series."""
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-    future = None if exog is None else np.repeat(exog[-1:], horizon, axis=0)
     means, sds = [], []
     for level in ("local level", "local linear trend"):
         model = UnobservedComponents(y, level=level, exog=exog)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -20,6 +21,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import CharField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import Channel, Service, UnitCost
@@ -941,6 +943,7 @@ def forecasts_refresh(*, organisation_id: int) -> int:
         return 0
     through = periods.last_complete("month", latest).start
     counts = queries.monthly_take_up_counts(organisation_id, through)
+    campaigns = import_string(settings.TAKEUP_SERVICE_CAMPAIGNS)(organisation_id)
     made = 0
     for service in Service.objects.filter(organisation_id=organisation_id, active=True):
         by_month = counts.get(service.pk, {})
@@ -956,6 +959,7 @@ def forecasts_refresh(*, organisation_id: int) -> int:
                 [by_month.get(m, (0, 0))[0] for m in months],
                 [by_month.get(m, (0, 0))[1] for m in months],
                 horizon=_horizon(service, through),
+                campaigns=campaigns.get(service.pk, []),
             )
         except forecast.ForecastError as exc:
             record.problem = str(exc)[:300]
