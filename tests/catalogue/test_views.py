@@ -250,21 +250,5 @@ def test_service_list_query_count_does_not_grow_with_services(
         viewer_client.get(url)
 
 
-def test_overview_chart_has_its_table_and_query_count(
-    viewer_client: Client,
-    org: Organisation,
-    django_assert_num_queries: DjangoAssertNumQueries,
-) -> None:
-    for _ in range(4):
-        ServiceFactory.create(organisation=org)
-    viewer_client.get(f"/o/{org.slug}/")
-    with django_assert_num_queries(5):
-        response = viewer_client.get(f"/o/{org.slug}/")
-    page = response.content.decode()
-    assert 'data-chart-spec="services-per-area-spec"' in page
-    assert 'id="services-per-area-spec" type="application/json"' in page
-    assert 'data-chart-table="services-per-area"' in page
-
-
 def _upload(data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile("catalogue.csv", data, content_type="text/csv")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from takeup.ledger import periods
-from takeup.ledger.queries import latest_date
+from takeup.ledger.queries import latest_covered_day
 from takeup.organisations.access import OrganisationRequest, organisation_view
 from takeup.organisations.models import User
 
@@ -35,7 +35,7 @@ def _month(text: str) -> date:
 
 def _latest_month(request: OrganisationRequest) -> date:
     """The last whole month the figures cover (this month's start if there are none)."""
-    latest = latest_date(request.organisation) or timezone.localdate()
+    latest = latest_covered_day(request.organisation.pk) or timezone.localdate()
     return periods.last_complete("month", latest).start
 
 
