@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[1] / "src" / "takeup"
-ORDER = ["core", "organisations", "catalogue", "ledger", "campaigns", "insight"]
+ORDER = ["core", "organisations", "catalogue", "ledger", "campaigns", "insight", "benchmark"]
 ANY = {"demo"}  # builds the demo council from every app
 
 

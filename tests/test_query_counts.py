@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from takeup.campaigns.services import activity_save, annotation_save, campaign_save
+from takeup.catalogue.lgsl import lgsl_services
 from takeup.catalogue.models import Channel, Service
 from takeup.catalogue.services import unit_cost_save
 from takeup.insight.models import Response
@@ -51,6 +52,7 @@ PAGES: dict[str, int] = {
     "/o/qc/settings/staff/": 5,
     "/o/qc/settings/api-keys/": 5,
     "/o/qc/settings/audit-log/": 6,
+    "/o/qc/comparison/": 11,
 }
 API: dict[str, int] = {
     "/api/services": 2,
@@ -65,6 +67,12 @@ def build(rows: int) -> dict[str, Any]:
     org = OrganisationFactory.create(
         name="Query Count Council", slug="qc", allowed_domains=["qc.gov.uk"]
     )
+    org.shares_figures = True  # the comparison page compares with every peer
+    org.save()
+    for n in range(rows):  # peers: they share, and each runs the same services
+        peer = OrganisationFactory.create(slug=f"peer-{n}", kind=org.kind)
+        peer.shares_figures = True
+        peer.save()
     admin = UserFactory.create()
     MembershipFactory.create(organisation=org, user=admin, role="admin")
     for _ in range(rows - 1):
@@ -81,6 +89,7 @@ def build(rows: int) -> dict[str, Any]:
             name=f"Service {i}",
             slug=f"service-{i}",
             online_url=f"https://www.qc.gov.uk/s{i}",
+            lgsl=sorted(lgsl_services())[i],
         )
         services.append(service)
         Volume.objects.bulk_create(

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "takeup.ledger",
     "takeup.campaigns",
     "takeup.insight",
+    "takeup.benchmark",
     "takeup.demo",
 ]
 

@@ -31,6 +31,7 @@ urlpatterns = [
         path("o/<slug:org>/take-up/", include("takeup.ledger.urls")),
         path("o/<slug:org>/campaigns/", include("takeup.campaigns.urls")),
         path("o/<slug:org>/visitors/", include("takeup.insight.urls")),
+        path("o/<slug:org>/comparison/", include("takeup.benchmark.urls")),
         path("s/<str:key>/", insight_public.hosted, name="survey-page"),
         prefix_default_language=False,
     ),

@@ -3,6 +3,7 @@ django.po; this file fills them in (python locale/cy_translations.py) so the .po
 in one place (the campaigns screens' Welsh is in cy_campaigns.py). Plural forms follow Django's
 Welsh catalogue: n=1, n=2, n≠8,11, and 8 or 11."""
 
+from cy_benchmark import CY_BENCHMARK
 from cy_campaigns import CY_CAMPAIGNS
 from cy_insight import CY_INSIGHT
 
@@ -671,6 +672,7 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
 }
 CY.update(CY_CAMPAIGNS)
 CY.update(CY_INSIGHT)
+CY.update(CY_BENCHMARK)
 
 PLURAL_FORMS = "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"
 

@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Take-up"), "ledger:overview", Permission.VIEW, True),
     (_("Campaigns"), "campaigns:list", Permission.VIEW, True),
     (_("Visitors"), "insight:list", Permission.VIEW, True),
+    (_("Comparison"), "benchmark:comparison", Permission.VIEW, True),
     (_("Alerts"), "coming-soon:alerts", Permission.VIEW, False),
     (_("Website"), "coming-soon:webcheck", Permission.VIEW, False),
     (_("Outreach"), "coming-soon:outreach", Permission.VIEW, False),

@@ -61,6 +61,18 @@ class OrganisationForm(GovukForm, forms.Form):
         return [d for d in text.replace(",", "\n").split() if d]
 
 
+class SharingForm(GovukForm, forms.Form):
+    shares_figures = forms.BooleanField(
+        label=_("Share our figures with other councils for comparison"),
+        required=False,
+        help_text=_(
+            "Each quarter, per service with an LGSL code: digital take-up, cost per "
+            "transaction and satisfaction. Others see only medians, quartiles and ranks, and only "
+            "where at least five councils share. You see theirs only while you share yours."
+        ),
+    )
+
+
 class ApiKeyForm(GovukForm, forms.Form):
     name = forms.CharField(
         label=_("Name"),

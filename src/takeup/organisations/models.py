@@ -55,6 +55,8 @@ class Organisation(models.Model):
         help_text=_("Links and redirects may only go to these domains and their subdomains."),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Opt-in: other organisations on this installation may compare with its figures.
+    shares_figures = models.BooleanField(_("share figures for comparison"), default=False)
 
     class Meta:
         ordering = ["name"]

@@ -190,6 +190,24 @@ def organisation_update(
 
 
 @transaction.atomic
+def organisation_sharing_set(
+    *, organisation: Organisation, actor: User, shares_figures: bool
+) -> Organisation:
+    """Start or stop sharing figures with other organisations for comparison (benchmark)."""
+    before = organisation.shares_figures
+    organisation.shares_figures = shares_figures
+    organisation.save(update_fields=["shares_figures"])
+    audit_record(
+        organisation=organisation,
+        action="organisation.sharing",
+        obj=organisation,
+        actor=actor,
+        changes=changes_between({"shares_figures": before}, {"shares_figures": shares_figures}),
+    )
+    return organisation
+
+
+@transaction.atomic
 def membership_add(
     *,
     organisation: Organisation,

@@ -28,6 +28,7 @@ account_urlpatterns = [
 organisation_urlpatterns: list[URLPattern | URLResolver] = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/organisation/", views.organisation_edit, name="organisation-edit"),
+    path("settings/comparison/", views.sharing_edit, name="sharing-edit"),
     path("settings/staff/", views.members, name="members"),
     path("settings/staff/<int:pk>/", views.member_edit, name="member-edit"),
     path("settings/api-keys/", views.api_keys, name="api-keys"),

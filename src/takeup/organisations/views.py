@@ -29,6 +29,7 @@ from .forms import (
     MemberRoleForm,
     OrganisationForm,
     ResetRequestForm,
+    SharingForm,
     SignInForm,
 )
 from .models import ROLE_CHOICES, User
@@ -132,6 +133,26 @@ def organisation_edit(request: OrganisationRequest) -> HttpResponse:
             messages.success(request, _("The organisation's details were saved."))
             return redirect("settings", org=org.slug)
     return render(request, "organisations/organisation_edit.html", {"form": form})
+
+
+@organisation_view(Permission.MANAGE_ORGANISATION)
+def sharing_edit(request: OrganisationRequest) -> HttpResponse:
+    org = request.organisation
+    # An unticked box sends nothing, so a POST with no fields is still a choice.
+    form = SharingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"shares_figures": org.shares_figures},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.organisation_sharing_set(organisation=org, actor=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Your figures are shared for comparison.")
+            if org.shares_figures
+            else _("Your figures are not shared."),
+        )
+        return redirect("settings", org=org.slug)
+    return render(request, "organisations/sharing_edit.html", {"form": form})
 
 
 @organisation_view(Permission.MANAGE_ORGANISATION)

@@ -6,6 +6,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from takeup.campaigns.estimates import estimates_run
 from takeup.campaigns.models import Campaign, EstimateRun
+from takeup.demo.peers import demo_peers_create
 from takeup.demo.services import demo_create
 from takeup.ledger.models import Volume
 from takeup.organisations.models import Organisation
@@ -28,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         started = time.perf_counter()
         org, sign_ins = demo_create(years=options["years"])
+        demo_peers_create(org)
         seconds = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
