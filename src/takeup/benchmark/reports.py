@@ -232,7 +232,13 @@ def _chart(figure: Figure, rows: Sequence[ServiceRow]) -> Chart:
             records.append({"service": name, **values})
         left_out = row.cost_leaves_out if figure.key == "cost" else ()
         table.append((name, *values.values(), rank_text(c.rank), note(c, left_out)))
-    y = {"field": "service", "type": "nominal", "title": labels["service"], "sort": None}
+    y = {
+        "field": "service",
+        "type": "nominal",
+        "title": labels["service"],
+        "sort": None,
+        "axis": {"labelLimit": 150},  # leaves room for the bars on a phone; the table has all
+    }
     x_title = f"{figure.title} {unit}"
     tooltip = [{"field": k, "title": str(v)} for k, v in labels.items()]
     spec = {
