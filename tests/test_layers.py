@@ -5,7 +5,16 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[1] / "src" / "takeup"
-ORDER = ["core", "organisations", "catalogue", "ledger", "campaigns", "insight", "benchmark"]
+ORDER = [
+    "core",
+    "organisations",
+    "catalogue",
+    "ledger",
+    "campaigns",
+    "insight",
+    "benchmark",
+    "briefing",
+]
 ANY = {"demo"}  # builds the demo council from every app
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "takeup.campaigns",
     "takeup.insight",
     "takeup.benchmark",
+    "takeup.briefing",
     "takeup.demo",
 ]
 
@@ -212,12 +213,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs each step of every PDF at INFO.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 NINJA_PAGINATION_PER_PAGE = 100
 
+# Called by the worker each minute with the time (core/ticks.py); each decides what is due.
+TAKEUP_SCHEDULE = ["takeup.briefing.tasks.briefings_due"]
 # Run for every new organisation, in order: each app sets up what a new organisation starts with.
 TAKEUP_ORGANISATION_SETUP = ["takeup.catalogue.services.catalogue_defaults_create"]
 FORM_RENDERER = "takeup.forms.GovukFormRenderer"
@@ -226,6 +234,10 @@ TAKEUP_UNIT_COSTS_CHANGED = ["takeup.ledger.services.month_totals_refresh_organi
 # What explains a service's figures, for its page: campaigns and notes as chart bands, and breaks
 # in the series nothing explains. The ledger asks; campaigns answers (the ledger cannot import it).
 TAKEUP_SERVICE_NOTES = "takeup.campaigns.queries.service_notes"
+# When each service's campaigns ran, for its forecast to fit them as temporary effects.
+TAKEUP_SERVICE_CAMPAIGNS = "takeup.campaigns.queries.campaign_windows"
+# Satisfaction and completion from the exit survey, per service and quarter, for the public pages.
+TAKEUP_PUBLIC_SURVEY = "takeup.insight.reports.survey_by_service_quarter"
 # Where /go/ redirects count arrivals when traffic is heavy (decision 10); empty: the database.
 TAKEUP_REDIS_URL = os.environ.get("REDIS_URL", "")
 # Survey answers taken from one website a minute before the rest are refused (abuse limit).

@@ -2,8 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from takeup.api import api
+from takeup.briefing import views as briefing_views
 from takeup.campaigns import public as campaigns_public
-from takeup.catalogue import views as catalogue_views
 from takeup.insight import public as insight_public
 from takeup.ledger import public
 from takeup.organisations.urls import account_urlpatterns, organisation_urlpatterns
@@ -21,18 +21,30 @@ urlpatterns = [
         "performance/<slug:org>/<slug:slug>.json", public.performance_json, name="performance-json"
     ),
     path("performance/<slug:org>/<slug:slug>.csv", public.performance_csv, name="performance-csv"),
+    path(
+        "performance/<slug:org>.json", public.performance_index_json, name="performance-index-json"
+    ),
+    path("performance/<slug:org>.csv", public.performance_index_csv, name="performance-index-csv"),
     *i18n_patterns(
         *account_urlpatterns,
+        path("performance/<slug:org>/", public.performance_index, name="performance-index"),
         path("performance/<slug:org>/<slug:slug>/", public.performance_page, name="performance"),
-        # The front page shows the catalogue, so it lives with it (organisations is below it).
-        path("o/<slug:org>/", catalogue_views.organisation_home, name="organisation-home"),
+        # The front page sums up every app's figures, so it lives with the briefing, below them.
+        path("o/<slug:org>/", briefing_views.organisation_home, name="organisation-home"),
         path("o/<slug:org>/", include(organisation_urlpatterns)),
         path("o/<slug:org>/catalogue/", include("takeup.catalogue.urls")),
         path("o/<slug:org>/take-up/", include("takeup.ledger.urls")),
         path("o/<slug:org>/campaigns/", include("takeup.campaigns.urls")),
         path("o/<slug:org>/visitors/", include("takeup.insight.urls")),
         path("o/<slug:org>/comparison/", include("takeup.benchmark.urls")),
+        path("o/<slug:org>/briefing/", include("takeup.briefing.urls")),
         path("s/<str:key>/", insight_public.hosted, name="survey-page"),
+        path("r/<str:token>/", campaigns_public.shared_report, name="campaign-report-shared"),
+        path(
+            "r/<str:token>.pdf",
+            campaigns_public.shared_report_pdf,
+            name="campaign-report-shared-pdf",
+        ),
         prefix_default_language=False,
     ),
 ]

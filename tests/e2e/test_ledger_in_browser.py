@@ -91,9 +91,7 @@ def test_upload_a_messy_file_and_see_the_figure(page: Page, millbrook: str) -> N
     assert_accessible(page)
 
 
-def test_the_public_index_and_service_page_show_the_four_kpis(
-    page: Page, millbrook: str
-) -> None:
+def test_the_public_index_and_service_page_show_the_four_kpis(page: Page, millbrook: str) -> None:
     from takeup.catalogue.models import Service
     from takeup.insight.services import survey_save
     from tests.ledger.test_public_kpis import answers, volumes

@@ -190,6 +190,7 @@ def test_forecasts_are_stored_and_shown_with_the_target_status(
     assert f"{stored.get_status_display()} 1</p>" in overview  # the headline count
     page = viewer_client.get(f"/o/{org.slug}/take-up/services/renew/").content.decode()
     assert 'id="forecast-status"' in page and "Target 95% by December 2026" in page
+    assert 'id="target-gap"' in page
     csv = viewer_client.get(f"/o/{org.slug}/take-up/services/renew/?download=forecast")
     assert csv.status_code == 200 and len(csv.content.decode().splitlines()) == 1 + len(
         stored.months

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from takeup.ledger.saving import ChannelInput, channel_shift_saving, combine, dispersion
+from takeup.ledger.saving import (
+    ChannelInput,
+    channel_shift_saving,
+    combine,
+    dispersion,
+    target_gap,
+)
 
 PHONE, F2F, EMAIL = 2, 3, 5
 
@@ -222,3 +228,20 @@ def test_signed_numbers_use_a_true_minus() -> None:
     assert signed(-0.94, 1) == MINUS + "0.9"
     assert money(-11800, whole=True) == MINUS + "£118" and money(86200) == "£862.00"
     assert p_value(0.0004) == "< 0.001" and p_value(0.0431) == "0.043"
+
+
+def test_meeting_the_target_is_priced_at_the_saving_per_contact_avoided() -> None:
+    s = channel_shift_saving(channels=[phone(1000, 900)], demand_baseline=5000, demand_now=5000)
+    gap = target_gap(80.0, 72.0, 2000.0, s)
+    assert gap.points == pytest.approx(8.0)
+    assert gap.extra_online == pytest.approx(160.0)  # 8% of 2,000 a month
+    assert gap.pence_each == pytest.approx(283)  # 100 calls avoided saved 100 × £2.83
+    assert gap.pence == 160 * 283
+    reached = target_gap(80.0, 83.0, 2000.0, s)
+    assert (reached.points, reached.extra_online, reached.pence) == (0.0, 0.0, 0)
+    # No saving from contacts avoided: the gap is counted, never priced.
+    nothing = channel_shift_saving(
+        channels=[phone(1000, 1000)], demand_baseline=5000, demand_now=5000
+    )
+    assert target_gap(80.0, 72.0, 2000.0, nothing).pence is None
+    assert target_gap(80.0, 72.0, 2000.0, None).pence is None

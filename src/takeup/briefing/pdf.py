@@ -4,7 +4,7 @@ description as the text alternative, and the charts' figures in an appendix."""
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from takeup.pdfs import chart_image, html_to_pdf
+from takeup.core.pdfs import chart_image, html_to_pdf
 
 from .reports import Briefing
 
@@ -14,7 +14,9 @@ def briefing_html(report: Briefing) -> str:
         "briefing/briefing_pdf.html",
         {
             "report": report,
-            "sections": [(s, chart_image(s.chart) if s.chart else "") for s in report.sections],
+            "sections": [
+                (s, chart_image(s.chart.spec) if s.chart else "") for s in report.sections
+            ],
             "language": translation.get_language() or "en",
         },
     )

@@ -303,7 +303,7 @@ def campaigns_section(org: Organisation, period: Range) -> Section:
             records=records,
             category_label=_("Campaign and service"),
             value_label=_("Extra online transactions"),
-            interval_label=_("95% interval"),
+            interval_label=_("Interval (95%)"),
         )
         if records
         else None
@@ -380,7 +380,7 @@ def survey_section(org: Organisation, period: Range) -> Section:
             records=records,
             category_label=_("Survey and question"),
             value_label=_("Per cent"),
-            interval_label=_("95% interval"),
+            interval_label=_("Interval (95%)"),
             percent=True,
         )
         if records

@@ -5,8 +5,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 
+from takeup.core.pdfs import chart_image, html_to_pdf
 from takeup.organisations.models import Organisation
-from takeup.pdfs import chart_image, html_to_pdf
 
 from .models import Campaign
 from .reports import EvaluationReport, evaluation_report
@@ -33,4 +33,4 @@ def report_pdf_response(organisation: Organisation, campaign: Campaign) -> HttpR
 
 def _images(report: EvaluationReport) -> dict[str, str]:
     charts = [*report.page.charts, *(item["chart"] for item in report.page.estimates)]
-    return {c.id: chart_image(c) for c in charts}
+    return {c.id: chart_image(c.spec) for c in charts}

@@ -449,6 +449,7 @@ class ServicePage:
     period: Range
     forecast: ServiceForecast | None
     forecast_chart: Chart | None
+    target_gap: saving.TargetGap | None
 
     def download(self, name: str) -> tuple[list[str], list[tuple[Any, ...]]] | None:
         """The CSV called `name` (a chart's id, "counts" or "published"): columns and rows."""
@@ -582,7 +583,25 @@ def service_page_report(
         period=period,
         forecast=(stored := forecast_of(service.pk)),
         forecast_chart=_forecast_chart(service, stored, csv_url),
+        target_gap=target_gap_of(service, stored, figures, period),
     )
+
+
+def target_gap_of(
+    service: Service, stored: ServiceForecast | None, figures: ServiceFigures, period: Range
+) -> saving.TargetGap | None:
+    """Meeting the target against the forecast's path, at the target date, a month: the
+    transactions a month are the period's, per month."""
+    if stored is None or not stored.status or service.target_percent is None:
+        return None
+    if service.target_date is None:
+        return None
+    month = f"{service.target_date:%Y-%m}"
+    at = next((m for m in stored.months if m["month"] == month), None)
+    if at is None:
+        return None
+    per_month = figures.take_up.whole / (period.days / 30.4375)
+    return saving.target_gap(float(service.target_percent), at["point"], per_month, figures.saving)
 
 
 def _forecast_chart(service: Service, stored: ServiceForecast | None, csv_url: str) -> Chart | None:
@@ -607,7 +626,7 @@ def _forecast_chart(service: Service, stored: ServiceForecast | None, csv_url: s
         target_label=_("Target"),
         csv_url=csv_url + "forecast",
         table=(
-            (_("Month"), _("Forecast"), _("80% interval"), _("95% interval")),
+            (_("Month"), _("Forecast"), _("Interval (80%)"), _("Interval (95%)")),
             tuple(
                 (
                     date_format(date.fromisoformat(f"{m['month']}-01"), "M Y"),

@@ -219,3 +219,29 @@ def coverage(grain: str, start: date, end: date) -> int:
     if grain == "month":
         return sum(1 for i in range(days) if (start + timedelta(days=i)).day == 1)
     return days
+
+
+@dataclass(frozen=True)
+class TargetGap:
+    """What meeting the take-up target would add, a month, at the target date, against where
+    the forecast says take-up is heading."""
+
+    points: float  # target − forecast, in points of take-up (0 when the forecast reaches it)
+    extra_online: float  # transactions a month done online instead of another way
+    pence_each: float | None  # the saving per contact avoided, from the period's saving
+    pence: int | None  # a month; None when the service has no saving to price it from
+
+
+def target_gap(
+    target_percent: float,
+    forecast_percent: float,
+    monthly_transactions: float,
+    found: Saving | None,
+) -> TargetGap:
+    """Priced at the service's own saving per contact avoided (net of the online transactions'
+    cost), so it says nothing where there is no contacts-avoided saving to go on."""
+    points = max(0.0, target_percent - forecast_percent)
+    extra = points / 100 * monthly_transactions
+    avoided = sum(a.avoided for a in found.channels if a.priced) if found else 0.0
+    each = found.total.pence / avoided if found and avoided > 0 and found.total.pence > 0 else None
+    return TargetGap(points, extra, each, None if each is None else round(extra * each))

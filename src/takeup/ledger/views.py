@@ -42,7 +42,9 @@ from .reports import (
     service_page_report,
     sparkline_label,
     sparkline_svg_points,
+    target_gap_of,
 )
+from .saving import TargetGap
 
 
 def _date(text: str | None) -> date | None:
@@ -98,6 +100,7 @@ class OverviewRow:
     points: str
     label: str
     forecast: ServiceForecast | None = None
+    target_gap: TargetGap | None = None
 
 
 def _phone_change(r: ServiceFigures, flags: ChannelFlags) -> float | None:
@@ -207,6 +210,7 @@ def overview(request: OrganisationRequest) -> HttpResponse:
                 replace(
                     _overview_row(r, service_url, query, flags),
                     forecast=forecasts.get(r.service.pk),
+                    target_gap=target_gap_of(r.service, forecasts.get(r.service.pk), r, period),
                 )
                 for r in rows
             ],

@@ -4,6 +4,7 @@ in one place (the campaigns screens' Welsh is in cy_campaigns.py). Plural forms 
 Welsh catalogue: n=1, n=2, n≠8,11, and 8 or 11."""
 
 from cy_benchmark import CY_BENCHMARK
+from cy_briefing import CY_BRIEFING
 from cy_campaigns import CY_CAMPAIGNS
 from cy_insight import CY_INSIGHT
 
@@ -621,8 +622,8 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
     "Digital take-up forecast each month from the figures to %(month)s, with 80%% and 95%% intervals: the figure should fall inside the 80%% interval four months in five.": "Rhagolwg o’r defnydd digidol bob mis o’r ffigurau hyd at %(month)s, gydag ystodau 80%% a 95%%: dylai’r ffigur syrthio o fewn yr ystod 80%% bedwar mis o bob pump.",
     "Forecast take-up (%)": "Defnydd a ragwelir (%)",
     "Forecast": "Rhagolwg",
-    "80% interval": "Ystod 80%",
-    "95% interval": "Ystod 95%",
+    "Interval (80%)": "Ystod (80%)",
+    "Interval (95%)": "Ystod (95%)",
     "Target %(target)s%% by %(day)s.": "Targed %(target)s%% erbyn %(day)s.",
     "It needs %(gain)s points of take-up a month from now on.": "Mae angen %(gain)s pwynt o ddefnydd y mis o hyn ymlaen.",
     "No forecast yet: one needs 12 months with 20 or more transactions each.": "Dim rhagolwg eto: mae angen 12 mis gydag 20 neu fwy o drafodion ym mhob un.",
@@ -673,6 +674,7 @@ CY: dict[str | tuple[str, str], str | list[str]] = {
 CY.update(CY_CAMPAIGNS)
 CY.update(CY_INSIGHT)
 CY.update(CY_BENCHMARK)
+CY.update(CY_BRIEFING)
 
 PLURAL_FORMS = "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"
 

@@ -18,6 +18,7 @@ NAVIGATION = [
     (_("Campaigns"), "campaigns:list", Permission.VIEW, True),
     (_("Visitors"), "insight:list", Permission.VIEW, True),
     (_("Comparison"), "benchmark:comparison", Permission.VIEW, True),
+    (_("Briefing"), "briefing:list", Permission.VIEW, True),
     (_("Alerts"), "coming-soon:alerts", Permission.VIEW, False),
     (_("Website"), "coming-soon:webcheck", Permission.VIEW, False),
     (_("Outreach"), "coming-soon:outreach", Permission.VIEW, False),
