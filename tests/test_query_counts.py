@@ -33,7 +33,12 @@ START = date(2026, 1, 5)
 
 # Page → the queries it makes, whatever the number of rows. A change here is a decision.
 PAGES: dict[str, int] = {
-    "/o/qc/": 5,
+    "/o/qc/": 34,
+    "/o/qc/briefing/": 7,
+    "/o/qc/briefing/2026-02/": 30,
+    "/o/qc/campaigns/{campaign}/report/": 21,
+    "/performance/qc/": 9,
+    "/performance/qc/service-0/": 9,
     "/o/qc/catalogue/services/": 6,
     "/o/qc/catalogue/services/service-0/": 5,
     "/o/qc/catalogue/areas/": 5,
@@ -90,6 +95,7 @@ def build(rows: int) -> dict[str, Any]:
             slug=f"service-{i}",
             online_url=f"https://www.qc.gov.uk/s{i}",
             lgsl=sorted(lgsl_services())[i],
+            public=True,
         )
         services.append(service)
         Volume.objects.bulk_create(

@@ -90,6 +90,17 @@ def test_upload_a_messy_file_and_see_the_figure(page: Page, millbrook: str) -> N
     assert "62.0%" in row.inner_text()
     assert_accessible(page)
 
+    # The landing page and the briefing read the same figures for the last whole month (April).
+    page.goto(f"{base}/o/millbrook/")
+    assert page.get_by_text("April 2026 at a glance").is_visible()
+    page.wait_for_selector(".takeup-chart__figure svg", timeout=10_000)
+    assert_accessible(page)
+    page.get_by_role("link", name="Briefing", exact=True).click()
+    assert_accessible(page)
+    page.get_by_role("link", name="April 2026", exact=True).click()
+    assert page.locator("#total-take-up").first.is_visible()
+    assert_accessible(page)
+
 
 def test_the_public_index_and_service_page_show_the_four_kpis(page: Page, millbrook: str) -> None:
     from takeup.catalogue.models import Service

@@ -20,7 +20,7 @@ from takeup.catalogue.queries import services_of
 from takeup.charts import Chart, bar_chart, range_chart, time_chart
 from takeup.insight import stats
 from takeup.insight.queries import surveys_of
-from takeup.insight.reports import rows_for
+from takeup.insight.reports import answers_by_survey
 from takeup.ledger import periods
 from takeup.ledger.models import ServiceForecast
 from takeup.ledger.periods import Range
@@ -335,8 +335,9 @@ def survey_section(org: Organisation, period: Range) -> Section:
     records: list[dict[str, Any]] = []
     lines: list[str] = []
     url = ""
+    by_survey = answers_by_survey(org.pk, period.start, period.end)
     for survey in surveys_of(org):
-        answers = [r.answers for r in rows_for(survey, period.start, period.end)]
+        answers = by_survey.get(survey.pk, [])
         satisfied, completed = stats.satisfaction(answers), stats.completion(answers)
         url = url or (
             reverse("insight:results", kwargs={"org": org.slug, "pk": survey.pk})

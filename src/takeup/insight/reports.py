@@ -378,3 +378,15 @@ def survey_by_service_quarter(
         if kept:
             out.setdefault(service_id, {})[quarter] = kept
     return out
+
+
+def answers_by_survey(
+    organisation_id: int, start: date, end: date
+) -> dict[int, list[stats.Answers]]:
+    """Every survey's answers received from `start` to `end`, in one query."""
+    found: dict[int, list[stats.Answers]] = defaultdict(list)
+    for survey_id, answers in Response.objects.filter(
+        organisation_id=organisation_id, received_at__date__gte=start, received_at__date__lte=end
+    ).values_list("survey_id", "answers"):
+        found[survey_id].append(answers)
+    return found
