@@ -83,7 +83,7 @@ def test_one_briefing_a_month_to_each_person_who_asked(inbox: Inbox) -> None:
     assert "December 2026" in str(message["Subject"])
     (pdf,) = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
     assert pdf.get_filename() == f"{org.slug}-briefing-2026-12.pdf"
-    assert bytes(pdf.get_payload(decode=True)).startswith(b"%PDF")  # type: ignore[arg-type]
+    assert bytes(pdf.get_payload(decode=True)).startswith(b"%PDF")
     # Ticks all month long, and a worker restarted, queue nothing more.
     for day in range(1, 27):  # to 30 January
         briefings_due(FIRST_WORKING_DAY + timedelta(days=day))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from takeup.campaigns import queries as campaign_queries
 from takeup.campaigns.reports import judgeable, summary
 from takeup.catalogue.queries import services_of
-from takeup.charts import Chart, bar_chart, range_chart, time_chart
+from takeup.charts import Cell, Chart, bar_chart, range_chart, time_chart
 from takeup.insight import stats
 from takeup.insight.queries import surveys_of
 from takeup.insight.reports import answers_by_survey
@@ -266,7 +266,7 @@ def campaigns_section(org: Organisation, period: Range) -> Section:
     )
     rows = campaign_queries.campaign_rows(finished)
     lines: list[str] = []
-    records = []
+    records: list[dict[str, Cell]] = []
     for row in rows:
         lines.append(
             _("%(name)s (%(start)s to %(end)s) cost %(cost)s.")
@@ -332,7 +332,7 @@ def _share_words(share: stats.Share) -> str:
 
 def survey_section(org: Organisation, period: Range) -> Section:
     figures: list[Figure] = []
-    records: list[dict[str, Any]] = []
+    records: list[dict[str, Cell]] = []
     lines: list[str] = []
     url = ""
     by_survey = answers_by_survey(org.pk, period.start, period.end)
@@ -402,7 +402,7 @@ def overdue_section(org: Organisation, now: Any) -> Section:
     late = [(s, s.overdue_since(now)) for s in sources_of(org)]
     late = [(s, since) for s, since in late if since is not None]
     today = timezone.localdate(now)
-    records = [
+    records: list[dict[str, Cell]] = [
         {"source": s.name, "days": (today - timezone.localdate(since)).days} for s, since in late
     ]
     return Section(

@@ -1,5 +1,4 @@
 from datetime import date, timedelta
-from typing import cast
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -13,7 +12,6 @@ from django.views.decorators.http import require_POST
 from takeup.ledger import periods
 from takeup.ledger.queries import latest_covered_day
 from takeup.organisations.access import OrganisationRequest, organisation_view
-from takeup.organisations.models import User
 
 from . import queries, services
 from .pdf import briefing_pdf
@@ -54,7 +52,7 @@ def briefing_list(request: OrganisationRequest) -> HttpResponse:
     months = [month]
     for _i in range(MONTHS_LISTED - 1):
         months.append(periods.month(months[-1].replace(day=1) - timedelta(days=1)).start)
-    user = cast(User, request.user)  # organisation_view lets only signed-in members through
+    user = request.user  # organisation_view lets only signed-in members through
     return render(
         request,
         "briefing/list.html",
@@ -69,7 +67,7 @@ def briefing_list(request: OrganisationRequest) -> HttpResponse:
 @require_POST
 @organisation_view()
 def opt_in(request: OrganisationRequest) -> HttpResponse:
-    user = cast(User, request.user)
+    user = request.user
     wanted = request.POST.get("wanted") == "yes"
     services.opt_in_set(request.organisation, user, wanted)
     messages.success(

@@ -4,7 +4,7 @@ planning and notes."""
 import io
 from dataclasses import fields
 from html import escape
-from typing import Any, cast
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -21,7 +21,6 @@ from takeup.catalogue.queries import services_by_slug
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors, form_page
 from takeup.organisations.access import OrganisationRequest, can, organisation_view, require
-from takeup.organisations.models import User
 from takeup.organisations.roles import Permission
 
 from . import effect, estimates, queries, reports, services
@@ -467,9 +466,9 @@ def learnt(request: OrganisationRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     form = LearntForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["learnt"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["learnt"]))
     else:
-        services.learnt_save(campaign, form.cleaned_data["learnt"], cast(User, request.user))
+        services.learnt_save(campaign, form.cleaned_data["learnt"], request.user)
         messages.success(request, _("What we learnt is saved."))
     return redirect("campaigns:report", org=request.organisation.slug, pk=pk)
 
@@ -477,7 +476,7 @@ def learnt(request: OrganisationRequest, pk: int) -> HttpResponse:
 @require_POST
 @organisation_view(EDIT)
 def report_share(request: OrganisationRequest, pk: int) -> HttpResponse:
-    services.share_create(_campaign(request, pk), cast(User, request.user))
+    services.share_create(_campaign(request, pk), request.user)
     messages.success(request, _("The link is made. Anyone who has it can read the report."))
     return redirect("campaigns:report", org=request.organisation.slug, pk=pk)
 
@@ -486,6 +485,6 @@ def report_share(request: OrganisationRequest, pk: int) -> HttpResponse:
 @organisation_view(EDIT)
 def report_revoke(request: OrganisationRequest, pk: int, share: int) -> HttpResponse:
     found = queries.share_of(_campaign(request, pk), share)
-    services.share_revoke(found, cast(User, request.user))
+    services.share_revoke(found, request.user)
     messages.success(request, _("The link is withdrawn: it no longer opens the report."))
     return redirect("campaigns:report", org=request.organisation.slug, pk=pk)

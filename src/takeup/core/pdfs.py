@@ -31,6 +31,6 @@ def chart_image(chart_spec: dict[str, Any]) -> str:
 def html_to_pdf(html: str) -> bytes:
     """A tagged PDF (PDF/UA-1): headings, lists, tables and figures with their alt text."""
     pdf = weasyprint.HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
-    if pdf is None:  # only when given a target to write to
+    if not isinstance(pdf, bytes):  # only when given a target to write to
         raise RuntimeError("WeasyPrint returned no PDF")
     return pdf

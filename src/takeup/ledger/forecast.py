@@ -138,10 +138,10 @@ def _fit(
     and climbs), and their forecasts are averaged. Each model's own uncertainty assumes its
     disturbances stay as small as they were; real services change level (a redesign, a new
     definition), so each horizon's spread is at least what the series' own history shows: the
-    errors of forecasts made, with the fitted model, from earlier points of the series."""
+    errors of the averaged forecast made, with the fitted models, from earlier points."""
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-    means, sds = [], []
+    means, sds, hindsight = [], [], []
     for level in ("local level", "local linear trend"):
         model = UnobservedComponents(y, level=level, exog=exog)
         with warnings.catch_warnings():
@@ -152,27 +152,38 @@ def _fit(
         sd = np.sqrt(np.asarray(found.var_pred_mean, dtype=float))
         if np.all(np.isfinite(mean)) and np.all(np.isfinite(sd)):
             means.append(mean)
-            sds.append(np.maximum(sd, _history_spread(result, y, horizon)))
+            sds.append(sd)
+            hindsight.append(_earlier_forecasts(result, len(y)))
     if not means:
         raise ForecastError("The model could not be fitted to this series.")
     # The two averaged, spread and all (a trend half-believed): on the backtest the average
     # beat either model alone, and the naive forecast (bench/forecast.py, docs/methods.md).
     mean = np.mean(means, axis=0)
-    sd = np.mean(sds, axis=0)
+    earlier = {o: np.mean([h[o] for h in hindsight], axis=0) for o in hindsight[0]}
+    sd = np.maximum(np.mean(sds, axis=0), _history_spread(earlier, y, horizon))
     if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(sd))):
         raise ForecastError("The model could not be fitted to this series.")
     return mean.tolist(), sd.tolist()
 
 
-def _history_spread(result: Any, y: np.ndarray, horizon: int) -> np.ndarray:
-    """Root-mean-square error at each horizon of forecasts made from earlier points of the
-    series with the fitted model (no refitting); horizons the history is too short to show grow
-    from the longest shown as the square root of the horizon, as a random walk's do."""
-    n = len(y)
+def _earlier_forecasts(result: Any, n: int) -> dict[int, np.ndarray]:
+    """Forecasts of the rest of the series from each of its last 36 points (at most), made
+    with the fitted model (no refitting)."""
+    return {
+        origin: np.asarray(
+            result.get_prediction(start=origin, end=n - 1, dynamic=True).predicted_mean,
+            dtype=float,
+        )
+        for origin in range(max(MIN_MONTHS // 2, n - 36), n - 1)
+    }
+
+
+def _history_spread(earlier: dict[int, np.ndarray], y: np.ndarray, horizon: int) -> np.ndarray:
+    """Root-mean-square error at each horizon of the forecasts made from earlier points; horizons
+    the history is too short to show grow from the longest shown as the square root of the
+    horizon, as a random walk's do."""
     errors: list[list[float]] = [[] for _ in range(horizon)]
-    for origin in range(max(MIN_MONTHS // 2, n - 36), n - 1):
-        predicted = result.get_prediction(start=origin, end=n - 1, dynamic=True)
-        means = np.asarray(predicted.predicted_mean, dtype=float)
+    for origin, means in earlier.items():
         for h, (forecast_value, actual) in enumerate(zip(means, y[origin:], strict=False)):
             if h < horizon and np.isfinite(actual):
                 errors[h].append(forecast_value - actual)

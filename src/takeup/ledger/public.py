@@ -68,7 +68,10 @@ def _survey_figures(
 ) -> dict[int, dict[date, dict[str, Any]]]:
     """Satisfaction and completion from the exit survey, through the setting that names the
     survey app's function (the ledger cannot import it)."""
-    return import_string(settings.TAKEUP_PUBLIC_SURVEY)(organisation.pk, ids, start, end)
+    found: dict[int, dict[date, dict[str, Any]]] = import_string(settings.TAKEUP_PUBLIC_SURVEY)(
+        organisation.pk, ids, start, end
+    )
+    return found
 
 
 def _share_percent(share: Any) -> float | None:
@@ -232,7 +235,9 @@ def performance_csv(request: HttpRequest, org: str, slug: str) -> HttpResponse:
 def _index(org: str) -> tuple[Organisation, list[tuple[Service, Row | None]]]:
     organisation, services = public_services_of(org)
     by_service = quarterly_for(organisation, services)
-    return organisation, [(s, (by_service.get(s.pk) or [None])[-1]) for s in services]
+    return organisation, [
+        (s, by_service[s.pk][-1] if by_service.get(s.pk) else None) for s in services
+    ]
 
 
 def performance_index(request: HttpRequest, org: str) -> HttpResponse:

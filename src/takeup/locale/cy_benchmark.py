@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (one translation a line, as in cy_insight.py)
 """Welsh for the comparison with other councils, LGSL codes and sharing; merged into CY by
 cy_translations.py."""
 
