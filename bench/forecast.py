@@ -27,20 +27,34 @@ ROOT = Path(__file__).parents[1]
 SPREADSHEET = ROOT / "tests/ledger/data/published/govuk-transactions-explorer-services.csv"
 
 
-def demo_series() -> list[tuple[str, list[date], list[float], list[float]]]:
-    """Each demo service's monthly digital and total transactions."""
+Series = tuple[str, list[date], list[float], list[float], list[tuple[date, date]]]
+# The stored forecasts as the worker makes them for the whole demo council, timed (reads,
+# fits and writes), scaled to 100 services: the target is under 10 s.
+COUNCIL: dict[str, float] = {}
+
+
+def demo_series() -> list[Series]:
+    """Each demo service's monthly digital and total transactions, and its campaigns' dates,
+    which the forecast fits as temporary effects, as the stored forecasts do."""
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(f"sqlite:///{tmp}/forecast.sqlite3")
         from django.db.models import Sum
 
+        from takeup.campaigns.queries import campaign_windows
         from takeup.catalogue.models import Channel
         from takeup.demo.services import demo_create
         from takeup.ledger.models import VolumeMonth
+        from takeup.ledger.services import forecasts_refresh
 
         org, _ = demo_create(years=3, end=date(2026, 10, 31))
+        started = time.perf_counter()
+        made = forecasts_refresh(organisation_id=org.pk)
+        COUNCIL["council.services_forecast"] = made
+        COUNCIL["council.seconds_per_100_services"] = (time.perf_counter() - started) / made * 100
         digital = [
             c.pk for c in Channel.objects.filter(organisation=org) if c.counts_towards_take_up
         ]
+        windows = campaign_windows(org.pk)
         out = []
         for service in org.services.all():
             rows = (
@@ -56,6 +70,7 @@ def demo_series() -> list[tuple[str, list[date], list[float], list[float]]]:
                     months,
                     [float(r["d"] or 0) for r in rows][:-1],
                     [float(r["n"]) for r in rows][:-1],
+                    windows.get(service.pk, []),
                 )
             )
         return out
@@ -67,7 +82,7 @@ def models_q(digital: list[int]):  # type: ignore[no-untyped-def]
     return Q(channel_id__in=digital)
 
 
-def govuk_series() -> list[tuple[str, list[date], list[float], list[float]]]:
+def govuk_series() -> list[Series]:
     """Quarterly totals, read with the built-in profile; quarters stand in for steps."""
     from takeup.ledger import published
 
@@ -101,6 +116,7 @@ def govuk_series() -> list[tuple[str, list[date], list[float], list[float]]]:
                 steps,
                 [kinds["digital_transactions"][e] for e in run],
                 [kinds["transactions"][e] for e in run],
+                [],
             )
         )
     return out
@@ -114,7 +130,7 @@ def backtest(series, hold: int) -> dict[str, float]:  # type: ignore[no-untyped-
     naive_errors: list[float] = []
     used = 0
     seconds: list[float] = []
-    for _name, months, digital, total in series:
+    for _name, months, digital, total, campaigns in series:
         if len(months) <= hold + 12:
             continue
         cut = len(months) - hold
@@ -124,7 +140,9 @@ def backtest(series, hold: int) -> dict[str, float]:  # type: ignore[no-untyped-
             continue
         started = time.perf_counter()
         try:
-            result = forecast(months[:cut], digital[:cut], total[:cut], horizon=hold)
+            result = forecast(
+                months[:cut], digital[:cut], total[:cut], horizon=hold, campaigns=campaigns
+            )
         except ForecastError:
             continue
         seconds.append(time.perf_counter() - started)
@@ -174,6 +192,7 @@ def main() -> None:
         "backtest.mase": (demo["mase"] * demo["points"] + govuk["mase"] * govuk["points"]) / points,
         "seconds_per_forecast": max(demo["seconds_per_forecast"], govuk["seconds_per_forecast"]),
     }
+    both.update(COUNCIL)
     for prefix, found in (("backtest.demo", demo), ("backtest.govuk", govuk)):
         both.update({f"{prefix}.{k}": v for k, v in found.items()})
     path = record("forecast.json", {k: round(v, 4) for k, v in both.items()})
