@@ -38,12 +38,15 @@ def test_create_service(api_client: Client, org: Organisation) -> None:
             "online_url": "https://www.millbrook.gov.uk/parking",
             "target_percent": 95,
             "target_date": "2027-03-31",
+            "online_only_since": "2025-04-01",
+            "lgsl": 474,
         },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["slug"] == "apply-for-a-visitor-parking-permit" and body["target_percent"] == 95
+    assert body["online_only_since"] == "2025-04-01" and body["lgsl"] == 474
     assert Service.objects.get(organisation=org, slug=body["slug"]).area == area
     event = AuditEvent.objects.get(action="service.create", organisation=org)
     assert event.api_key is not None and event.actor is None
@@ -63,6 +66,11 @@ def test_create_service(api_client: Client, org: Organisation) -> None:
         ({"name": "X", "area": "parking", "kind": "pay", "target_percent": 50}, "body"),
         ({"name": "\x00", "area": "parking", "kind": "pay"}, "name"),
         ({"name": "!!!", "area": "parking", "kind": "pay"}, "name"),
+        ({"name": "X", "area": "parking", "kind": "pay", "lgsl": 99999}, "lgsl"),
+        (
+            {"name": "X", "area": "parking", "kind": "pay", "online_only_since": "soon"},
+            "online_only_since",
+        ),
     ],
 )
 def test_bad_service_gets_json_naming_the_field_and_saves_nothing(

@@ -79,3 +79,16 @@ def test_slugify_is_idempotent_and_url_safe(text: str) -> None:
     assert slugify(slug) == slug
     assert all(c.isascii() and (c.isalnum() or c == "-") for c in slug)
     assert not slug.startswith("-") and not slug.endswith("-")
+
+
+def test_the_online_only_date_is_read_and_a_bad_one_named() -> None:
+    text = (
+        "name,area,kind,online_only_since\n"
+        "Apply for a visitor parking permit,Parking,apply,2025-04-01\n"
+        "Renew a permit,Parking,apply,\n"
+        "Pay a fine,Parking,pay,the spring\n"
+    )
+    parsed = parse_catalogue(text.encode())
+    assert [(e.line, e.column) for e in parsed.errors] == [(4, "online_only_since")]
+    parsed = parse_catalogue(text.rsplit("Pay a fine", 1)[0].encode())
+    assert [r.online_only_since for r in parsed.rows] == [date(2025, 4, 1), None]

@@ -217,3 +217,23 @@ def test_the_stored_forecast_fits_the_services_campaigns(org: Organisation) -> N
     forecasts_refresh(organisation_id=org.pk)
     assert lifted > 55
     assert abs(ServiceForecast.objects.get(service=service).months[-1]["point"] - 50) < 2
+
+
+def test_the_stored_forecast_reads_going_online_only_as_a_step(org: Organisation) -> None:
+    months, digital, total = s_curve(36, step_at=30)
+    service = ServiceFactory.create(organisation=org, name="Visitor permits", slug="permits")
+    rows = [
+        {"date": m.isoformat(), "period": "month", "service": "permits", "channel": c, "count": n}
+        for m, d, t in zip(months, digital, total, strict=True)
+        for c, n in (("web", int(d)), ("phone", int(t - d)))
+    ]
+    volumes_import_rows(organisation=org, source=data_source_get_or_create(org, "CRM"), rows=rows)
+    forecasts_refresh(organisation_id=org.pk)
+    as_trend = ServiceForecast.objects.get(service=service).months[-1]["point"]
+    service.online_only_since = months[30]
+    service.save()
+    forecasts_refresh(organisation_id=org.pk)
+    as_step = ServiceForecast.objects.get(service=service).months[-1]["point"]
+    expected = forecast(months, digital, total, horizon=24, switches=[months[30]]).months[-1]
+    assert as_step == pytest.approx(expected.point, abs=0.01)
+    assert as_step < as_trend

@@ -11,6 +11,7 @@ from takeup.core.apitext import ServiceSlug, Text
 from takeup.organisations.api import api_key_of
 
 from . import queries, services
+from .lgsl import lgsl_services
 from .models import Channel, Service
 
 router = Router(tags=["catalogue"])
@@ -37,10 +38,12 @@ class ServiceOut(Schema):
     kind: Kind
     online_url: str
     online_since: date | None
+    online_only_since: date | None
     target_percent: float | None
     target_date: date | None
     public: bool
     active: bool
+    lgsl: int | None = Field(description="Its code in the Local Government Service List")
 
     @staticmethod
     def of(s: Service) -> "ServiceOut":
@@ -52,10 +55,12 @@ class ServiceOut(Schema):
             kind=s.kind,  # type: ignore[arg-type]
             online_url=s.online_url,
             online_since=s.online_since,
+            online_only_since=s.online_only_since,
             target_percent=float(s.target_percent) if s.target_percent is not None else None,
             target_date=s.target_date,
             public=s.public,
             active=s.active,
+            lgsl=s.lgsl,
         )
 
 
@@ -65,9 +70,11 @@ class ServiceIn(Schema):
     kind: Kind
     online_url: Annotated[str, Field(max_length=500)] = ""
     online_since: date | None = None
+    online_only_since: date | None = None
     target_percent: Annotated[float | None, Field(ge=0, le=100)] = None
     target_date: date | None = None
     public: bool = False
+    lgsl: Annotated[int | None, Field(ge=1, le=99999)] = None
 
 
 class ServiceFilters(Schema):
@@ -138,6 +145,10 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, Servi
     area = queries.area_by_slug(key.organisation, payload.area)
     if area is None:
         raise Invalid(("area", f"No service area has the slug '{payload.area}'."))
+    if payload.lgsl is not None and payload.lgsl not in lgsl_services():
+        raise Invalid(
+            ("lgsl", f"{payload.lgsl} is not a code in the Local Government Service List.")
+        )
     data = payload.dict()
     data["area"] = area
     with fields_named(slug="name"):

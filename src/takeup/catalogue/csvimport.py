@@ -1,8 +1,8 @@
 """Reading a service catalogue from CSV. Pure: bytes in, parsed rows and line-numbered errors out.
 
 Columns (header names are matched case-insensitively; order does not matter):
-name, area, kind — required; slug, lgsl, online_url, online_since, target_percent, target_date,
-public, active — optional.
+name, area, kind — required; slug, lgsl, online_url, online_since, online_only_since,
+target_percent, target_date, public, active — optional.
 """
 
 import csv
@@ -30,6 +30,7 @@ OPTIONAL_COLUMNS = (
     "lgsl",
     "online_url",
     "online_since",
+    "online_only_since",
     "target_percent",
     "target_date",
     "public",
@@ -70,6 +71,7 @@ class ServiceRow:
     slug: str
     online_url: str = ""
     online_since: date | None = None
+    online_only_since: date | None = None
     target_percent: Decimal | None = None
     target_date: date | None = None
     public: bool = False
@@ -233,6 +235,7 @@ def _parse_row(line: int, record: dict[str, str]) -> tuple[ServiceRow | None, li
             return None
 
     online_since = optional("online_since", parse_date)
+    online_only_since = optional("online_only_since", parse_date)
     target_percent = optional("target_percent", lambda v: Decimal(v.rstrip("%").strip()))
     if target_percent is not None and not (0 <= target_percent <= 100):
         errors.append(RowError(line, "target_percent", "The target must be between 0 and 100."))
@@ -270,6 +273,7 @@ def _parse_row(line: int, record: dict[str, str]) -> tuple[ServiceRow | None, li
         slug=slug,
         online_url=online_url,
         online_since=online_since,
+        online_only_since=online_only_since,
         target_percent=target_percent,
         target_date=target_date,
         public=bool(public),

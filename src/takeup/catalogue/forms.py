@@ -78,11 +78,16 @@ class ServiceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
             "lgsl",
             "online_url",
             "online_since",
+            "online_only_since",
             "target_percent",
             "target_date",
             "public",
         ]
-        widgets = {"online_since": DateInput(), "target_date": DateInput()}
+        widgets = {
+            "online_since": DateInput(),
+            "online_only_since": DateInput(),
+            "target_date": DateInput(),
+        }
         error_messages = {
             "name": {
                 "required": _("Enter the name of the service, such as “Report a missed bin”.")

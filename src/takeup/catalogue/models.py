@@ -74,6 +74,15 @@ class Service(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     online_url = models.URLField(_("online address"), max_length=500, blank=True)
     online_since = models.DateField(_("date it went online"), null=True, blank=True)
+    online_only_since = models.DateField(
+        _("date it went online-only"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the other ways to do it closed, if they have: its forecast reads the jump in "
+            "take-up as a step, not a trend."
+        ),
+    )
     target_percent = models.DecimalField(
         _("take-up target (%)"),
         max_digits=5,

@@ -128,6 +128,7 @@ SERVICE_FIELDS = [
     "kind",
     "online_url",
     "online_since",
+    "online_only_since",
     "target_percent",
     "target_date",
     "public",

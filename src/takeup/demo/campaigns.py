@@ -8,7 +8,7 @@ Arrivals through the tracked links follow each activity's dates.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .volumes import ONLINE_ONLY_SLUG
+from .volumes import ONLINE_ONLY_SLUG, online_only_day
 
 CARE = "ask-about-adult-social-care"
 CARE_DIRECTORY = "find-care-and-support-services"
@@ -59,7 +59,7 @@ def demo_campaigns(end: date) -> list[DemoCampaign]:
     leaflets = _monday(end - timedelta(days=140))
     radio = _monday(end - timedelta(days=90))
     phone = _monday(end - timedelta(days=330))
-    switch = date(end.year - 1, 4, 1)
+    switch = online_only_day(end)
     return [
         DemoCampaign(
             name="Care online: Facebook",

@@ -25,7 +25,7 @@ from takeup.organisations.services import membership_add, organisation_create
 from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
 from .survey import responses as survey_responses
-from .volumes import ServicePlan, daily_volumes, noisy
+from .volumes import ONLINE_ONLY_SLUG, ServicePlan, daily_volumes, noisy, online_only_day
 
 DEMO_SLUG = "millbrook"
 DEMO_DOMAIN = "millbrook.gov.uk"
@@ -76,10 +76,12 @@ def demo_create(
                 public=target is not None,
             )
         )
+    end = end or timezone.localdate() - timedelta(days=1)
     for service in services:
+        if service.slug == ONLINE_ONLY_SLUG:
+            service.online_only_since = online_only_day(end)
         service.full_clean()
     Service.objects.bulk_create(services)
-    end = end or timezone.localdate() - timedelta(days=1)
     channel_save(
         organisation=org,
         channel=Channel.objects.get(organisation=org, slug="phone"),

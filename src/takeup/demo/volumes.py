@@ -38,6 +38,13 @@ WEEKDAY = {
     "office": [1.15, 1.05, 1.0, 1.0, 0.95, 0.2, 0.0],
 }
 ONLINE_ONLY_SLUG = "apply-for-a-visitor-parking-permit"
+
+
+def online_only_day(end: date) -> date:
+    """When the demo's visitor parking permits went online-only: April of the year before."""
+    return date(end.year - 1, 4, 1)
+
+
 # Calls and visits per transaction in the offline channels: chasing progress and failure demand
 # come on top of the transactions themselves.
 CONTACTS_PER_TRANSACTION = {"phone": 1.45, "face-to-face": 1.2}
@@ -90,7 +97,7 @@ def daily_volumes(
     rng = random.Random(seed)
     lifts = lifts or {}
     start = end - timedelta(days=365 * years - 1)
-    online_only = date(end.year - 1, 4, 1)
+    online_only = online_only_day(end)
     for plan in plans:
         annual = ANNUAL.get(plan.slug, BY_KIND.get(plan.kind, 5_000))
         daily = annual / 365

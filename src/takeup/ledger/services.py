@@ -960,6 +960,7 @@ def forecasts_refresh(*, organisation_id: int) -> int:
                 [by_month.get(m, (0, 0))[1] for m in months],
                 horizon=_horizon(service, through),
                 campaigns=campaigns.get(service.pk, []),
+                switches=[service.online_only_since] if service.online_only_since else [],
             )
         except forecast.ForecastError as exc:
             record.problem = str(exc)[:300]

@@ -153,4 +153,7 @@ CY_BRIEFING: dict[str | tuple[str, str], str | list[str]] = {
     "The forecast reaches the target: meeting it saves nothing beyond the present path.": "Mae’r rhagolwg yn cyrraedd y targed: nid yw ei gyrraedd yn arbed dim y tu hwnt i’r llwybr presennol.",
     "needs %(gain)s pts a month": "angen %(gain)s pwynt y mis",
     "%(saving)s a month more if met": "%(saving)s y mis yn fwy os caiff ei gyrraedd",
+    "date it went online-only": "dyddiad y daeth yn ar-lein yn unig",
+    "When the other ways to do it closed, if they have: its forecast reads the jump in take-up as a step, not a trend.": "Pan gaeodd y ffyrdd eraill o’i wneud, os ydynt wedi cau: mae ei ragolwg yn darllen y naid yn y defnydd fel cam, nid tuedd.",
+    "Went online-only": "Daeth yn ar-lein yn unig",
 }
