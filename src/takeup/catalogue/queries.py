@@ -1,6 +1,5 @@
 """Reads for the catalogue, always through one organisation."""
 
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -64,17 +63,6 @@ def unit_cost_of(organisation: Organisation, pk: int) -> UnitCost:
     return get_object_or_404(
         UnitCost.objects.select_related("channel"), organisation=organisation, pk=pk
     )
-
-
-def services_per_area(organisation: Organisation) -> list[dict[str, Any]]:
-    """Active services counted per service area, grouped in the database."""
-    return [
-        dict(row)
-        for row in Service.objects.filter(organisation=organisation, active=True)
-        .values("area__name")
-        .annotate(services=Count("id"))
-        .order_by("area__name")
-    ]
 
 
 def area_by_slug(organisation: Organisation, slug: str) -> ServiceArea | None:
