@@ -234,8 +234,13 @@ def time_axis(records: Sequence[dict[str, Cell]], time: str) -> dict[str, Any]:
     most, so a short series does not repeat "Sep 2026" under weekly ticks."""
     axis: dict[str, Any] = {"format": time_format(records, time), "labelAngle": -40}
     if axis["format"] == "%b %Y":
-        months = len({str(r.get(time))[:7] for r in records if r.get(time) is not None})
-        axis["tickCount"] = {"interval": "month", "step": max(1, months // 12)}
+        shown = {str(r.get(time))[:7] for r in records if r.get(time) is not None}
+        months = len(shown)
+        if shown and all(m[5:7] in ("01", "04", "07", "10") for m in shown):
+            # quarterly figures: a tick a quarter, never one between them
+            axis["tickCount"] = {"interval": "month", "step": 3 * max(1, months // 12)}
+        else:
+            axis["tickCount"] = {"interval": "month", "step": max(1, months // 12)}
     return axis
 
 
@@ -323,7 +328,8 @@ def range_chart(
     records: Sequence[dict[str, Cell]],
     category_label: str,
     value_label: str,
-    interval_label: str,
+    lower_label: str,
+    upper_label: str,
     percent: bool = False,
     description: str = "",
 ) -> Chart:
@@ -358,8 +364,8 @@ def range_chart(
                     "tooltip": [
                         {"field": "category", "title": category_label},
                         {"field": "value", "title": value_label},
-                        {"field": "lower", "title": interval_label},
-                        {"field": "upper", "title": interval_label},
+                        {"field": "lower", "title": lower_label},
+                        {"field": "upper", "title": upper_label},
                     ],
                 },
             },
@@ -373,8 +379,8 @@ def range_chart(
         columns=(
             category_label,
             value_label,
-            f"{interval_label} (lower)",
-            f"{interval_label} (upper)",
+            lower_label,
+            upper_label,
         ),
         rows=tuple(
             (r.get("category"), r.get("value"), r.get("lower"), r.get("upper")) for r in records

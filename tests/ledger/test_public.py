@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.test import Client
 
@@ -96,3 +98,21 @@ def test_public_cost_names_the_channels_it_leaves_out(
     assert 'id="cost-leaves-out">Leaves out Email: no unit cost.' in page
     quarter = client.get(f"/performance/{org.slug}/{published.slug}.json").json()["quarters"][0]
     assert quarter["cost_leaves_out"] == "Email"
+    # The cost is over the transactions it prices, as the staff page has it: not pulled down
+    # by the 30 emails, which have no unit cost.
+    staff = staff_cost_per_transaction(org, published)
+    assert quarter["cost_per_transaction_pounds"] == pytest.approx(staff / 100, abs=0.005)
+
+
+def staff_cost_per_transaction(org: Organisation, service: Service) -> float:
+    from takeup.ledger.periods import Range
+    from takeup.ledger.reports import service_figures
+
+    (row,) = service_figures(
+        org,
+        [service],
+        Range(date(2026, 1, 1), date(2026, 3, 31)),
+        Range(date(2025, 1, 1), date(2025, 3, 31)),
+    )
+    assert row.cost.uncosted_channels and row.cost.pence_per_transaction is not None
+    return row.cost.pence_per_transaction

@@ -245,3 +245,11 @@ def test_meeting_the_target_is_priced_at_the_saving_per_contact_avoided() -> Non
     )
     assert target_gap(80.0, 72.0, 2000.0, nothing).pence is None
     assert target_gap(80.0, 72.0, 2000.0, None).pence is None
+
+
+def test_a_saving_not_clear_of_zero_prices_nothing() -> None:
+    # 40 calls fewer, with a 95% interval of about ±85: the price of a contact is not known.
+    s = channel_shift_saving(channels=[phone(1000, 960)], demand_baseline=5000, demand_now=5000)
+    assert s is not None and s.total.lower < 0 < s.total.pence
+    gap = target_gap(80.0, 72.0, 2000.0, s)
+    assert gap.extra_online == pytest.approx(160.0) and gap.pence is None

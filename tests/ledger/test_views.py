@@ -333,6 +333,10 @@ def test_a_short_monthly_series_has_a_tick_a_month_at_most() -> None:
     ]
     assert time_axis(five_years, "t")["tickCount"]["step"] == 5
     assert "tickCount" not in time_axis([{"t": "2026-09-02"}], "t")
+    eight_quarters: list[dict[str, Cell]] = [
+        {"t": f"{y}-{m:02d}-01"} for y in (2025, 2026) for m in (1, 4, 7, 10)
+    ]
+    assert time_axis(eight_quarters, "t")["tickCount"] == {"interval": "month", "step": 3}
 
 
 def test_a_viewer_is_not_offered_what_they_cannot_do(

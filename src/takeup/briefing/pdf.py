@@ -10,14 +10,15 @@ from .reports import Briefing
 
 
 def briefing_html(report: Briefing) -> str:
+    language = translation.get_language() or "en"
     return render_to_string(
         "briefing/briefing_pdf.html",
         {
             "report": report,
             "sections": [
-                (s, chart_image(s.chart.spec) if s.chart else "") for s in report.sections
+                (s, chart_image(s.chart.spec, language) if s.chart else "") for s in report.sections
             ],
-            "language": translation.get_language() or "en",
+            "language": language,
         },
     )
 

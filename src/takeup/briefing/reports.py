@@ -297,13 +297,14 @@ def campaigns_section(org: Organisation, period: Range) -> Section:
             id="briefing-campaigns",
             title=_("Extra online transactions from the campaigns that finished"),
             description=_(
-                "Each campaign's estimated extra online transactions for each service, with "
-                "the 95%% interval."
+                "Each campaign's estimated extra online transactions for each service, with its "
+                "interval (95%)."
             ),
             records=records,
             category_label=_("Campaign and service"),
             value_label=_("Extra online transactions"),
-            interval_label=_("Interval (95%)"),
+            lower_label=_("Lower end (95%)"),
+            upper_label=_("Upper end (95%)"),
         )
         if records
         else None
@@ -377,11 +378,12 @@ def survey_section(org: Organisation, period: Range) -> Section:
         range_chart(
             id="briefing-survey",
             title=_("What visitors said"),
-            description=_("Shares of the visitors who answered, with 95%% intervals."),
+            description=_("Shares of the visitors who answered, with their intervals (95%)."),
             records=records,
             category_label=_("Survey and question"),
             value_label=_("Per cent"),
-            interval_label=_("Interval (95%)"),
+            lower_label=_("Lower end (95%)"),
+            upper_label=_("Upper end (95%)"),
             percent=True,
         )
         if records

@@ -19,7 +19,7 @@ def report_pdf_response(organisation: Organisation, campaign: Campaign) -> HttpR
         {
             "report": report,
             "report_organisation": organisation,
-            "images": _images(report),
+            "images": _images(report, translation.get_language() or "en"),
             "language": translation.get_language() or "en",
             "built_at": timezone.now(),
         },
@@ -31,6 +31,6 @@ def report_pdf_response(organisation: Organisation, campaign: Campaign) -> HttpR
     return response
 
 
-def _images(report: EvaluationReport) -> dict[str, str]:
+def _images(report: EvaluationReport, language: str) -> dict[str, str]:
     charts = [*report.page.charts, *(item["chart"] for item in report.page.estimates)]
-    return {c.id: chart_image(c.spec) for c in charts}
+    return {c.id: chart_image(c.spec, language) for c in charts}

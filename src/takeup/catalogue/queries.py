@@ -1,6 +1,5 @@
 """Reads for the catalogue, always through one organisation."""
 
-
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 

@@ -25,7 +25,14 @@ from takeup.organisations.services import api_key_authenticate
 
 from . import kpi, periods, platform, services
 from .models import Measure
-from .queries import ChannelFlags, QuarterlyFigures, Scope, latest_date, public_services_of
+from .queries import (
+    ChannelFlags,
+    QuarterFigures,
+    QuarterlyFigures,
+    Scope,
+    latest_date,
+    public_services_of,
+)
 
 QUARTERS = 8
 Row = dict[str, Any]
@@ -78,6 +85,12 @@ def _share_percent(share: Any) -> float | None:
     return None if share is None or share.value is None else round(100 * share.value, 1)
 
 
+def _priced(q: QuarterFigures, flags: ChannelFlags) -> kpi.Cost:
+    uncosted = q.uncosted - flags.no_cost
+    priced = sum(n for c, n in q.counts.items() if c not in uncosted)
+    return kpi.Cost(q.cost_pence, sum(q.counts.values()), frozenset(uncosted), priced)
+
+
 def quarterly_for(organisation: Organisation, services: list[Service]) -> dict[int, list[Row]]:
     """The last eight complete quarters of each service: the four KPIs (digital take-up, cost
     per transaction, user satisfaction, completion rate) and the transactions behind them, in
@@ -122,8 +135,10 @@ def quarterly_for(organisation: Organisation, services: list[Service]) -> dict[i
                     "digital_take_up_percent": None
                     if take_up.percent is None
                     else round(take_up.percent, 1),
-                    "cost_per_transaction_pounds": round(q.cost_pence / counts.total / 100, 2)
-                    if counts.total
+                    # Over the transactions the unit costs price, as on the staff pages: a
+                    # channel with no unit cost is left out of both, and named.
+                    "cost_per_transaction_pounds": round(per / 100, 2)
+                    if (per := _priced(q, flags).pence_per_transaction) is not None
                     else None,
                     "cost_leaves_out": "; ".join(flags.named(q.uncosted - flags.no_cost)),
                     # Completed online ÷ started online, where the source reports starts; else

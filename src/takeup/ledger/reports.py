@@ -288,8 +288,10 @@ def organisation_totals(rows: list[ServiceFigures], flags: ChannelFlags) -> Orga
         saving_no_unit_cost=flags.named(
             set().union(*(r.saving.no_unit_cost for r in rows if r.saving))
         ),
+        # A channel left out for want of a unit cost is named once, for that reason.
         saving_no_figures=flags.named(
             set().union(*(r.saving.no_figures for r in rows if r.saving))
+            - set().union(*(r.saving.no_unit_cost for r in rows if r.saving))
         ),
         cost_pence=sum(r.cost.pence for r in rows),
         cost_leaves_out=flags.named(set().union(*(r.cost.uncosted_channels for r in rows))),

@@ -239,9 +239,11 @@ def target_gap(
     found: Saving | None,
 ) -> TargetGap:
     """Priced at the service's own saving per contact avoided (net of the online transactions'
-    cost), so it says nothing where there is no contacts-avoided saving to go on."""
+    cost), and only where that saving is clear of zero (its 95% interval's lower end above it):
+    otherwise the price of a contact avoided is not known well enough to multiply."""
     points = max(0.0, target_percent - forecast_percent)
     extra = points / 100 * monthly_transactions
     avoided = sum(a.avoided for a in found.channels if a.priced) if found else 0.0
-    each = found.total.pence / avoided if found and avoided > 0 and found.total.pence > 0 else None
+    clear = found is not None and avoided > 0 and found.total.lower > 0
+    each = found.total.pence / avoided if found is not None and clear else None
     return TargetGap(points, extra, each, None if each is None else round(extra * each))

@@ -156,4 +156,12 @@ CY_BRIEFING: dict[str | tuple[str, str], str | list[str]] = {
     "date it went online-only": "dyddiad y daeth yn ar-lein yn unig",
     "When the other ways to do it closed, if they have: its forecast reads the jump in take-up as a step, not a trend.": "Pan gaeodd y ffyrdd eraill o’i wneud, os ydynt wedi cau: mae ei ragolwg yn darllen y naid yn y defnydd fel cam, nid tuedd.",
     "Went online-only": "Daeth yn ar-lein yn unig",
+    "Each campaign's estimated extra online transactions for each service, with its interval (95%).": "Amcangyfrif o drafodion ar-lein ychwanegol pob ymgyrch ar gyfer pob gwasanaeth, gyda’i gyfwng (95%).",
+    "Lower end (95%)": "Pen isaf (95%)",
+    "Upper end (95%)": "Pen uchaf (95%)",
+    "Shares of the visitors who answered, with their intervals (95%).": "Cyfrannau’r ymwelwyr a atebodd, gyda’u cyfyngau (95%).",
+    "The figures are in the appendix, under section %(n)s.": "Mae’r ffigurau yn yr atodiad, o dan adran %(n)s.",
+    "The figures behind this chart are in the appendix, under section %(n)s.": "Mae’r ffigurau y tu ôl i’r siart hwn yn yr atodiad, o dan adran %(n)s.",
+    "Section %(n)s: %(title)s": "Adran %(n)s: %(title)s",
+    "It is not priced: this service has no saving from contacts avoided in the period that is clear of zero to price a contact by.": "Nid yw wedi’i brisio: nid oes gan y gwasanaeth hwn arbediad o gysylltiadau a osgoiwyd yn y cyfnod sy’n glir o sero i brisio cyswllt ag ef.",
 }
