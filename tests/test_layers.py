@@ -14,6 +14,7 @@ ORDER = [
     "insight",
     "benchmark",
     "briefing",
+    "webcheck",
 ]
 ANY = {"demo"}  # builds the demo council from every app
 

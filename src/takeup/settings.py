@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "takeup.insight",
     "takeup.benchmark",
     "takeup.briefing",
+    "takeup.webcheck",
     "takeup.demo",
 ]
 

@@ -20,7 +20,7 @@ NAVIGATION = [
     (_("Comparison"), "benchmark:comparison", Permission.VIEW, True),
     (_("Briefing"), "briefing:list", Permission.VIEW, True),
     (_("Alerts"), "coming-soon:alerts", Permission.VIEW, False),
-    (_("Website"), "coming-soon:webcheck", Permission.VIEW, False),
+    (_("Website"), "webcheck:report", Permission.VIEW, True),
     (_("Outreach"), "coming-soon:outreach", Permission.VIEW, False),
     (_("Settings"), "settings", Permission.MANAGE_ORGANISATION, True),
 ]

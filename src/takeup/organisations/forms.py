@@ -56,6 +56,14 @@ class OrganisationForm(GovukForm, forms.Form):
         ),
     )
 
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text=_("The council's home page, such as https://www.millbrook.gov.uk/."),
+    )
+
     def clean_allowed_domains(self) -> list[str]:
         text = self.cleaned_data["allowed_domains"]
         return [d for d in text.replace(",", "\n").split() if d]

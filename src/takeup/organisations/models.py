@@ -54,6 +54,8 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Links and redirects may only go to these domains and their subdomains."),
     )
+    # The council's own website, which the website engagement check (webcheck) crawls.
+    website = models.URLField(_("website"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # Opt-in: other organisations on this installation may compare with its figures.
     shares_figures = models.BooleanField(_("share figures for comparison"), default=False)

@@ -158,12 +158,14 @@ def organisation_update(
     kind: str,
     nation: str,
     allowed_domains: list[str],
+    website: str | None = None,
 ) -> Organisation:
     before = {
         "name": organisation.name,
         "kind": organisation.kind,
         "nation": organisation.nation,
         "allowed_domains": list(organisation.allowed_domains),
+        "website": organisation.website,
     }
     try:
         domains = _clean_domains(allowed_domains)
@@ -171,6 +173,8 @@ def organisation_update(
         raise ValidationError({"allowed_domains": exc.messages}) from exc
     organisation.name, organisation.kind, organisation.nation = name.strip(), kind, nation
     organisation.allowed_domains = domains
+    if website is not None:  # left as it was when not given
+        organisation.website = website.strip()
     organisation.full_clean()
     organisation.save()
     after = {
@@ -178,6 +182,7 @@ def organisation_update(
         "kind": organisation.kind,
         "nation": organisation.nation,
         "allowed_domains": domains,
+        "website": organisation.website,
     }
     audit_record(
         organisation=organisation,

@@ -122,6 +122,7 @@ def organisation_edit(request: OrganisationRequest) -> HttpResponse:
             "kind": org.kind,
             "nation": org.nation,
             "allowed_domains": "\n".join(org.allowed_domains),
+            "website": org.website,
         },
     )
     if request.method == "POST" and form.is_valid():
