@@ -15,6 +15,7 @@ ORDER = [
     "benchmark",
     "briefing",
     "webcheck",
+    "principles",
 ]
 ANY = {"demo"}  # builds the demo council from every app
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "takeup.benchmark",
     "takeup.briefing",
     "takeup.webcheck",
+    "takeup.principles",
     "takeup.demo",
 ]
 
@@ -226,7 +227,10 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 NINJA_PAGINATION_PER_PAGE = 100
 
 # Called by the worker each minute with the time (core/ticks.py); each decides what is due.
-TAKEUP_SCHEDULE = ["takeup.briefing.tasks.briefings_due"]
+TAKEUP_SCHEDULE = [
+    "takeup.briefing.tasks.briefings_due",
+    "takeup.principles.tasks.searches_due",
+]
 # Run for every new organisation, in order: each app sets up what a new organisation starts with.
 TAKEUP_ORGANISATION_SETUP = ["takeup.catalogue.services.catalogue_defaults_create"]
 FORM_RENDERER = "takeup.forms.GovukFormRenderer"
@@ -235,6 +239,8 @@ TAKEUP_UNIT_COSTS_CHANGED = ["takeup.ledger.services.month_totals_refresh_organi
 # What explains a service's figures, for its page: campaigns and notes as chart bands, and breaks
 # in the series nothing explains. The ledger asks; campaigns answers (the ledger cannot import it).
 TAKEUP_SERVICE_NOTES = "takeup.campaigns.queries.service_notes"
+# More markers for a service's take-up chart: (start, end, label) for its dates.
+TAKEUP_SERVICE_BANDS = ["takeup.principles.queries.stage_bands"]
 # When each service's campaigns ran, for its forecast to fit them as temporary effects.
 TAKEUP_SERVICE_CAMPAIGNS = "takeup.campaigns.queries.campaign_windows"
 # Satisfaction and completion from the exit survey, per service and quarter, for the public pages.

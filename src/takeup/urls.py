@@ -39,6 +39,7 @@ urlpatterns = [
         path("o/<slug:org>/comparison/", include("takeup.benchmark.urls")),
         path("o/<slug:org>/briefing/", include("takeup.briefing.urls")),
         path("o/<slug:org>/website/", include("takeup.webcheck.urls")),
+        path("o/<slug:org>/principles/", include("takeup.principles.urls")),
         path("s/<str:key>/", insight_public.hosted, name="survey-page"),
         path("r/<str:token>/", campaigns_public.shared_report, name="campaign-report-shared"),
         path(

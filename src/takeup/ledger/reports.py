@@ -817,11 +817,17 @@ def _avoided_rows(figures: ServiceFigures, flags: ChannelFlags) -> list[dict[str
 
 
 def _service_notes(service: Service, start: date, end: date) -> ServiceNotes:
-    """Campaigns and notes to shade on the charts, and unexplained breaks (settings hook)."""
+    """Campaigns and notes to shade on the charts, and unexplained breaks (settings hooks), with
+    the markers other apps add (a service's stages)."""
+    extra = [
+        band
+        for name in settings.TAKEUP_SERVICE_BANDS
+        for band in import_string(name)(service, start, end)
+    ]
     if not settings.TAKEUP_SERVICE_NOTES:
-        return ServiceNotes([], [])
+        return ServiceNotes(extra, [])
     found = import_string(settings.TAKEUP_SERVICE_NOTES)(service, start, end)
-    return ServiceNotes(found.bands, found.breaks)
+    return ServiceNotes([*found.bands, *extra], found.breaks)
 
 
 def _by_channel_chart(

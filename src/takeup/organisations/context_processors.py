@@ -21,6 +21,7 @@ NAVIGATION = [
     (_("Briefing"), "briefing:list", Permission.VIEW, True),
     (_("Alerts"), "coming-soon:alerts", Permission.VIEW, False),
     (_("Website"), "webcheck:report", Permission.VIEW, True),
+    (_("Principles"), "principles:index", Permission.VIEW, True),
     (_("Outreach"), "coming-soon:outreach", Permission.VIEW, False),
     (_("Settings"), "settings", Permission.MANAGE_ORGANISATION, True),
 ]
