@@ -1,7 +1,7 @@
 """The survey screens: set-up, mapping pages, results, CSV and the free-text search."""
 
 import html
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -345,3 +345,18 @@ def test_long_lists_say_how_much_is_shown(
     page = viewer_client.get(url(org, f"{survey.pk}/results/")).content.decode()
     assert "105 visitors wrote something. The 100 newest are shown" in page
     assert "shares add up to more than 100%" in page  # a tick-all-that-apply question
+
+
+def test_a_period_with_no_whole_month_draws_no_monthly_chart(
+    viewer_client: MemberClient, org: Organisation, survey: Survey
+) -> None:
+    # Answers on the first of a month, seen that day: the month is only begun, so it is left
+    # out, and an empty chart (which axe flags, and which says nothing) is not drawn.
+    area = ServiceAreaFactory.create(organisation=org)
+    _answer(survey, area, satisfaction="5", found="yes")
+    Response.objects.update(received_at=datetime(2026, 12, 1, 9, tzinfo=UTC))
+    page = viewer_client.get(
+        f"/o/{org.slug}/visitors/{survey.pk}/results/?from=2026-09-01&to=2026-12-01"
+    ).content.decode()
+    assert 'data-chart-spec="found-by-spec"' in page
+    assert 'data-chart-spec="monthly-spec"' not in page

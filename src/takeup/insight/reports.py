@@ -289,6 +289,8 @@ def results_page(
                 whole_numbers=False,
             )
         )
+    months = monthly(rows, start, end) if answers else []
+    if months:  # none when the period covers no whole month: an empty chart says nothing
         charts.append(
             time_chart(
                 id="monthly",
@@ -297,7 +299,7 @@ def results_page(
                     "Satisfaction each whole month of the period; a month it covers only in "
                     "part is left out."
                 ),
-                records=monthly(rows, start, end),
+                records=months,
                 time="month",
                 value="satisfaction",
                 time_label=_("Month"),
