@@ -2,7 +2,7 @@
 a page that reads a row at a time would slow down with every service, campaign or answer a
 council adds. Each page's count is pinned too, so that a new query is a decision, not a drift."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,9 @@ from takeup.ledger.models import Volume
 from takeup.ledger.services import data_source_get_or_create
 from takeup.organisations.models import Organisation
 from takeup.organisations.services import api_key_create
+from takeup.webcheck.checks import IDS
+from takeup.webcheck.checks import Result as WebcheckResult
+from takeup.webcheck.services import run_record as webcheck_record
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -58,12 +61,14 @@ PAGES: dict[str, int] = {
     "/o/qc/settings/api-keys/": 5,
     "/o/qc/settings/audit-log/": 6,
     "/o/qc/comparison/": 11,
+    "/o/qc/website/": 9,
 }
 API: dict[str, int] = {
     "/api/services": 2,
     "/api/service-areas": 2,
     "/api/channels": 2,
     "/api/campaigns": 8,
+    "/api/webcheck/runs": 2,
 }
 
 
@@ -165,6 +170,17 @@ def build(rows: int) -> dict[str, Any]:
         for i in range(rows * 3)
     )
     Response.objects.filter(survey=survey).update(received_at="2026-02-02T10:00:00Z")
+    for i in range(rows):  # website checks, each with its key pages
+        webcheck_record(
+            organisation=org,
+            url="https://www.qc.gov.uk/",
+            results=[WebcheckResult(c, "pass", "https://www.qc.gov.uk/", "Seen.") for c in IDS],
+            when=datetime(2026, 3, 1, tzinfo=UTC) + timedelta(hours=i),
+            pages_read=10,
+            key_pages=[
+                (f"service:service-{k}", f"https://www.qc.gov.uk/s{k}", 1) for k in range(rows)
+            ],
+        )
     client = Client()
     client.force_login(admin)
     return {"org": org, "client": client, "campaign": campaign.pk, "survey": survey.pk}

@@ -171,6 +171,7 @@ def main_pages(demo: dict[str, Any]) -> list[str]:
         f"{o}/visitors/{survey.pk}/",
         f"{o}/visitors/{survey.pk}/results/",
         f"{o}/visitors/{survey.pk}/questions/{survey.questions.first().pk}/",
+        f"{o}/website/",
         f"{o}/settings/",
         f"{o}/settings/staff/",
         f"{o}/settings/api-keys/",

@@ -64,6 +64,7 @@ def main_pages(demo: dict[str, Any]) -> list[str]:
         f"{o}/visitors/",
         f"{o}/visitors/{demo['survey'].pk}/",
         f"{o}/visitors/{demo['survey'].pk}/results/",
+        f"{o}/website/",
         f"{o}/settings/",
         f"{o}/settings/staff/",
         f"{o}/settings/api-keys/",

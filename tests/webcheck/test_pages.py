@@ -141,3 +141,19 @@ def test_the_api_lists_runs_and_their_checks(
     assert UNKNOWN not in results.values()
     other = Run.objects.get(organisation=other_org)
     assert api_client.get(f"/api/webcheck/runs/{other.pk}").status_code == 404
+
+
+def test_the_website_is_set_in_the_organisations_details(
+    org: Organisation, admin_client: MemberClient
+) -> None:
+    form = {"name": org.name, "kind": org.kind, "nation": org.nation, "allowed_domains": ""}
+    response = admin_client.post(
+        f"/o/{org.slug}/settings/organisation/", {**form, "website": "www.millbrook.gov.uk"}
+    )
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.website == "https://www.millbrook.gov.uk"
+    page = admin_client.get(f"/o/{org.slug}/website/").content.decode()
+    assert "Check the website now" in page
+    bad = admin_client.post(f"/o/{org.slug}/settings/organisation/", {**form, "website": "x y"})
+    assert bad.status_code == 200

@@ -26,6 +26,7 @@ from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
 from .survey import responses as survey_responses
 from .volumes import ONLINE_ONLY_SLUG, ServicePlan, daily_volumes, noisy, online_only_day
+from .webcheck import demo_webcheck_create
 
 DEMO_SLUG = "millbrook"
 DEMO_DOMAIN = "millbrook.gov.uk"
@@ -55,6 +56,8 @@ def demo_create(
         nation=Organisation.Nation.ENGLAND,
         allowed_domains=[DEMO_DOMAIN],
     )
+    org.website = f"https://www.{DEMO_DOMAIN}/"
+    org.save(update_fields=["website"])
     areas: dict[str, ServiceArea] = {}
     services = []
     for area_name, name, kind, path, online, target in SERVICES:
@@ -91,6 +94,7 @@ def demo_create(
     demo_volumes_create(org, end=end, years=years)
     demo_campaigns_create(org, end=end)
     demo_survey_create(org)
+    demo_webcheck_create(org)
     forecasts_refresh(organisation_id=org.pk)  # the pages read stored forecasts
     sign_ins = [
         DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),
