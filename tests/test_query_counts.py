@@ -20,6 +20,14 @@ from takeup.ledger.models import Volume
 from takeup.ledger.services import data_source_get_or_create
 from takeup.organisations.models import Organisation
 from takeup.organisations.services import api_key_create
+from takeup.principles.models import SearchResult
+from takeup.principles.services import (
+    action_save,
+    checklist_set,
+    phone_message_save,
+    search_term_save,
+    stages_set,
+)
 from takeup.webcheck.checks import IDS
 from takeup.webcheck.checks import Result as WebcheckResult
 from takeup.webcheck.services import run_record as webcheck_record
@@ -48,7 +56,7 @@ PAGES: dict[str, int] = {
     "/o/qc/catalogue/channels/": 5,
     "/o/qc/catalogue/unit-costs/": 5,
     "/o/qc/take-up/?period=month&date=2026-02-01": 19,
-    "/o/qc/take-up/services/service-0/?period=month&date=2026-02-01": 28,
+    "/o/qc/take-up/services/service-0/?period=month&date=2026-02-01": 29,
     "/o/qc/take-up/sources/": 5,
     "/o/qc/take-up/upload/": 6,
     "/o/qc/campaigns/": 11,
@@ -62,6 +70,11 @@ PAGES: dict[str, int] = {
     "/o/qc/settings/audit-log/": 6,
     "/o/qc/comparison/": 11,
     "/o/qc/website/": 9,
+    "/o/qc/principles/": 9,
+    "/o/qc/principles/services/service-0/": 9,
+    "/o/qc/principles/actions/": 5,
+    "/o/qc/principles/phone-messages/": 5,
+    "/o/qc/principles/findability/": 7,
 }
 API: dict[str, int] = {
     "/api/services": 2,
@@ -69,6 +82,10 @@ API: dict[str, int] = {
     "/api/channels": 2,
     "/api/campaigns": 8,
     "/api/webcheck/runs": 2,
+    "/api/principles/services": 7,
+    "/api/principles/actions": 2,
+    "/api/principles/phone-messages": 2,
+    "/api/principles/search-terms": 3,
 }
 
 
@@ -181,6 +198,29 @@ def build(rows: int) -> dict[str, Any]:
                 (f"service:service-{k}", f"https://www.qc.gov.uk/s{k}", 1) for k in range(rows)
             ],
         )
+    for i, service in enumerate(services):  # digital principles for every service
+        checklist_set(service, {"no_phone_published": ("fail", f"Call 0{i}")})
+        action_save(
+            organisation=org,
+            service=service,
+            item="no_phone_published",
+            text=f"Take number {i} off",
+            owner="Web team",
+            due_on=date(2027, 1, 1),
+        )
+        stages_set(service, {"live": (date(2020, 1, 1), date(2020, 2, 1))})
+        phone_message_save(
+            organisation=org,
+            kind="busy",
+            number=f"0163296{i:04d}",
+            text="Go online at qc.gov.uk",
+            reason=service,
+            last_checked_on=date(2026, 1, 1),
+        )
+        term = search_term_save(
+            organisation=org, terms=f"words {i}", expected_url=f"https://www.qc.gov.uk/s{i}"
+        )
+        SearchResult.objects.create(term=term, rank=i + 1, found=[])
     client = Client()
     client.force_login(admin)
     return {"org": org, "client": client, "campaign": campaign.pk, "survey": survey.pk}

@@ -23,6 +23,7 @@ from takeup.demo.services import DEMO_ADMIN, demo_create
 from takeup.insight.models import Survey
 from takeup.ledger.models import DataSource, ImportBatch
 from takeup.organisations.models import User
+from takeup.principles.models import Action, ChecklistItem, PhoneMessage, SearchTerm
 from takeup.settings import BASE_DIR
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +128,13 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, An
         for model in (Service, ServiceArea, Channel, DataSource, Campaign, Survey):
             data |= {str(o) for o in model.objects.filter(organisation=org)}
         data |= {c.cashable_note for c in Channel.objects.filter(organisation=org)}
+        # What the council's staff typed: evidence, actions, recorded messages, search words.
+        data |= {c.evidence for c in ChecklistItem.objects.filter(organisation=org)}
+        data |= {f"{a.text} – {a.owner}," for a in Action.objects.filter(organisation=org)}
+        data |= {a.text for a in Action.objects.filter(organisation=org)}
+        data |= {a.owner for a in Action.objects.filter(organisation=org)}
+        data |= {f"“{m.text}”" for m in PhoneMessage.objects.filter(organisation=org)}
+        data |= {t.terms for t in SearchTerm.objects.filter(organisation=org)}
         data.discard("")
         yield {
             "org": org,
@@ -172,11 +180,20 @@ def main_pages(demo: dict[str, Any]) -> list[str]:
         f"{o}/visitors/{survey.pk}/results/",
         f"{o}/visitors/{survey.pk}/questions/{survey.questions.first().pk}/",
         f"{o}/website/",
+        f"{o}/briefing/",
+        f"{o}/briefing/2026-10/",
+        f"{o}/campaigns/{demo['campaign'].pk}/report/",
+        f"{o}/principles/",
+        f"{o}/principles/services/{service}/",
+        f"{o}/principles/actions/",
+        f"{o}/principles/phone-messages/",
+        f"{o}/principles/findability/",
         f"{o}/settings/",
         f"{o}/settings/staff/",
         f"{o}/settings/api-keys/",
         f"{o}/settings/audit-log/",
         f"/cy/performance/{demo['org'].slug}/{service}/",
+        f"/cy/performance/{demo['org'].slug}/",
         f"/cy/s/{survey.key}/",
     ]
     if demo["batch"]:

@@ -26,6 +26,7 @@ from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
 from .survey import responses as survey_responses
 from .volumes import ONLINE_ONLY_SLUG, ServicePlan, daily_volumes, noisy, online_only_day
+from .principles import demo_principles_create
 from .webcheck import demo_webcheck_create
 
 DEMO_SLUG = "millbrook"
@@ -95,6 +96,7 @@ def demo_create(
     demo_campaigns_create(org, end=end)
     demo_survey_create(org)
     demo_webcheck_create(org)
+    demo_principles_create(org, end=end)
     forecasts_refresh(organisation_id=org.pk)  # the pages read stored forecasts
     sign_ins = [
         DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),

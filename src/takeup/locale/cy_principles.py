@@ -124,4 +124,9 @@ CY_PRINCIPLES: dict[str | tuple[str, str], str | list[str]] = {
     "The search address is saved.": "Mae’r cyfeiriad chwilio wedi’i gadw.",
     "The words are added.": "Mae’r geiriau wedi’u hychwanegu.",
     "%(n)d searches are queued. Reload this page in a minute to see where the pages came.": "Mae %(n)d chwiliad yn y ciw. Ail-lwythwch y dudalen hon ymhen munud i weld ble daeth y tudalennau.",
+    "state": "cyflwr",
+    "principles met": "egwyddorion a fodlonwyd",
+    "principles checked": "egwyddorion a wiriwyd",
+    "failing": "yn methu",
+    "open actions": "camau agored",
 }

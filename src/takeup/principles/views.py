@@ -40,12 +40,20 @@ def index(request: OrganisationRequest) -> HttpResponse:
     if request.GET.get("download") == "csv":
         return csv_response(
             f"{request.organisation.slug}-principles",
-            ["service", "service area", "state", "passed", "answered", "failing", "open actions"],
+            [
+                _("service"),
+                _("service area"),
+                _("state"),
+                _("principles met"),
+                _("principles checked"),
+                _("failing"),
+                _("open actions"),
+            ],
             [
                 (
                     r.service.name,
                     r.service.area.name,
-                    r.state,
+                    r.state_label,
                     r.passed,
                     r.answered,
                     "; ".join(r.failing),
