@@ -24,9 +24,9 @@ from takeup.organisations.services import membership_add, organisation_create
 
 from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
+from .principles import demo_principles_create
 from .survey import responses as survey_responses
 from .volumes import ONLINE_ONLY_SLUG, ServicePlan, daily_volumes, noisy, online_only_day
-from .principles import demo_principles_create
 from .webcheck import demo_webcheck_create
 
 DEMO_SLUG = "millbrook"
