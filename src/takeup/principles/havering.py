@@ -5,6 +5,7 @@ What the page reading cannot see: a phone number or address in a picture or a PD
 asks for a cheque only after its first page, and anything drawn by JavaScript."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
@@ -41,7 +42,7 @@ def items_for(state: str) -> list[str]:
     return [key for key, (applies, _text) in ITEMS.items() if applies == state]
 
 
-def state_of(*, online_url: str, stages: dict[str, tuple[date | None, date | None]]) -> str:
+def state_of(*, online_url: str, stages: Mapping[str, tuple[date | None, date | None]]) -> str:
     """New while it is being scoped, developed or deployed and not yet live; else online when it
     has an online address; else not online yet."""
     building = {"scoping", "developing", "deploying"} & set(stages)
