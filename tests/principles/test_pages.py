@@ -245,3 +245,28 @@ def test_phone_messages_page_says_what_to_fix_and_when_to_check(
     assert "Due for a check" in page  # checked in January: a quarter has passed
     welsh = editor_client.get(f"/cy/o/{org.slug}/principles/phone-messages/").content.decode()
     assert 'lang="cy"' in welsh
+
+
+def test_each_failing_principle_becomes_an_action_once(
+    editor_client: MemberClient, org: Organisation, service: Service
+) -> None:
+    from takeup.principles.models import Action
+    from takeup.principles.services import checklist_set
+
+    checklist_set(
+        service, {"no_phone_published": ("fail", "Call us"), "no_email_published": ("pass", "")}
+    )
+    checklist_set(service, {"no_phone_published": ("fail", "Call us on 01632 960000")})
+    (action,) = Action.objects.filter(service=service)
+    assert action.item == "no_phone_published" and action.owner == ""
+    assert action.due_on > date.today()
+    page = editor_client.get(url(org, "actions/")).content.decode()
+    assert "Nobody yet" in page
+    editor_client.post(
+        url(org, f"actions/{action.pk}/change/"),
+        {"text": action.text, "owner": "Web team", "due_on": "2027-02-01", "done_on": "2027-01-15"},
+    )
+    action.refresh_from_db()
+    assert (action.owner, action.done_on) == ("Web team", date(2027, 1, 15))
+    checklist_set(service, {"no_phone_published": ("fail", "Still there")})
+    assert Action.objects.filter(service=service, done_on=None).count() == 1  # a new one

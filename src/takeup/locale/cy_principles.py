@@ -129,4 +129,10 @@ CY_PRINCIPLES: dict[str | tuple[str, str], str | list[str]] = {
     "principles checked": "egwyddorion a wiriwyd",
     "failing": "yn methu",
     "open actions": "camau agored",
+    "Done on": "Wedi’i wneud ar",
+    "Nobody yet": "Neb eto",
+    "nobody yet": "neb eto",
+    "Each principle a service fails becomes an action, due in 30 days, until someone takes it on.": "Mae pob egwyddor y mae gwasanaeth yn ei methu yn dod yn gam gweithredu, erbyn ymhen 30 diwrnod, nes bod rhywun yn ymgymryd ag ef.",
+    "Change an action": "Newid cam gweithredu",
+    "The action “%(name)s” is saved.": "Mae’r cam gweithredu “%(name)s” wedi’i gadw.",
 }

@@ -81,6 +81,15 @@ class ActionForm(GovukForm, forms.Form):
         self.fields["item"].choices = [(i, item_text(i)) for i in items]  # type: ignore[attr-defined]
 
 
+class ActionEditForm(GovukForm, forms.Form):
+    text = forms.CharField(label=_("What to do"), max_length=300)
+    owner = forms.CharField(
+        label=_("Owner"), max_length=120, error_messages={"required": _("Enter who will do it.")}
+    )
+    due_on = _date(_("Due date"), required=True)
+    done_on = _date(_("Done on"))
+
+
 class StagesForm(GovukForm, forms.Form):
     """Planned and actual dates for each stage."""
 

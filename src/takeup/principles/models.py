@@ -57,7 +57,7 @@ class Action(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     item = models.CharField(max_length=40)
     text = models.CharField(_("what to do"), max_length=300)
-    owner = models.CharField(_("owner"), max_length=120)
+    owner = models.CharField(_("owner"), max_length=120, blank=True)
     due_on = models.DateField(_("due date"))
     done_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -1,7 +1,7 @@
 """Writes for digital principles, each recorded in the audit log, and the two places it reads the
 council's website: a service's own page for the checklist, and the site's search."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -24,6 +24,7 @@ from .models import (
     SiteSearch,
     Stage,
 )
+from .reports import item_text
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 USER_AGENT = "Takeup digital principles check (+https://takeup.invalid/)"
@@ -59,6 +60,30 @@ def fetch(url: str, domains: list[str], client: httpx.Client | None = None) -> t
 
 
 # --- the checklist -------------------------------------------------------------------------
+
+
+# A failing principle becomes an action due this many days on, until someone takes it.
+ACTION_DAYS = 30
+
+
+def _actions_for_failures(service: Service) -> None:
+    """Each failing principle with no open action gets one, with no owner yet."""
+    failing = [i for i, r in queries.results_of(service).items() if r == havering.FAIL]
+    open_items = set(
+        Action.objects.filter(service=service, done_on=None).values_list("item", flat=True)
+    )
+    Action.objects.bulk_create(
+        Action(
+            organisation_id=service.organisation_id,
+            service=service,
+            item=item,
+            text=str(item_text(item)),
+            owner="",
+            due_on=timezone.localdate() + timedelta(days=ACTION_DAYS),
+        )
+        for item in failing
+        if item not in open_items
+    )
 
 
 def _snapshot(service: Service) -> None:
@@ -101,6 +126,7 @@ def checklist_set(
                 },
             )
         _snapshot(service)
+        _actions_for_failures(service)
         audit_record(
             organisation=service.organisation,
             action="principles.checklist",
@@ -142,6 +168,7 @@ def checklist_read_page(
                 },
             )
         _snapshot(service)
+        _actions_for_failures(service)
         audit_record(
             organisation=service.organisation,
             action="principles.read_page",

@@ -19,6 +19,7 @@ from takeup.organisations.roles import Permission
 
 from . import havering, queries, reports, services, tasks
 from .forms import (
+    ActionEditForm,
     ActionForm,
     ChecklistForm,
     PhoneMessageForm,
@@ -161,6 +162,31 @@ def actions(request: OrganisationRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "can_edit": can(request, EDIT),
         },
+    )
+
+
+@organisation_view(EDIT)
+def action_edit(request: OrganisationRequest, pk: int) -> HttpResponse:
+    action = queries.action_of(request.organisation, pk)
+    return form_page(
+        request,
+        ActionEditForm(
+            request.POST or None,
+            initial={
+                "text": action.text,
+                "owner": action.owner,
+                "due_on": action.due_on,
+                "done_on": action.done_on,
+            },
+        ),
+        title=_("Change an action"),
+        caption=action.service.name,
+        save=lambda **data: services.action_save(
+            organisation=request.organisation, action=action, actor=request.user, **data
+        ),
+        next_url=lambda _obj: _url(request, "actions"),
+        done=_("The action “%(name)s” is saved."),
+        cancel_url=_url(request, "actions"),
     )
 
 
