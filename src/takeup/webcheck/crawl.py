@@ -11,6 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 from urllib.parse import urldefrag, urlsplit, urlunsplit
 
@@ -66,6 +67,7 @@ class Crawl:
         return self.pages.get(self.resolve(url))
 
 
+@lru_cache(maxsize=65536)
 def normalise(url: str) -> str:
     """The address without its #fragment, with its scheme and host in lower case and a path."""
     url = urldefrag(url)[0]

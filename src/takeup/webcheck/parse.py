@@ -1,16 +1,24 @@
 """Reading one HTML page into what the checks need: its links (with their words and where on the
 page they are), its title and headings, its text in order, its viewport meta and the controls
-that only work with JavaScript. Pure: no network, no database."""
+that only work with JavaScript. Pure: no network, no database.
+
+libxml2 (lxml) reads the page into a tree, forgiving broken HTML as a browser does. (Python's
+own html.parser, driven tag by tag, took about as long as fetching the page; see
+docs/performance.md.)"""
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from functools import lru_cache
+from typing import Any
 from urllib.parse import urldefrag, urljoin
+
+from lxml import etree
 
 # Elements whose contents are not text a reader sees.
 HIDDEN = {"script", "style", "noscript", "template", "svg"}
 BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "section", "br", "tr"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+PARSER = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+FORM_MARK = "\ue000"  # a private-use character: never in a page
 
 
 @dataclass(frozen=True)
@@ -50,135 +58,112 @@ class ParsedPage:
         return " ".join([self.title, *self.headings])
 
 
+@lru_cache(maxsize=65536)
+def absolute(base: str, href: str) -> str:
+    """The link's address without its #fragment (a site repeats its menus on every page)."""
+    return urldefrag(urljoin(base, href))[0]
+
+
+SPACES = re.compile(r"\s+")
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return SPACES.sub(" ", text).strip()
 
 
-class _Reader(HTMLParser):
-    def __init__(self, url: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page = ParsedPage(url=url)
-        self.base = url
-        self.stack: list[tuple[str, bool]] = []  # (tag, is footer)
-        self.hidden = 0
-        self.in_map = 0
-        self.in_title = False
-        self.heading: list[str] | None = None
-        self.anchor: tuple[str | None, dict[str, str], list[str]] | None = None
-        self.button: list[str] | None = None
-        self.text: list[str] = []
+def _text(el: Any) -> str:
+    return "".join(el.itertext())
 
-    @property
-    def in_footer(self) -> bool:
-        return any(footer for _tag, footer in self.stack)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: (v or "") for k, v in attrs}
-        if tag in HIDDEN:
-            self.hidden += 1
-        if tag not in VOID:
-            names = f"{a.get('id', '')} {a.get('class', '')}".lower()
-            footer = tag == "footer" or a.get("role") == "contentinfo" or "footer" in names
-            self.stack.append((tag, footer))
-        if tag in BLOCK:
-            self.text.append("\n")
-        if tag == "base" and a.get("href"):
-            self.base = urljoin(self.page.url, a["href"])
-        elif tag == "title":
-            self.in_title = True
-        elif tag in {"h1", "h2", "h3"}:
-            self.heading = []
-        elif tag == "meta" and a.get("name", "").lower() == "viewport":
-            self.page.viewport = a.get("content", "")
-        elif tag == "input":
-            kind = a.get("type", "text").lower()
-            self.page.has_password_input |= kind == "password"
-            self.page.has_email_input |= kind == "email" or "email" in a.get("name", "").lower()
-        elif tag == "map":
-            self.in_map += 1
-        elif tag == "area" and a.get("href"):
-            self._link(a["href"], a.get("alt", "") or a.get("title", ""), in_map=True)
-        elif tag == "a":
-            self.anchor = (a.get("href"), a, [])
-        elif tag == "button":
-            self.button = []
-        elif tag == "form" and self.page.text_before_form is None:
-            self.page.text_before_form = "".join(self.text)
-        if tag == "img" and self.anchor is not None:
-            self.anchor[2].append(a.get("alt", ""))
+FOOTERS = etree.XPath(
+    "//*[@role='contentinfo' or contains(@id, 'footer') or contains(@class, 'footer')]"
+)
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in HIDDEN and self.hidden:
-            self.hidden -= 1
-        if tag in BLOCK:
-            self.text.append("\n")
-        if tag == "title":
-            self.in_title = False
-        elif tag in {"h1", "h2", "h3"} and self.heading is not None:
-            self.page.headings.append(_clean("".join(self.heading)))
-            self.heading = None
-        elif tag == "map" and self.in_map:
-            self.in_map -= 1
-        elif tag == "a" and self.anchor is not None:
-            href, attrs, words = self.anchor
-            self.anchor = None
-            text = _clean(" ".join(words)) or attrs.get("aria-label", "") or attrs.get("title", "")
-            if href is None or href.strip() in {"", "#"} or href.lower().startswith("javascript:"):
-                if text:
-                    self.page.script_controls.append(
-                        ScriptControl(text=text, snippet=f'<a href="{href or ""}">{text}</a>')
-                    )
-            else:
-                self._link(href, text)
-        elif tag == "button" and self.button is not None:
-            text = _clean("".join(self.button))
-            if text:
-                self.page.script_controls.append(
-                    ScriptControl(text=text, snippet=f"<button>{text}</button>")
-                )
-            self.button = None
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                break
 
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.page.title += data
-            return
-        if self.hidden:
-            return
-        self.text.append(data)
-        if self.heading is not None:
-            self.heading.append(data)
-        if self.anchor is not None:
-            self.anchor[2].append(data)
-        if self.button is not None:
-            self.button.append(data)
-
-    def _link(self, href: str, text: str, *, in_map: bool = False) -> None:
-        href = href.strip()
-        if href.lower().startswith(("mailto:", "tel:", "javascript:", "data:")):
-            return
-        url = urldefrag(urljoin(self.base, href))[0]
-        self.page.links.append(
-            Link(
-                url=url,
-                text=_clean(text),
-                in_footer=self.in_footer,
-                in_image_map=in_map or bool(self.in_map),
-            )
+def _footers(root: Any) -> set[Any]:
+    """The elements that are a footer: <footer>, role=contentinfo, or "footer" in id or class."""
+    found = set(root.iter("footer"))
+    found |= set(
+        root.xpath(
+            "//*[@role='contentinfo' or contains(translate(@id, 'FOTER', "
+            "'foter'), 'footer') or contains(translate(@class, 'FOTER', "
+            "'foter'), 'footer')]"
         )
+    )
+    return found
+
+
+def _link_text(el: Any) -> str:
+    words = [_text(el)]
+    words += [img.get("alt", "") for img in el.iter("img")]
+    text = _clean(" ".join(words))
+    return text or el.get("aria-label", "") or el.get("title", "")
 
 
 def parse(url: str, html: str) -> ParsedPage:
-    reader = _Reader(url)
-    reader.feed(html)
-    reader.close()
-    page = reader.page
-    page.title = _clean(page.title)
-    lines = (_clean(line) for line in "".join(reader.text).split("\n"))
+    page = ParsedPage(url=url)
+    if not html.strip():
+        return page
+    try:
+        root = etree.fromstring(html, PARSER)
+    except (etree.ParserError, ValueError):
+        return page
+    if root is None:
+        return page
+    page.title = _clean(root.findtext(".//title") or "")
+    etree.strip_elements(root, *HIDDEN, with_tail=False)
+    base = url
+    for el in root.iter("base"):
+        if el.get("href"):
+            base = urljoin(url, el.get("href"))
+            break
+    for el in root.iter("meta"):
+        if (el.get("name") or "").lower() == "viewport":
+            page.viewport = el.get("content", "")
+            break
+    for el in root.iter("input"):
+        kind = (el.get("type") or "text").lower()
+        page.has_password_input |= kind == "password"
+        page.has_email_input |= kind == "email" or "email" in (el.get("name") or "").lower()
+    page.headings = [_clean(_text(el)) for el in root.iter("h1", "h2", "h3")]
+    footers = _footers(root)
+    in_footer = {el for footer in footers for el in footer.iter("a", "area")}
+    in_map = {el for m in root.iter("map") for el in m.iter("a", "area")}
+    for el in root.iter("a", "area", "button"):
+        if el.tag == "button":
+            text = _clean(_text(el))
+            if text:
+                page.script_controls.append(ScriptControl(text, f"<button>{text}</button>"))
+            continue
+        href = (el.get("href") or "").strip()
+        text = _link_text(el) if el.tag == "a" else _clean(el.get("alt") or el.get("title") or "")
+        if el.tag == "a" and (href in {"", "#"} or href.lower().startswith("javascript:")):
+            if text:
+                page.script_controls.append(ScriptControl(text, f'<a href="{href}">{text}</a>'))
+            continue
+        if not href or href.lower().startswith(("mailto:", "tel:", "javascript:", "data:")):
+            continue
+        page.links.append(
+            Link(
+                url=absolute(base, href),
+                text=text,
+                in_footer=el in in_footer,
+                in_image_map=el.tag == "area" or el in in_map,
+            )
+        )
+    # The visible text in order, a line per block; a mark where the first form starts.
+    for el in root.iter(*BLOCK):
+        el.tail = "\n" + (el.tail or "")
+        el.text = "\n" + (el.text or "")
+    form = next(root.iter("form"), None)
+    if form is not None:
+        form.text = FORM_MARK + (form.text or "")
+    body = root.find("body")
+    text = _text(body if body is not None else root)
+    if form is not None:
+        before, _mark, text_after = text.partition(FORM_MARK)
+        page.text_before_form = _clean(before)
+        text = before + text_after
+    lines = (_clean(line) for line in text.split("\n"))
     page.text = "\n".join(line for line in lines if line)
-    if page.text_before_form is not None:
-        page.text_before_form = _clean(page.text_before_form)
     return page
