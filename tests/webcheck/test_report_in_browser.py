@@ -87,6 +87,6 @@ def test_the_report_without_javascript(browser: Browser, base: str) -> None:
     page = signed_in(browser, base, 1280, javascript=False)
     page.goto(f"{base}/o/millbrook/website/")
     assert page.locator("#d16").inner_text().strip() == "3 / 3"
-    assert page.locator("#webcheck-checks tbody tr").count() == 18
+    assert page.locator("#webcheck-checks > li").count() == 18
     assert "Was: Fail" in page.locator("#check-alerts_promoted_home").inner_text()
     page.context.close()

@@ -127,7 +127,7 @@ EARLIER: dict[str, tuple[str, str, str]] = {
     ),
 }
 LATER: dict[str, tuple[str, str, str]] = {
-    "social_policy": EARLIER["social_policy"],
+    "social_policy": (FAIL, f"{SITE}/", "No social media policy on the 416 pages read."),
     "accessibility": (FAIL, f"{SITE}/", "2 axe violations on 7 key pages: color-contrast (2)."),
 }
 DETAIL = {"accessibility": {"rules": {"color-contrast": 4, "image-alt": 2}, "pages": 7}}
