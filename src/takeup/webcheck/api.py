@@ -18,7 +18,7 @@ router = Router(tags=["webcheck"])
 RUNS_LISTED = 100
 
 
-class RunOut(Schema):
+class WebcheckRunOut(Schema):
     id: int
     url: str
     status: Literal["queued", "running", "done", "failed"]
@@ -31,8 +31,8 @@ class RunOut(Schema):
     error: str
 
     @staticmethod
-    def of(run: Run) -> "RunOut":
-        return RunOut(
+    def of(run: Run) -> "WebcheckRunOut":
+        return WebcheckRunOut(
             id=run.pk,
             url=run.url,
             status=run.status,  # type: ignore[arg-type]
@@ -46,7 +46,7 @@ class RunOut(Schema):
         )
 
 
-class CheckOut(Schema):
+class WebcheckCheckOut(Schema):
     id: str = Field(description="The check's identifier, such as alerts_promoted_home")
     result: Literal["pass", "fail", "unknown"]
     url: str = Field(description="The page that decided it")
@@ -55,27 +55,29 @@ class CheckOut(Schema):
     detail: dict[str, Any]
 
 
-class RunChecksOut(RunOut):
-    checks: list[CheckOut]
+class WebcheckRunChecksOut(WebcheckRunOut):
+    checks: list[WebcheckCheckOut]
 
 
-@router.get("/webcheck/runs", response=list[RunOut], summary="List website checks, newest first")
-def list_runs(request: HttpRequest) -> list[RunOut]:
+@router.get(
+    "/webcheck/runs", response=list[WebcheckRunOut], summary="List website checks, newest first"
+)
+def list_runs(request: HttpRequest) -> list[WebcheckRunOut]:
     org = api_key_of(request).organisation
-    return [RunOut.of(r) for r in queries.runs_of(org)[:RUNS_LISTED]]
+    return [WebcheckRunOut.of(r) for r in queries.runs_of(org)[:RUNS_LISTED]]
 
 
 @router.get(
     "/webcheck/runs/{run_id}",
-    response={200: RunChecksOut, 404: ErrorOut},
+    response={200: WebcheckRunChecksOut, 404: ErrorOut},
     summary="One website check with each check's result and evidence",
 )
-def get_run(request: HttpRequest, run_id: int) -> RunChecksOut:
+def get_run(request: HttpRequest, run_id: int) -> WebcheckRunChecksOut:
     run = queries.run_of(api_key_of(request).organisation, run_id)
     if run is None:
         raise Http404
     checks = [
-        CheckOut(
+        WebcheckCheckOut(
             id=r.id,
             result=r.result,  # type: ignore[arg-type]
             url=r.url,
@@ -85,4 +87,4 @@ def get_run(request: HttpRequest, run_id: int) -> RunChecksOut:
         )
         for r in run_rows(run)
     ]
-    return RunChecksOut(**RunOut.of(run).dict(), checks=checks)
+    return WebcheckRunChecksOut(**WebcheckRunOut.of(run).dict(), checks=checks)
