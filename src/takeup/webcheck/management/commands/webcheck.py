@@ -4,6 +4,7 @@ organisation's website and store the run, as the page's button does. Exits non-z
 the crawl itself failed (the home page could not be read), never because a check failed."""
 
 import json
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **o: Any) -> None:
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
         if bool(o["url"]) == bool(o["organisation"]):
             raise CommandError("Give either a URL or --organisation SLUG.")
         if o["max_pages"] < 1:
