@@ -175,8 +175,9 @@ def test_service_page_query_count_is_pinned(
     # 15 for the figures and charts, 5 for what explains them: campaigns, activities and
     # notes (one query each) and the weekly take-up searched for breaks (channels, volumes);
     # 6 for the saving and the contacts (as on the overview, and the contacts chart); 1 for
-    # the figures publishers printed about the service, and 1 for its stored forecast.
-    with django_assert_num_queries(28):
+    # the figures publishers printed about the service, 1 for its stored forecast, and 1 for
+    # its stages (markers on the chart).
+    with django_assert_num_queries(29):
         viewer_client.get(url)
 
 

@@ -25,7 +25,7 @@ ResultName = Literal["pass", "fail", "unknown"]
 StageName = Literal["scoping", "developing", "deploying", "live", "online_only"]
 
 
-class ItemOut(Schema):
+class PrinciplesItemOut(Schema):
     item: str
     text: str
     result: ResultName
@@ -33,35 +33,37 @@ class ItemOut(Schema):
     evidence_url: str
 
 
-class ServiceOut(Schema):
+class PrinciplesServiceOut(Schema):
     slug: str
     name: str
     state: Literal["online", "not_online", "new"]
     passed: int
     answered: int
-    items: list[ItemOut]
+    items: list[PrinciplesItemOut]
 
 
-class StageOut(Schema):
+class PrinciplesStageOut(Schema):
     stage: StageName
     planned_on: dt.date | None
     actual_on: dt.date | None
 
 
-@router.get("/principles/services", response=list[ServiceOut], summary="Each service's checklist")
-def list_services(request: HttpRequest) -> list[ServiceOut]:
+@router.get(
+    "/principles/services", response=list[PrinciplesServiceOut], summary="Each service's checklist"
+)
+def list_services(request: HttpRequest) -> list[PrinciplesServiceOut]:
     org = api_key_of(request).organisation
     page = reports.principles_page(org)
     answers = queries.checklist_by_service(org)
     return [
-        ServiceOut(
+        PrinciplesServiceOut(
             slug=r.service.slug,
             name=r.service.name,
             state=r.state,  # type: ignore[arg-type]
             passed=r.passed,
             answered=r.answered,
             items=[
-                ItemOut(
+                PrinciplesItemOut(
                     item=item,
                     text=reports.item_text(item),
                     result=(
@@ -79,7 +81,7 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
     ]
 
 
-class AnswerIn(Schema):
+class PrinciplesAnswerIn(Schema):
     item: Annotated[str, Field(max_length=40)]
     result: ResultName
     evidence: Annotated[Text, Field(max_length=500)] = ""
@@ -94,12 +96,12 @@ def _service(request: HttpRequest, slug: str) -> Service:
 
 @router.put(
     "/principles/services/{slug}/checklist",
-    response={200: ServiceOut, 422: ErrorOut},
+    response={200: PrinciplesServiceOut, 422: ErrorOut},
     summary="Set a service's checklist answers",
 )
 def set_checklist(
-    request: HttpRequest, slug: ServiceSlug, payload: list[AnswerIn]
-) -> tuple[int, ServiceOut | ErrorOut]:
+    request: HttpRequest, slug: ServiceSlug, payload: list[PrinciplesAnswerIn]
+) -> tuple[int, PrinciplesServiceOut | ErrorOut]:
     service = _service(request, slug)
     allowed = havering.items_for(queries.state_of(service))
     wrong = [a.item for a in payload if a.item not in allowed]
@@ -120,25 +122,25 @@ def set_checklist(
 
 @router.get(
     "/principles/services/{slug}/stages",
-    response={200: list[StageOut], 422: ErrorOut},
+    response={200: list[PrinciplesStageOut], 422: ErrorOut},
     summary="A service's stages",
 )
-def get_stages(request: HttpRequest, slug: ServiceSlug) -> tuple[int, list[StageOut]]:
+def get_stages(request: HttpRequest, slug: ServiceSlug) -> tuple[int, list[PrinciplesStageOut]]:
     service = _service(request, slug)
     return 200, [
-        StageOut(stage=s.stage, planned_on=s.planned_on, actual_on=s.actual_on)  # type: ignore[arg-type]
+        PrinciplesStageOut(stage=s.stage, planned_on=s.planned_on, actual_on=s.actual_on)  # type: ignore[arg-type]
         for s in queries.stages_of(service)
     ]
 
 
 @router.put(
     "/principles/services/{slug}/stages",
-    response={200: list[StageOut], 422: ErrorOut},
+    response={200: list[PrinciplesStageOut], 422: ErrorOut},
     summary="Set a service's stages (a stage with neither date is removed)",
 )
 def set_stages(
-    request: HttpRequest, slug: ServiceSlug, payload: list[StageOut]
-) -> tuple[int, list[StageOut]]:
+    request: HttpRequest, slug: ServiceSlug, payload: list[PrinciplesStageOut]
+) -> tuple[int, list[PrinciplesStageOut]]:
     service = _service(request, slug)
     services.stages_set(
         service,
@@ -148,7 +150,7 @@ def set_stages(
     return get_stages(request, slug)
 
 
-class ActionOut(Schema):
+class PrinciplesActionOut(Schema):
     id: int
     service: str
     item: str
@@ -158,7 +160,7 @@ class ActionOut(Schema):
     done_on: dt.date | None
 
 
-class ActionIn(Schema):
+class PrinciplesActionIn(Schema):
     service: ServiceSlug
     item: Annotated[str, Field(max_length=40)]
     text: Annotated[Text, Field(min_length=1, max_length=300)]
@@ -166,10 +168,10 @@ class ActionIn(Schema):
     due_on: Day
 
 
-@router.get("/principles/actions", response=list[ActionOut], summary="The actions")
-def list_actions(request: HttpRequest) -> list[ActionOut]:
+@router.get("/principles/actions", response=list[PrinciplesActionOut], summary="The actions")
+def list_actions(request: HttpRequest) -> list[PrinciplesActionOut]:
     return [
-        ActionOut(
+        PrinciplesActionOut(
             id=a.pk,
             service=a.service.slug,
             item=a.item,
@@ -183,9 +185,13 @@ def list_actions(request: HttpRequest) -> list[ActionOut]:
 
 
 @router.post(
-    "/principles/actions", response={201: ActionOut, 422: ErrorOut}, summary="Add an action"
+    "/principles/actions",
+    response={201: PrinciplesActionOut, 422: ErrorOut},
+    summary="Add an action",
 )
-def create_action(request: HttpRequest, payload: ActionIn) -> tuple[int, ActionOut]:
+def create_action(
+    request: HttpRequest, payload: PrinciplesActionIn
+) -> tuple[int, PrinciplesActionOut]:
     key = api_key_of(request)
     service = _service(request, payload.service)
     if payload.item not in havering.ITEMS:
@@ -199,7 +205,7 @@ def create_action(request: HttpRequest, payload: ActionIn) -> tuple[int, ActionO
         owner=payload.owner,
         due_on=payload.due_on,
     )
-    return 201, ActionOut(
+    return 201, PrinciplesActionOut(
         id=a.pk,
         service=service.slug,
         item=a.item,
@@ -210,7 +216,7 @@ def create_action(request: HttpRequest, payload: ActionIn) -> tuple[int, ActionO
     )
 
 
-class CheckOut(Schema):
+class PhoneMessageCheckOut(Schema):
     id: Literal["points_to_website", "names_online_service"]
     result: Literal["pass", "fail"]
     evidence: str
@@ -224,7 +230,7 @@ class PhoneMessageOut(Schema):
     reason: str | None = Field(description="The slug of the most common reason for calling")
     last_checked_on: dt.date
     next_check_on: dt.date
-    checks: list[CheckOut]
+    checks: list[PhoneMessageCheckOut]
 
 
 class PhoneMessageIn(Schema):
@@ -245,7 +251,7 @@ def _message_out(m: PhoneMessage) -> PhoneMessageOut:
         last_checked_on=m.last_checked_on,
         next_check_on=phones.next_check(m.last_checked_on),
         checks=[
-            CheckOut(id=c.id, result=c.result, evidence=c.evidence)  # type: ignore[arg-type]
+            PhoneMessageCheckOut(id=c.id, result=c.result, evidence=c.evidence)  # type: ignore[arg-type]
             for c in phones.check_message(
                 m.text, m.reason.name if m.reason else None, m.reason.online_url if m.reason else ""
             )
@@ -280,7 +286,7 @@ def create_message(request: HttpRequest, payload: PhoneMessageIn) -> tuple[int, 
     return 201, _message_out(m)
 
 
-class TermOut(Schema):
+class SearchTermOut(Schema):
     id: int
     terms: str
     expected_url: str
@@ -293,15 +299,15 @@ class TermOut(Schema):
     checked_at: dt.datetime | None
 
 
-class TermIn(Schema):
+class SearchTermIn(Schema):
     terms: Annotated[Text, Field(min_length=1, max_length=120)]
     expected_url: Annotated[str, Field(max_length=500)]
 
 
-@router.get("/principles/search-terms", response=list[TermOut], summary="Findability")
-def list_terms(request: HttpRequest) -> list[TermOut]:
+@router.get("/principles/search-terms", response=list[SearchTermOut], summary="Findability")
+def list_terms(request: HttpRequest) -> list[SearchTermOut]:
     return [
-        TermOut(
+        SearchTermOut(
             id=r.term.pk,
             terms=r.term.terms,
             expected_url=r.term.expected_url,
@@ -315,10 +321,10 @@ def list_terms(request: HttpRequest) -> list[TermOut]:
 
 @router.post(
     "/principles/search-terms",
-    response={201: TermOut, 422: ErrorOut},
+    response={201: SearchTermOut, 422: ErrorOut},
     summary="Add words to search",
 )
-def create_term(request: HttpRequest, payload: TermIn) -> tuple[int, TermOut]:
+def create_term(request: HttpRequest, payload: SearchTermIn) -> tuple[int, SearchTermOut]:
     key = api_key_of(request)
     try:
         address = checked(payload.expected_url)
@@ -329,6 +335,6 @@ def create_term(request: HttpRequest, payload: TermIn) -> tuple[int, TermOut]:
     t = services.search_term_save(
         organisation=key.organisation, api_key=key, terms=payload.terms, expected_url=address
     )
-    return 201, TermOut(
+    return 201, SearchTermOut(
         id=t.pk, terms=t.terms, expected_url=t.expected_url, rank=None, passes=None, checked_at=None
     )
