@@ -3,10 +3,11 @@
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from takeup.organisations.models import Organisation
 from takeup.webcheck.checks import FAIL, IDS, PASS, UNKNOWN, Result
@@ -157,3 +158,37 @@ def test_the_website_is_set_in_the_organisations_details(
     assert "Check the website now" in page
     bad = admin_client.post(f"/o/{org.slug}/settings/organisation/", {**form, "website": "x y"})
     assert bad.status_code == 200
+
+
+def test_the_league_table_shows_only_councils_that_share(
+    viewer_client: MemberClient, org: Organisation
+) -> None:
+    from takeup.webcheck.models import Run
+    from tests.factories import OrganisationFactory
+
+    page = viewer_client.get(f"/o/{org.slug}/website/league/").content.decode()
+    assert 'id="not-sharing"' in page
+    org.shares_figures = True
+    org.save()
+    sharing = OrganisationFactory.create(name="Sharing Borough")
+    sharing.shares_figures = True
+    sharing.save()
+    private = OrganisationFactory.create(name="Private District")
+    when = timezone.now()
+    for o, d16 in ((org, 1), (sharing, 3), (private, 3)):
+        Run.objects.create(
+            organisation=o, url="https://x.gov.uk/", status="done", d16=d16, d17=2, finished_at=when
+        )
+    Run.objects.create(
+        organisation=sharing,
+        url="https://x.gov.uk/",
+        status="done",
+        d16=0,
+        d17=0,
+        finished_at=when - timedelta(days=30),
+    )
+    page = viewer_client.get(f"/o/{org.slug}/website/league/").content.decode()
+    table = page[page.index('id="league"') :]
+    assert "Private District" not in table
+    assert table.index("Sharing Borough") < table.index(org.name)  # D16 3 before 1
+    assert table.count("<tr") == 3  # the header and one row each: the latest run only

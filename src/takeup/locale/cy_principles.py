@@ -135,4 +135,15 @@ CY_PRINCIPLES: dict[str | tuple[str, str], str | list[str]] = {
     "Each principle a service fails becomes an action, due in 30 days, until someone takes it on.": "Mae pob egwyddor y mae gwasanaeth yn ei methu yn dod yn gam gweithredu, erbyn ymhen 30 diwrnod, nes bod rhywun yn ymgymryd ag ef.",
     "Change an action": "Newid cam gweithredu",
     "The action “%(name)s” is saved.": "Mae’r cam gweithredu “%(name)s” wedi’i gadw.",
+    # The website check's league table (webcheck/league.html).
+    "Website league table": "Tabl cynghrair gwefannau",
+    "The councils on this installation that share their figures, by their latest website check: promotion (D16) and delivery (D17) of digital engagement, each scored 0 to 3, then the checks passed.": "Y cynghorau ar y gosodiad hwn sy’n rhannu eu ffigurau, yn ôl eu gwiriad gwefan diweddaraf: hyrwyddo (D16) a darparu (D17) ymgysylltu digidol, pob un wedi’i sgorio o 0 i 3, yna’r gwiriadau a basiwyd.",
+    "Your organisation does not share its figures, so it sees no other council's. An admin can choose to share them in the organisation's settings.": "Nid yw eich sefydliad yn rhannu ei ffigurau, felly nid yw’n gweld ffigurau unrhyw gyngor arall. Gall gweinyddwr ddewis eu rhannu yng ngosodiadau’r sefydliad.",
+    "Council": "Cyngor",
+    "Checks passed": "Gwiriadau a basiwyd",
+    "Checked": "Gwiriwyd",
+    "you": "chi",
+    "No council that shares its figures has a finished check yet.": "Nid oes gan unrhyw gyngor sy’n rhannu ei ffigurau wiriad wedi’i orffen eto.",
+    "Your website check": "Gwiriad eich gwefan",
+    "The league table of councils that share their figures": "Tabl cynghrair y cynghorau sy’n rhannu eu ffigurau",
 }

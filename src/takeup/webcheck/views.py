@@ -83,3 +83,15 @@ def run_download_json(request: OrganisationRequest, pk: int) -> HttpResponse:
     name = f"{request.organisation.slug}-website-check-{run.created_at:%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@organisation_view()
+def league(request: OrganisationRequest) -> HttpResponse:
+    """The installation's councils that share their figures, by their latest check's scores.
+    Only a council that shares sees the others."""
+    org = request.organisation
+    return render(
+        request,
+        "webcheck/league.html",
+        {"rows": queries.league_runs() if org.shares_figures else [], "shares": org.shares_figures},
+    )
