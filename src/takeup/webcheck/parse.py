@@ -75,22 +75,16 @@ def _text(el: Any) -> str:
     return "".join(el.itertext())
 
 
+# Compiled once: compiling it for every page cost as much as the rest of the page's reading.
 FOOTERS = etree.XPath(
-    "//*[@role='contentinfo' or contains(@id, 'footer') or contains(@class, 'footer')]"
+    "//*[@role='contentinfo' or contains(translate(@id, 'FOTER', 'foter'), 'footer')"
+    " or contains(translate(@class, 'FOTER', 'foter'), 'footer')]"
 )
 
 
 def _footers(root: Any) -> set[Any]:
     """The elements that are a footer: <footer>, role=contentinfo, or "footer" in id or class."""
-    found = set(root.iter("footer"))
-    found |= set(
-        root.xpath(
-            "//*[@role='contentinfo' or contains(translate(@id, 'FOTER', "
-            "'foter'), 'footer') or contains(translate(@class, 'FOTER', "
-            "'foter'), 'footer')]"
-        )
-    )
-    return found
+    return set(root.iter("footer")) | set(FOOTERS(root))
 
 
 def _link_text(el: Any) -> str:
