@@ -239,6 +239,8 @@ TAKEUP_UNIT_COSTS_CHANGED = ["takeup.ledger.services.month_totals_refresh_organi
 # What explains a service's figures, for its page: campaigns and notes as chart bands, and breaks
 # in the series nothing explains. The ledger asks; campaigns answers (the ledger cannot import it).
 TAKEUP_SERVICE_NOTES = "takeup.campaigns.queries.service_notes"
+# Results shown beside the website check's (each returns a titled list of pass/fail rows).
+TAKEUP_WEBSITE_BESIDE = ["takeup.principles.reports.phone_summary"]
 # More markers for a service's take-up chart: (start, end, label) for its dates.
 TAKEUP_SERVICE_BANDS = ["takeup.principles.queries.stage_bands"]
 # When each service's campaigns ran, for its forecast to fit them as temporary effects.

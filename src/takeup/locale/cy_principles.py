@@ -146,4 +146,10 @@ CY_PRINCIPLES: dict[str | tuple[str, str], str | list[str]] = {
     "No council that shares its figures has a finished check yet.": "Nid oes gan unrhyw gyngor sy’n rhannu ei ffigurau wiriad wedi’i orffen eto.",
     "Your website check": "Gwiriad eich gwefan",
     "The league table of councils that share their figures": "Tabl cynghrair y cynghorau sy’n rhannu eu ffigurau",
+    "points callers to the website": "yn cyfeirio galwyr at y wefan",
+    "names the online service for the most common reason": "yn enwi’r gwasanaeth ar-lein ar gyfer y rheswm mwyaf cyffredin",
+    "Recorded phone messages": "Negeseuon ffôn wedi’u recordio",
+    "No recorded messages are registered yet.": "Nid oes negeseuon wedi’u recordio wedi’u cofrestru eto.",
+    "The phone-message register": "Y gofrestr negeseuon ffôn",
+    "The same in the check before.": "Yr un fath yn y gwiriad cynt.",
 }

@@ -4,7 +4,9 @@ score, the scores over time, and the findability and phone-message results."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -191,3 +193,27 @@ def message_rows(organisation: Organisation) -> list[MessageRow]:
 
 def open_actions(organisation: Organisation) -> list[Action]:
     return list(queries.actions_of(organisation).filter(done_on=None))
+
+
+def phone_summary(organisation: Organisation) -> dict[str, Any]:
+    """The recorded messages' checks, for the website check's page (TAKEUP_WEBSITE_BESIDE)."""
+    labels = {
+        "points_to_website": _("points callers to the website"),
+        "names_online_service": _("names the online service for the most common reason"),
+    }
+    rows = [
+        (
+            f"{r.message.number} ({r.message.get_kind_display()}): {labels[c.id]}",
+            c.result,
+            c.evidence,
+        )
+        for r in message_rows(organisation)
+        for c in r.checks
+    ]
+    return {
+        "title": _("Recorded phone messages"),
+        "rows": rows,
+        "empty": _("No recorded messages are registered yet."),
+        "url": reverse("principles:phones", kwargs={"org": organisation.slug}),
+        "link": _("The phone-message register"),
+    }

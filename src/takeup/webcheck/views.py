@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +29,8 @@ def report(request: OrganisationRequest) -> HttpResponse:
             "run": page.latest,
             "runs": list(queries.runs_of(org)[:RUNS_LISTED]),
             "can_run": request.membership.role != "viewer",
+            # Results other apps check beside the website's (the recorded phone messages).
+            "beside": [import_string(name)(org) for name in settings.TAKEUP_WEBSITE_BESIDE],
         },
     )
 
