@@ -69,7 +69,7 @@ PAGES: dict[str, int] = {
     "/o/qc/settings/api-keys/": 5,
     "/o/qc/settings/audit-log/": 6,
     "/o/qc/comparison/": 11,
-    "/o/qc/website/": 9,
+    "/o/qc/website/": 10,
     "/o/qc/website/league/": 5,
     "/o/qc/principles/": 9,
     "/o/qc/principles/services/service-0/": 9,
