@@ -24,6 +24,7 @@ from takeup.organisations.models import Organisation
 from takeup.organisations.services import organisation_create
 
 from .catalogue import LGSL
+from .webcheck import demo_peer_checks
 
 UNITARY = Organisation.Kind.UNITARY
 # (slug, name, kind, nation, how far ahead of Millbrook its take-up runs in points)
@@ -92,6 +93,7 @@ def demo_peers_create(millbrook: Organisation, *, end: date | None = None) -> li
         for number, (slug, name, kind, nation, ahead) in enumerate(COUNCILS)
     ]
     _reference()
+    demo_peer_checks(made)
     return made
 
 

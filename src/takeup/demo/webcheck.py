@@ -169,3 +169,22 @@ def demo_webcheck_create(org: Organisation, *, end: datetime | None = None) -> l
         key_pages=KEY_PAGES,
     )
     return [earlier, later]
+
+
+def demo_peer_checks(peers: list[Organisation], *, end: datetime | None = None) -> list[Run]:
+    """One check each for the councils Millbrook is compared with, some better and some worse,
+    so that the league table has a field."""
+    now = end or timezone.now()
+    day = timezone.make_aware(datetime.combine(now.date(), time(7)))
+    failures = list(EARLIER.items())
+    return [
+        run_record(
+            organisation=peer,
+            url=f"https://www.{peer.slug}.gov.uk/",
+            results=_results(dict(failures[: (3 * number) % (len(failures) + 1)])),
+            when=day - timedelta(days=10 + number),
+            pages_read=300 + 20 * number,
+            key_pages=[],
+        )
+        for number, peer in enumerate(peers)
+    ]
