@@ -270,3 +270,22 @@ def test_each_failing_principle_becomes_an_action_once(
     assert (action.owner, action.done_on) == ("Web team", date(2027, 1, 15))
     checklist_set(service, {"no_phone_published": ("fail", "Still there")})
     assert Action.objects.filter(service=service, done_on=None).count() == 1  # a new one
+
+
+def test_a_redirect_off_the_allowed_domains_is_never_requested(local: Organisation) -> None:
+    import httpx
+
+    from takeup.principles.services import FetchError, fetch
+
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        if request.url.path == "/moved":
+            return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest"})
+        return httpx.Response(200, text="<p>Hello</p>")
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    with pytest.raises(FetchError, match="redirected off"):
+        fetch("http://127.0.0.1/moved", ["127.0.0.1"], client)
+    assert asked == ["http://127.0.0.1/moved"]  # the inside address was not asked for

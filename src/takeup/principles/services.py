@@ -30,6 +30,7 @@ TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 USER_AGENT = "Takeup digital principles check (+https://takeup.invalid/)"
 # Most of a page a check reads: a council page is far smaller; this keeps a huge one out.
 MAX_BYTES = 2_000_000
+MAX_REDIRECTS = 5
 
 
 class FetchError(Exception):
@@ -37,8 +38,9 @@ class FetchError(Exception):
 
 
 def fetch(url: str, domains: list[str], client: httpx.Client | None = None) -> tuple[str, str]:
-    """(final address, HTML) of one page of the council's own website: an address, or a
-    redirect, off the organisation's allowed domains is not followed."""
+    """(final address, HTML) of one page of the council's own website. Redirects are followed
+    one at a time, and one that leaves the organisation's allowed domains is not requested: a
+    page must not be able to send the server to an address inside its own network."""
     try:
         address = checked(url)
     except UnsafeAddress as exc:
@@ -47,13 +49,19 @@ def fetch(url: str, domains: list[str], client: httpx.Client | None = None) -> t
         raise FetchError("The address is not on one of the organisation's allowed domains.")
     try:
         with client or httpx.Client(
-            timeout=TIMEOUT, follow_redirects=True, headers={"User-Agent": USER_AGENT}
+            timeout=TIMEOUT, follow_redirects=False, headers={"User-Agent": USER_AGENT}
         ) as http:
-            response = http.get(address)
+            for _hop in range(MAX_REDIRECTS + 1):
+                response = http.get(address)
+                if not response.is_redirect:
+                    break
+                address = str(response.url.join(response.headers.get("location", "")))
+                if not host_allowed(address, domains):
+                    raise FetchError("The page redirected off the organisation's allowed domains.")
+            else:
+                raise FetchError("The page redirected too many times.")
     except httpx.HTTPError as exc:
         raise FetchError(f"The page could not be read: {exc.__class__.__name__}.") from exc
-    if not host_allowed(str(response.url), domains):
-        raise FetchError("The page redirected off the organisation's allowed domains.")
     if response.status_code >= 400:
         raise FetchError(f"The page answered {response.status_code}.")
     return str(response.url), response.text[:MAX_BYTES]
