@@ -16,6 +16,7 @@ ORDER = [
     "briefing",
     "webcheck",
     "principles",
+    "outreach",
 ]
 ANY = {"demo"}  # builds the demo council from every app
 

@@ -15,6 +15,7 @@ from takeup.catalogue.api import router as catalogue_router
 from takeup.ledger.api import router as ledger_router
 from takeup.organisations.api import ApiKeyAuth
 from takeup.organisations.api import router as organisation_router
+from takeup.outreach.api import router as outreach_router
 from takeup.principles.api import router as principles_router
 from takeup.webcheck.api import router as webcheck_router
 
@@ -64,6 +65,7 @@ api.add_router("/", ledger_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", webcheck_router)
 api.add_router("/", principles_router)
+api.add_router("/", outreach_router)
 
 IGNORED_LOCATION = {"body", "payload", "query", "filters", "path"}
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "takeup.briefing",
     "takeup.webcheck",
     "takeup.principles",
+    "takeup.outreach",
     "takeup.demo",
 ]
 

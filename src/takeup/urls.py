@@ -40,6 +40,7 @@ urlpatterns = [
         path("o/<slug:org>/briefing/", include("takeup.briefing.urls")),
         path("o/<slug:org>/website/", include("takeup.webcheck.urls")),
         path("o/<slug:org>/principles/", include("takeup.principles.urls")),
+        path("o/<slug:org>/outreach/", include("takeup.outreach.urls")),
         path("s/<str:key>/", insight_public.hosted, name="survey-page"),
         path("r/<str:token>/", campaigns_public.shared_report, name="campaign-report-shared"),
         path(

@@ -22,7 +22,7 @@ NAVIGATION = [
     (_("Alerts"), "coming-soon:alerts", Permission.VIEW, False),
     (_("Website"), "webcheck:report", Permission.VIEW, True),
     (_("Principles"), "principles:index", Permission.VIEW, True),
-    (_("Outreach"), "coming-soon:outreach", Permission.VIEW, False),
+    (_("Outreach"), "outreach:index", Permission.VIEW, True),
     (_("Settings"), "settings", Permission.MANAGE_ORGANISATION, True),
 ]
 

@@ -245,7 +245,6 @@ def audit_log(request: OrganisationRequest) -> HttpResponse:
 
 COMING_SOON = {
     "alerts": gettext_lazy("Alerts: email alerts residents sign up to."),
-    "outreach": gettext_lazy("Outreach: help for people who are offline."),
 }
 
 

@@ -1,0 +1,3 @@
+"""Reads for outreach, each scoped to one organisation."""
+
+# Neighbourhoods

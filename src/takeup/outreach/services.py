@@ -1,0 +1,3 @@
+"""Writes for outreach, each recorded in the audit log."""
+
+# Neighbourhoods
