@@ -244,6 +244,8 @@ TAKEUP_SERVICE_NOTES = "takeup.campaigns.queries.service_notes"
 TAKEUP_WEBSITE_BESIDE = ["takeup.principles.reports.phone_summary"]
 # More markers for a service's take-up chart: (start, end, label) for its dates.
 TAKEUP_SERVICE_BANDS = ["takeup.principles.queries.stage_bands"]
+# Figures shown beside a service's digital take-up (its assisted-digital estimate).
+TAKEUP_SERVICE_BESIDE_TAKE_UP = ["takeup.outreach.reports.assisted_beside_take_up"]
 # When each service's campaigns ran, for its forecast to fit them as temporary effects.
 TAKEUP_SERVICE_CAMPAIGNS = "takeup.campaigns.queries.campaign_windows"
 # Satisfaction and completion from the exit survey, per service and quarter, for the public pages.

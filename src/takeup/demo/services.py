@@ -24,6 +24,7 @@ from takeup.organisations.services import membership_add, organisation_create
 
 from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
+from .outreach import demo_outreach_create
 from .principles import demo_principles_create
 from .survey import responses as survey_responses
 from .volumes import ONLINE_ONLY_SLUG, ServicePlan, daily_volumes, noisy, online_only_day
@@ -97,6 +98,7 @@ def demo_create(
     demo_survey_create(org)
     demo_webcheck_create(org)
     demo_principles_create(org, end=end)
+    demo_outreach_create(org, end=end)
     forecasts_refresh(organisation_id=org.pk)  # the pages read stored forecasts
     sign_ins = [
         DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),

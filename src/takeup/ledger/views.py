@@ -3,12 +3,14 @@
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -263,6 +265,11 @@ def service_page(request: OrganisationRequest, slug: str) -> HttpResponse:
             "grain": grain,
             "can_edit_costs": can(request, Permission.EDIT_CATALOGUE),
             "can_add_notes": can(request, Permission.EDIT_CAMPAIGNS),
+            "beside_take_up": [
+                found
+                for name in settings.TAKEUP_SERVICE_BESIDE_TAKE_UP
+                if (found := import_string(name)(service)) is not None
+            ],
         },
     )
 
