@@ -24,6 +24,7 @@ MotivationName = Literal[
     "saving-money", "keeping-in-touch", "interests", "council-services", "other"
 ]
 CompletedName = Literal["yes", "partly", "no", "not-asked"]
+TEXT_FIELDS = ("address", "partner", "opening_times", "equipment")
 
 
 class OutreachPlaceOut(Schema):
@@ -71,13 +72,13 @@ def list_places(request: HttpRequest) -> list[OutreachPlaceOut]:
 class OutreachPlaceIn(Schema):
     name: Annotated[Text, Field(min_length=1, max_length=120)]
     kind: PlaceKind
-    address: Annotated[Text, Field(max_length=300)] = ""
+    address: Annotated[Text, Field(max_length=300)] | None = None
     neighbourhood: Annotated[str, Field(max_length=20)] | None = Field(
         None, description="The neighbourhood's code, such as an LSOA code"
     )
-    partner: Annotated[Text, Field(max_length=120)] = ""
-    opening_times: Annotated[Text, Field(max_length=300)] = ""
-    equipment: Annotated[Text, Field(max_length=300)] = ""
+    partner: Annotated[Text, Field(max_length=120)] | None = None
+    opening_times: Annotated[Text, Field(max_length=300)] | None = None
+    equipment: Annotated[Text, Field(max_length=300)] | None = None
     opened_on: Day | None = None
     closed_on: Day | None = None
 
@@ -92,7 +93,7 @@ def add_place(
 ) -> tuple[int, OutreachPlaceOut | ErrorOut]:
     key = api_key_of(request)
     org = key.organisation
-    values = payload.dict()
+    values = {k: "" if v is None and k in TEXT_FIELDS else v for k, v in payload.dict().items()}
     code = values.pop("neighbourhood")
     neighbourhood = None
     if code:
@@ -120,7 +121,7 @@ class OutreachHelpedIO(Schema):
         "disagree",
     )
     completed: CompletedName = "not-asked"
-    referred_to: Annotated[Text, Field(max_length=120)] = ""
+    referred_to: Annotated[Text, Field(max_length=120)] | None = None
 
 
 class OutreachSessionOut(Schema):
@@ -158,7 +159,7 @@ def _helped_out(h: Helped) -> OutreachHelpedIO:
         service=h.service.slug if h.service else None,
         confidence=h.confidence,
         completed=h.completed,  # type: ignore[arg-type]
-        referred_to=h.referred_to,
+        referred_to=h.referred_to or None,
     )
 
 
@@ -220,6 +221,7 @@ def add_session(
         helped.append(
             {
                 **person.dict(),
+                "referred_to": person.referred_to or "",
                 "service": services_by_id[slugs[person.service]] if person.service else None,
             }
         )

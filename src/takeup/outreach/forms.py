@@ -188,7 +188,7 @@ class HelpedForm(GovukForm, forms.Form):
         data = self.cleaned_data
         return not any(
             data.get(k) for k in ("age_band", "motivation", "service", "confidence", "referred_to")
-        ) and data.get("completed") in ("", Helped.Completed.NOT_ASKED)
+        ) and data.get("completed") in (None, "", Helped.Completed.NOT_ASKED)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

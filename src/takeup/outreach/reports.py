@@ -358,9 +358,9 @@ def assisted_beside_take_up(service: Service) -> dict[str, Any] | None:
     return {
         "id": "assisted-estimate",
         "label": _("Will need help online"),
-        "value": 100 * (e.share or 0),
-        "low": 100 * (e.low or 0),
-        "high": 100 * (e.high or 0),
+        "value": e.share,
+        "low": e.low,
+        "high": e.high,
         "text": _("about %(n)s transactions a year") % {"n": f"{round(e.people or 0):,}"},
         "url": url,
         "link": _("How this is estimated"),
