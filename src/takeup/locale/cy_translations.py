@@ -7,6 +7,7 @@ from cy_benchmark import CY_BENCHMARK
 from cy_briefing import CY_BRIEFING
 from cy_campaigns import CY_CAMPAIGNS
 from cy_insight import CY_INSIGHT
+from cy_outreach import CY_OUTREACH
 from cy_outreach_areas import CY_OUTREACH_AREAS
 from cy_principles import CY_PRINCIPLES
 from cy_webcheck import CY_WEBCHECK
@@ -680,6 +681,7 @@ CY.update(CY_BENCHMARK)
 CY.update(CY_BRIEFING)
 CY.update(CY_PRINCIPLES)
 CY.update(CY_WEBCHECK)
+CY.update(CY_OUTREACH)
 CY.update(CY_OUTREACH_AREAS)
 
 PLURAL_FORMS = "nplurals=4; plural=(n==1) ? 0 : (n==2) ? 1 : (n != 8 && n != 11) ? 2 : 3;"
