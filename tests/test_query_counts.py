@@ -3,6 +3,7 @@ a page that reads a row at a time would slow down with every service, campaign o
 council adds. Each page's count is pinned too, so that a new query is a decision, not a drift."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,6 +21,13 @@ from takeup.ledger.models import Volume
 from takeup.ledger.services import data_source_get_or_create
 from takeup.organisations.models import Organisation
 from takeup.organisations.services import api_key_create
+from takeup.outreach.services import (
+    champion_save,
+    place_save,
+    pledge_add,
+    session_record,
+    training_save,
+)
 from takeup.principles.models import SearchResult
 from takeup.principles.services import (
     action_save,
@@ -56,7 +64,7 @@ PAGES: dict[str, int] = {
     "/o/qc/catalogue/channels/": 5,
     "/o/qc/catalogue/unit-costs/": 5,
     "/o/qc/take-up/?period=month&date=2026-02-01": 19,
-    "/o/qc/take-up/services/service-0/?period=month&date=2026-02-01": 29,
+    "/o/qc/take-up/services/service-0/?period=month&date=2026-02-01": 35,  # 6: assisted digital
     "/o/qc/take-up/sources/": 5,
     "/o/qc/take-up/upload/": 6,
     "/o/qc/campaigns/": 11,
@@ -76,6 +84,15 @@ PAGES: dict[str, int] = {
     "/o/qc/principles/actions/": 5,
     "/o/qc/principles/phone-messages/": 5,
     "/o/qc/principles/findability/": 7,
+    "/o/qc/outreach/": 12,
+    "/o/qc/outreach/places/": 5,
+    "/o/qc/outreach/sessions/": 7,
+    "/o/qc/outreach/sessions/{session}/": 7,
+    "/o/qc/outreach/champions/": 9,
+    "/o/qc/outreach/champions/{champion}/": 11,
+    "/o/qc/outreach/training/": 6,
+    "/o/qc/outreach/assisted-digital/": 11,
+    "/o/qc/outreach/assisted-digital/service-0/": 12,
 }
 API: dict[str, int] = {
     "/api/services": 2,
@@ -87,6 +104,8 @@ API: dict[str, int] = {
     "/api/principles/actions": 2,
     "/api/principles/phone-messages": 2,
     "/api/principles/search-terms": 3,
+    "/api/outreach/places": 2,
+    "/api/outreach/sessions": 4,
 }
 
 
@@ -222,9 +241,44 @@ def build(rows: int) -> dict[str, Any]:
             organisation=org, terms=f"words {i}", expected_url=f"https://www.qc.gov.uk/s{i}"
         )
         SearchResult.objects.create(term=term, rank=i + 1, found=[])
+    session = champion = None
+    for i, service in enumerate(services):  # outreach: a place, a champion and a session each
+        place = place_save(organisation=org, name=f"Place {i}", kind="library")
+        champion = champion_save(organisation=org, name=f"Champion {i}", kind="staff", team=f"T{i}")
+        pledge_add(champion=champion, hours=Decimal(5), made_on=date(2026, 1, 1))
+        training_save(
+            organisation=org,
+            champions=[champion],
+            title=f"Training {i}",
+            kind="awareness",
+            held_on=date(2026, 1, 2),
+            duration_minutes=60,
+            attendees=5,
+        )
+        session = session_record(
+            organisation=org,
+            place=place,
+            held_on=date(2026, 2, 1),
+            duration_minutes=60,
+            kind="group",
+            people=3,
+            champions=[champion],
+            helped=[
+                {"age_band": "60-74", "motivation": "council-services", "service": service},
+                {"age_band": "75-plus", "motivation": "interests"},
+            ],
+        )
+    assert session is not None and champion is not None
     client = Client()
     client.force_login(admin)
-    return {"org": org, "client": client, "campaign": campaign.pk, "survey": survey.pk}
+    return {
+        "org": org,
+        "client": client,
+        "campaign": campaign.pk,
+        "survey": survey.pk,
+        "session": session.pk,
+        "champion": champion.pk,
+    }
 
 
 def count(client: Client, address: str) -> int:
