@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from takeup.catalogue.models import Service
-from takeup.charts import Cell, Chart, bar_chart
+from takeup.charts import PALETTE, VEGA_LITE_SCHEMA, Cell, Chart, bar_chart
 from takeup.insight.stats import Share, share, wilson
 from takeup.ledger import periods
 from takeup.organisations.models import Organisation
 
-from . import assisted, maps, priority, queries
+from . import assisted, didit, maps, priority, queries
 from .models import AgeBand, Boundary, Helped, Indicator, Motivation, Neighbourhood, PriorityWeights
 
 PART_LABELS = {
@@ -488,4 +488,191 @@ def neighbourhoods_page(organisation: Organisation) -> NeighbourhoodsPage:
         districts=sorted(
             {r.neighbourhood.district_name for r in rows if r.neighbourhood.district_name}
         ),
+    )
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    neighbourhood: Neighbourhood
+    change: didit.AreaChange
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    """A service's month where the neighbourhoods' transactions add up to more than the
+    ledger's own total: one of the two is wrong."""
+
+    service: str
+    month: date
+    areas_total: int
+    ledger_total: int
+
+
+@dataclass(frozen=True)
+class DidItPage:
+    rows: list[ChangeRow]  # neighbourhoods with sessions and area figures, most people first
+    without: didit.AreaChange | None  # all neighbourhoods without sessions, together
+    result: didit.DiD | didit.NotEnough | None  # None: no area figures at all
+    chart: Chart | None
+    services: list[dict[str, Any]]  # service name, months, first and last month, rows
+    checks: list[LedgerCheck]
+    start: date | None  # the first session anywhere
+
+    @property
+    def sentence(self) -> str:
+        """The result in words, for the page and the briefing."""
+        if not isinstance(self.result, didit.DiD):
+            return ""
+        e = self.result.effect
+        values = {
+            "points": f"{abs(e.points):.1f}",
+            "lower": f"{e.lower:.1f}",
+            "upper": f"{e.upper:.1f}",
+            "treated": self.result.treated,
+            "control": self.result.control,
+        }
+        if e.lower > 0:
+            text = _(
+                "In the %(treated)d neighbourhoods with sessions, digital take-up rose about "
+                "%(points)s points more than in the %(control)d without (interval at 95%%: "
+                "%(lower)s to %(upper)s points)."
+            )
+        elif e.upper < 0:
+            text = _(
+                "In the %(treated)d neighbourhoods with sessions, digital take-up rose about "
+                "%(points)s points less than in the %(control)d without (interval at 95%%: "
+                "%(lower)s to %(upper)s points)."
+            )
+        else:
+            text = _(
+                "No clear difference: the change in digital take-up in the %(treated)d "
+                "neighbourhoods with sessions is within %(lower)s to %(upper)s points of that "
+                "in the %(control)d without (interval at 95%%), so the sessions' effect on "
+                "take-up, if any, is too small to tell from these figures."
+            )
+        return text % values
+
+
+def didit_page(organisation: Organisation) -> DidItPage:
+    areas = {n.pk: n for n in queries.neighbourhoods_of(organisation)}
+    volumes = queries.area_volumes_by_neighbourhood(organisation)
+    here = queries.outreach_by_neighbourhood(organisation)
+    summary = queries.area_volume_summary(organisation)
+    by_service: dict[str, dict[str, Any]] = {}
+    for r in summary:
+        s = by_service.setdefault(
+            r["service__name"],
+            {"name": r["service__name"], "months": 0, "first": r["month"], "last": r["month"]},
+        )
+        s["months"] += 1
+        s["first"], s["last"] = min(s["first"], r["month"]), max(s["last"], r["month"])
+    checks = []
+    if summary:
+        ledger = queries.ledger_monthly_totals(organisation, max(r["month"] for r in summary))
+        for r in summary:
+            _digital, total = ledger.get(r["service_id"], {}).get(r["month"], (0, 0))
+            if (r["total_sum"] or 0) > total:
+                checks.append(LedgerCheck(r["service__name"], r["month"], r["total_sum"], total))
+    panel = {areas[pk].code: months for pk, months in volumes.items() if pk in areas}
+    first = {
+        areas[pk].code: h.first_session.replace(day=1)
+        for pk, h in here.items()
+        if h.first_session is not None and pk in areas and pk in volumes
+    }
+    people = {areas[pk].code: h.people for pk, h in here.items() if pk in areas}
+    by_code = {n.code: n for n in areas.values()}
+    found = didit.changes(panel, first, people)
+    rows = [ChangeRow(by_code[c.area], c) for c in found if c.first_session is not None]
+    others = [c for c in found if c.first_session is None]
+    without = None
+    if others:
+        without = didit.AreaChange(
+            area="",
+            people=0,
+            first_session=None,
+            split=others[0].split,
+            online_before=sum(c.online_before for c in others),
+            total_before=sum(c.total_before for c in others),
+            online_after=sum(c.online_after for c in others),
+            total_after=sum(c.total_after for c in others),
+        )
+    result = didit.did(panel, first) if panel else None
+    chart = None
+    points = [c for c in found if c.change is not None]
+    if rows:
+        chart = _people_chart(points, by_code)
+    return DidItPage(
+        rows=rows,
+        without=without,
+        result=result,
+        chart=chart,
+        services=list(by_service.values()),
+        checks=checks,
+        start=min(first.values(), default=None),
+    )
+
+
+def _people_chart(points: list[didit.AreaChange], by_code: dict[str, Neighbourhood]) -> Chart:
+    name, helped, change, group = (
+        _("Neighbourhood"),
+        _("People helped"),
+        _("Change in digital take-up (points)"),
+        _("Sessions"),
+    )
+    with_sessions, without_sessions = _("with sessions"), _("without sessions")
+    records: list[dict[str, Any]] = [
+        {
+            "name": by_code[c.area].name,
+            "people": c.people,
+            "change": round(c.change or 0.0, 1),
+            "group": with_sessions if c.first_session else without_sessions,
+        }
+        for c in points
+    ]
+    spec = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": _("People helped in each neighbourhood against its change in take-up."),
+        "width": "container",
+        "height": 260,
+        "data": {"values": records},
+        "layer": [
+            {
+                "mark": {"type": "rule", "color": PALETTE[8], "strokeDash": [4, 4]},
+                "encoding": {"y": {"datum": 0}},
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 60},
+                "encoding": {
+                    "x": {"field": "people", "type": "quantitative", "title": helped},
+                    "y": {"field": "change", "type": "quantitative", "title": change},
+                    "color": {
+                        "field": "group",
+                        "type": "nominal",
+                        "title": group,
+                        "scale": {"range": [PALETTE[0], PALETTE[8]]},
+                        "legend": {"orient": "bottom"},
+                    },
+                    "tooltip": [
+                        {"field": "name", "title": name},
+                        {"field": "people", "title": helped},
+                        {"field": "change", "title": change},
+                    ],
+                },
+            },
+        ],
+        "config": {"font": "system-ui, sans-serif", "view": {"stroke": None}},
+    }
+    shown = [r for r in records if r["group"] == with_sessions]
+    return Chart(
+        id="people-and-change",
+        title=_("People helped and the change in digital take-up"),
+        spec=spec,
+        columns=(name, helped, change),
+        rows=tuple((str(r["name"]), int(r["people"]), f"{float(r['change']):+.1f}") for r in shown),
+        description=_(
+            "Each dot is a neighbourhood: people helped there, and its change in digital "
+            "take-up from before its first session to after. Neighbourhoods without sessions "
+            "are grey, split at the first session anywhere. The table lists those with sessions."
+        ),
+        numeric_columns=frozenset({1, 2}),
     )

@@ -23,4 +23,5 @@ urlpatterns = [
     path("assisted-digital/<slug:slug>/", views.assisted_service, name="assisted-service"),
     # Neighbourhoods
     path("neighbourhoods/", views.neighbourhoods, name="neighbourhoods"),
+    path("did-it-work/", views.didit, name="didit"),
 ]

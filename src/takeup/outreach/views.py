@@ -18,7 +18,9 @@ from takeup.organisations.access import OrganisationRequest, can, organisation_v
 from takeup.organisations.roles import Permission
 
 from . import areacsv, imd, maps, queries, reports, services
+from . import didit as didit_maths
 from .forms import (
+    AreaVolumesUploadForm,
     BoundaryUploadForm,
     ChampionForm,
     DistrictForm,
@@ -571,3 +573,74 @@ def _neighbourhoods_post(
         messages.success(request, _("The boundaries are removed."))
         return True
     return False
+
+
+@organisation_view()
+def didit(request: OrganisationRequest) -> HttpResponse:
+    org = request.organisation
+    if request.GET.get("download") == "csv":
+        page = reports.didit_page(org)
+        return csv_response(
+            f"{org.slug}-people-helped-and-take-up",
+            [
+                _("code"),
+                _("neighbourhood"),
+                _("people helped"),
+                _("first session"),
+                _("take-up before (%)"),
+                _("take-up after (%)"),
+                _("change (points)"),
+            ],
+            [
+                (
+                    r.neighbourhood.code,
+                    r.neighbourhood.name,
+                    r.change.people,
+                    r.change.first_session,
+                    None if r.change.before is None else round(r.change.before, 1),
+                    None if r.change.after is None else round(r.change.after, 1),
+                    None if r.change.change is None else round(r.change.change, 1),
+                )
+                for r in page.rows
+            ],
+        )
+    form = AreaVolumesUploadForm(request.POST or None, request.FILES or None, prefix="v")
+    errors: list[Any] = []
+    if request.method == "POST":
+        require(request, IMPORT)
+        if form.is_valid() and (data := _upload_bytes(form, areacsv.MAX_BYTES)) is not None:
+            parsed = areacsv.parse_area_volumes(
+                data,
+                set(queries.area_service_slugs(org)),
+                set(queries.neighbourhood_codes(org)),
+                timezone.localdate(),
+            )
+            try:
+                saved = services.area_volumes_import(org, parsed, actor=request.user)
+            except services.AreaRejected as rejected:
+                errors = rejected.errors
+                form.add_error(
+                    "file",
+                    _(
+                        "The file has %(count)d problem(s), listed below. Nothing was saved: "
+                        "correct the file and upload it again."
+                    )
+                    % {"count": len(errors)},
+                )
+            else:
+                messages.success(
+                    request, _("Transactions by neighbourhood imported: %(n)d rows.") % {"n": saved}
+                )
+                return redirect(_areas_url(request, "didit"))
+    return render(
+        request,
+        "outreach/didit.html",
+        {
+            "page": reports.didit_page(org),
+            "form": form,
+            "errors": errors,
+            "can_import": can(request, IMPORT),
+            "min_areas": didit_maths.MIN_AREAS,
+            "min_months": didit_maths.MIN_MONTHS,
+        },
+    )
