@@ -15,14 +15,21 @@ from takeup.campaigns.services import activity_save, annotation_save, campaign_s
 from takeup.catalogue.lgsl import lgsl_services
 from takeup.catalogue.models import Channel, Service
 from takeup.catalogue.services import unit_cost_save
+from takeup.demo.neighbourhoods import schematic_tiles
 from takeup.insight.models import Response
 from takeup.insight.services import survey_save
 from takeup.ledger.models import Volume
 from takeup.ledger.services import data_source_get_or_create
 from takeup.organisations.models import Organisation
 from takeup.organisations.services import api_key_create
+from takeup.outreach import areacsv, imd, maps
+from takeup.outreach.models import Neighbourhood, Place
 from takeup.outreach.services import (
+    area_volumes_import,
+    boundary_set,
     champion_save,
+    indicators_import,
+    neighbourhoods_import,
     place_save,
     pledge_add,
     session_record,
@@ -93,6 +100,8 @@ PAGES: dict[str, int] = {
     "/o/qc/outreach/training/": 6,
     "/o/qc/outreach/assisted-digital/": 11,
     "/o/qc/outreach/assisted-digital/service-0/": 12,
+    "/o/qc/outreach/neighbourhoods/": 11,
+    "/o/qc/outreach/did-it-work/": 11,
 }
 API: dict[str, int] = {
     "/api/services": 2,
@@ -106,6 +115,7 @@ API: dict[str, int] = {
     "/api/principles/search-terms": 3,
     "/api/outreach/places": 2,
     "/api/outreach/sessions": 4,
+    "/api/outreach/neighbourhoods": 7,
 }
 
 
@@ -269,6 +279,40 @@ def build(rows: int) -> dict[str, Any]:
             ],
         )
     assert session is not None and champion is not None
+    lsoas = [  # neighbourhoods: each place in one, with an indicator, a shape and monthly figures
+        imd.Lsoa(f"E0100{i:04d}", f"Qc {i:03d}A", "E06000099", "Qc", 100 + i, 1, 1500, 300 + i)
+        for i in range(rows)
+    ]
+    neighbourhoods_import(org, imd.District(lsoas, []))
+    codes = {lsoa.code for lsoa in lsoas}
+    for i, lsoa in enumerate(lsoas):
+        Place.objects.filter(organisation=org, name=f"Place {i}").update(
+            neighbourhood=org_neighbourhood(org, lsoa.code)
+        )
+    indicators_import(
+        org,
+        areacsv.parse_indicators(
+            "\n".join(["code,Broadband"] + [f"{c},{90 + n}" for n, c in enumerate(codes)]).encode(),
+            codes,
+        ),
+    )
+    boundary_set(org, "Tiles", maps.read_boundary(schematic_tiles(lsoas), codes, key="code"))
+    area_volumes_import(
+        org,
+        areacsv.parse_area_volumes(
+            "\n".join(
+                ["service,neighbourhood,month,online,total"]
+                + [
+                    f"service-{i % rows},{lsoa.code},2026-0{m},{40 + m},100"
+                    for i, lsoa in enumerate(lsoas)
+                    for m in range(1, 7)
+                ]
+            ).encode(),
+            {s.slug for s in services},
+            codes,
+            date(2026, 12, 31),
+        ),
+    )
     client = Client()
     client.force_login(admin)
     return {
@@ -279,6 +323,10 @@ def build(rows: int) -> dict[str, Any]:
         "session": session.pk,
         "champion": champion.pk,
     }
+
+
+def org_neighbourhood(org: Organisation, code: str) -> Neighbourhood:
+    return Neighbourhood.objects.get(organisation=org, code=code)
 
 
 def count(client: Client, address: str) -> int:

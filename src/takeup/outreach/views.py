@@ -440,12 +440,11 @@ def neighbourhoods(request: OrganisationRequest) -> HttpResponse:
         return _neighbourhoods_csv(request, reports.neighbourhoods_page(org))
     which = request.POST.get("form") if request.method == "POST" else None
     errors: list[Any] = []
-    indicators = queries.indicators_of(org)
-    weights = queries.weights_of(org)
+    page = reports.neighbourhoods_page(org)
     weights_form = WeightsForm(
         request.POST if which == "weights" else None,
-        indicators=indicators,
-        initial={"deprivation": weights.deprivation, "older": weights.older},
+        indicators=page.indicators,
+        initial={"deprivation": page.weights.deprivation, "older": page.weights.older},
         prefix="w",
     )
     district_form = DistrictForm(request.POST if which == "district" else None, prefix="d")
@@ -466,7 +465,6 @@ def neighbourhoods(request: OrganisationRequest) -> HttpResponse:
         )
         if done:
             return redirect(_areas_url(request, "neighbourhoods"))
-    page = reports.neighbourhoods_page(org)
     return render(
         request,
         "outreach/neighbourhoods.html",
