@@ -288,7 +288,7 @@ class Session(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("place")
+        Place, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("place")
     )
     held_on = models.DateField(_("date"))
     duration_minutes = models.PositiveIntegerField(
