@@ -371,3 +371,35 @@ def test_every_page_answers_in_welsh(
         response = viewer_client.get(f"/cy{url(org, path)}")
         assert response.status_code == 200, path
         assert 'lang="cy"' in response.content.decode()
+
+
+def test_more_people_rows_than_the_form_allows_are_refused(
+    editor_client: MemberClient, org: Organisation, place: Place, champion: Champion
+) -> None:
+    rows = [_person(n) for n in range(31)]
+    data = _session_post(place, champion, 40, *rows)
+    response = editor_client.post(url(org, "sessions/new/"), data)
+    assert response.status_code == 200
+    assert "30" in "".join(_errors(response.content.decode()))
+    assert Session.objects.count() == 0
+
+
+def test_deleting_a_session_takes_it_out_and_is_audited(
+    editor_client: MemberClient, org: Organisation, place: Place, champion: Champion
+) -> None:
+    session = services.session_record(
+        organisation=org,
+        place=place,
+        held_on=timezone.localdate(),
+        duration_minutes=60,
+        kind="one_to_one",
+        people=1,
+        champions=[champion],
+        helped=[{"motivation": "interests"}],
+    )
+    page = editor_client.get(url(org, f"sessions/{session.pk}/")).content.decode()
+    assert "Yes, delete this session" in page
+    assert editor_client.post(url(org, f"sessions/{session.pk}/")).status_code == 302
+    assert Session.objects.count() == 0 and Helped.objects.count() == 0
+    assert AuditEvent.objects.filter(action="outreach.session.delete").count() == 1
+    assert reports.summary(org).people == 0

@@ -241,4 +241,6 @@ CY_OUTREACH: dict[str | tuple[str, str], str | list[str]] = {
     "low %": "isel %",
     "high %": "uchel %",
     "leaves out": "yn gadael allan",
+    "The session and the people recorded in it are taken out of every figure. The audit log keeps that it was deleted, and by whom.": "Caiff y sesiwn a’r bobl a gofnodwyd ynddi eu tynnu o bob ffigur. Mae’r log archwilio yn cadw’r ffaith iddi gael ei dileu, a chan bwy.",
+    "Yes, delete this session": "Ydw, dileu’r sesiwn hon",
 }

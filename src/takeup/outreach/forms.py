@@ -197,7 +197,13 @@ class HelpedForm(GovukForm, forms.Form):
         return data
 
 
-HelpedFormSet = forms.formset_factory(HelpedForm, extra=0, max_num=MAX_PEOPLE_ROWS)
+HelpedFormSet = forms.formset_factory(
+    HelpedForm,
+    extra=0,
+    max_num=MAX_PEOPLE_ROWS,
+    validate_max=True,
+    absolute_max=MAX_PEOPLE_ROWS * 2,
+)
 
 
 class SessionImportForm(GovukForm, forms.Form):
