@@ -162,3 +162,14 @@ def form_page(
             "cancel_url": cancel_url,
         },
     )
+
+
+def date_field(label: Any, required: bool = True) -> forms.DateField:
+    """A date typed as yyyy-mm-dd (the browser's date input) or dd/mm/yyyy."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": _("Enter a real date, such as 2027-03-31.")},
+    )

@@ -2,7 +2,7 @@
 neighbourhoods with their priority score. Every list is the key's organisation's."""
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -93,7 +93,9 @@ def add_place(
 ) -> tuple[int, OutreachPlaceOut | ErrorOut]:
     key = api_key_of(request)
     org = key.organisation
-    values = {k: "" if v is None and k in TEXT_FIELDS else v for k, v in payload.dict().items()}
+    values: dict[str, Any] = {
+        k: "" if v is None and k in TEXT_FIELDS else v for k, v in payload.dict().items()
+    }
     code = values.pop("neighbourhood")
     neighbourhood = None
     if code:

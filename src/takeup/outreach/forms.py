@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from takeup.catalogue.models import Service
-from takeup.forms import DateInput, GovukForm
+from takeup.forms import DateInput, GovukForm, date_field
 from takeup.organisations.models import Organisation
 
 from .models import (
@@ -29,16 +29,6 @@ MAX_PEOPLE_ROWS = 30
 
 def _champions(organisation: Organisation) -> Any:
     return Champion.objects.filter(organisation=organisation, active=True)
-
-
-def _date(label: Any, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": _("Enter a real date, such as 2027-03-31.")},
-    )
 
 
 class PlaceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
@@ -83,7 +73,7 @@ class PledgeForm(GovukForm, forms.Form):
     hours = forms.DecimalField(
         label=_("Hours pledged"), min_value=0.25, max_value=2000, decimal_places=2
     )
-    made_on = _date(_("Pledged on"))
+    made_on = date_field(_("Pledged on"))
 
 
 class TrainingForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
@@ -101,7 +91,7 @@ class SessionForm(GovukForm, forms.Form):
     """The session itself; the people helped are a formset of HelpedForm beside it."""
 
     place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
-    held_on = _date(_("Date"))
+    held_on = date_field(_("Date"))
     duration_minutes = forms.IntegerField(
         label=_("Length in minutes"), min_value=5, max_value=720, initial=60
     )

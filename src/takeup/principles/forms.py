@@ -5,21 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from takeup.catalogue.models import Service
 from takeup.core.weburls import UnsafeAddress, checked, host_allowed
-from takeup.forms import DateInput, GovukForm
+from takeup.forms import GovukForm, date_field
 from takeup.organisations.models import Organisation
 
 from .models import PhoneMessage, Result, Stage
 from .reports import item_text
-
-
-def _date(label: Any, required: bool = False) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": _("Enter a real date, such as 2027-03-31.")},
-    )
 
 
 def _own_address(value: str, organisation: Organisation) -> str:
@@ -74,7 +64,7 @@ class ActionForm(GovukForm, forms.Form):
         max_length=120,
         error_messages={"required": _("Enter who will do it.")},
     )
-    due_on = _date(_("Due date"), required=True)
+    due_on = date_field(_("Due date"), required=True)
 
     def __init__(self, *args: Any, items: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,8 +76,8 @@ class ActionEditForm(GovukForm, forms.Form):
     owner = forms.CharField(
         label=_("Owner"), max_length=120, error_messages={"required": _("Enter who will do it.")}
     )
-    due_on = _date(_("Due date"), required=True)
-    done_on = _date(_("Done on"))
+    due_on = date_field(_("Due date"), required=True)
+    done_on = date_field(_("Done on"), required=False)
 
 
 class StagesForm(GovukForm, forms.Form):
@@ -96,8 +86,12 @@ class StagesForm(GovukForm, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for stage, label in Stage.Name.choices:
-            self.fields[f"{stage}_planned"] = _date(_("%(stage)s: planned") % {"stage": label})
-            self.fields[f"{stage}_actual"] = _date(_("%(stage)s: actual") % {"stage": label})
+            self.fields[f"{stage}_planned"] = date_field(
+                _("%(stage)s: planned") % {"stage": label}, required=False
+            )
+            self.fields[f"{stage}_actual"] = date_field(
+                _("%(stage)s: actual") % {"stage": label}, required=False
+            )
 
     def dates(self) -> dict[str, tuple[Any, Any]]:
         return {
@@ -107,7 +101,7 @@ class StagesForm(GovukForm, forms.Form):
 
 
 class PhoneMessageForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
-    last_checked_on = _date(_("Last checked"), required=True)
+    last_checked_on = date_field(_("Last checked"), required=True)
 
     class Meta:
         model = PhoneMessage
