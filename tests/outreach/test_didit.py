@@ -13,7 +13,7 @@ from takeup.catalogue.models import Service
 from takeup.demo.neighbourhoods import ATTRIBUTION, demo_neighbourhoods_create
 from takeup.organisations.models import Organisation
 from takeup.outreach import didit
-from takeup.outreach.models import AreaVolume, Boundary, Neighbourhood, Place, Session
+from takeup.outreach.models import AreaVolume, Boundary, Indicator, Neighbourhood, Place, Session
 from tests.conftest import MemberClient
 from tests.factories import ServiceFactory
 
@@ -284,6 +284,8 @@ def test_the_demo_relabels_peterboroughs_neighbourhoods_on_a_schematic_map(
     assert (n.name, n.official_name, n.imd_rank) == ("Millbrook 004A", "Peterborough 004A", 23577)
     boundary = Boundary.objects.get(organisation=org)
     assert (boundary.features, boundary.matched) == (112, 112)
+    broadband = Indicator.objects.get(organisation=org, slug="broadband-coverage")
+    assert not broadband.higher_means_more_need  # less broadband, more need
     page = viewer_client.get(f"/o/{org.slug}/outreach/neighbourhoods/").content.decode()
     assert "shapes are schematic: a grid of tiles" in page
     assert "Broadband coverage (%)" in page and 'id="priority-map-title"' in page

@@ -17,14 +17,21 @@ are higher, and rises by about four points from the month of a neighbourhood's f
 import json
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from takeup.catalogue.models import Service
 from takeup.ledger.queries import monthly_take_up_counts
 from takeup.organisations.models import Organisation
 from takeup.outreach import areacsv, imd, maps
+from takeup.outreach import queries as outreach_queries
 from takeup.outreach.models import AreaVolume, Neighbourhood, Session
 from takeup.outreach.reports import SCHEMATIC_BOUNDARY
-from takeup.outreach.services import boundary_set, indicators_import, neighbourhoods_import
+from takeup.outreach.services import (
+    boundary_set,
+    indicators_import,
+    neighbourhoods_import,
+    weights_set,
+)
 
 DISTRICT = "Peterborough"
 ATTRIBUTION = (
@@ -56,6 +63,16 @@ def demo_neighbourhoods_create(org: Organisation, *, end: date) -> int:
         lines.append(f"{lsoa.code},{broadband:.1f},{phone:.1f}")
     codes = {lsoa.code for lsoa in district.lsoas}
     indicators_import(org, areacsv.parse_indicators("\n".join(lines).encode(), codes))
+    # Less broadband is more need; more contacts by phone is more need (the default).
+    weights_set(
+        org,
+        deprivation=Decimal(1),
+        older=Decimal(1),
+        own={
+            i.pk: (Decimal(1), i.slug != "broadband-coverage")
+            for i in outreach_queries.indicators_of(org)
+        },
+    )
     tiles = schematic_tiles(sorted(district.lsoas, key=lambda lsoa: lsoa.name))
     boundary_set(org, SCHEMATIC_BOUNDARY, maps.read_boundary(tiles, codes, key="code"))
     return len(district.lsoas)

@@ -257,7 +257,7 @@ def priority_map(
                 "field": "properties.score",
                 "type": "quantitative",
                 "title": score_label,
-                "scale": {"scheme": "blues", "domain": [0, 100]},
+                "scale": {"scheme": "blues", "zero": False},
                 "legend": {"orient": "bottom"},
             },
             "tooltip": [
