@@ -422,14 +422,6 @@ def weights_set(
 
 
 @transaction.atomic
-def indicator_delete(organisation: Organisation, indicator: Indicator, actor: User | None) -> None:
-    audit_record(
-        organisation=organisation, action="outreach.indicator.delete", obj=indicator, actor=actor
-    )
-    indicator.delete()
-
-
-@transaction.atomic
 def boundary_set(
     organisation: Organisation,
     name: str,
