@@ -292,6 +292,18 @@ class AreaRejected(Exception):
         self.errors = list(errors)
 
 
+IMD_FIELDS = [
+    "official_name",
+    "district_code",
+    "district_name",
+    "imd_rank",
+    "imd_decile",
+    "population",
+    "aged_60_plus",
+    "updated_at",
+]
+
+
 @dataclass(frozen=True)
 class NeighbourhoodsImported:
     created: int
@@ -335,7 +347,7 @@ def neighbourhoods_import(
                 setattr(found, attr, value)
             changed.append(found)
     Neighbourhood.objects.bulk_create(new)
-    Neighbourhood.objects.bulk_update(changed, list(figures))
+    Neighbourhood.objects.bulk_update(changed, IMD_FIELDS)
     result = NeighbourhoodsImported(len(new), len(changed), len(district.without_population))
     audit_record(
         organisation=organisation,
