@@ -116,4 +116,3 @@ def test_a_service_shows_its_estimate_beside_its_take_up(
     assert 'id="assisted-estimate"' in text and "<strong>14%</strong>" in text
     listed = viewer_client.get(f"/o/{org.slug}/outreach/assisted-digital/?download=csv")
     assert f"{service.name},1200,14.5," in listed.content.decode()
-
