@@ -24,6 +24,7 @@ from takeup.organisations.services import membership_add, organisation_create
 
 from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
+from .neighbourhoods import demo_area_volumes_create, demo_neighbourhoods_create
 from .outreach import demo_outreach_create
 from .principles import demo_principles_create
 from .survey import responses as survey_responses
@@ -98,7 +99,9 @@ def demo_create(
     demo_survey_create(org)
     demo_webcheck_create(org)
     demo_principles_create(org, end=end)
+    demo_neighbourhoods_create(org, end=end)  # before the places, which sit in them
     demo_outreach_create(org, end=end)
+    demo_area_volumes_create(org, end=end)  # after the sessions, whose effect they carry
     forecasts_refresh(organisation_id=org.pk)  # the pages read stored forecasts
     sign_ins = [
         DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),
