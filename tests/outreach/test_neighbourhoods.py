@@ -89,6 +89,7 @@ def test_the_ranked_list_with_places_and_sessions(
     # South 40% is 1; North and East, both 10%, share places 1 and 2 of 3: 0.25 each.
     assert "South" in rows[0] and "75.0" in rows[0] and "40.0%" in rows[0]
     assert "North" in rows[1] and "62.5" in rows[1] and "7</td>" in rows[1]
+    assert "North library</span>" in rows[1]
     assert "East" in rows[2] and "12.5" in rows[2]
     assert "Open Government Licence" in page and "mid 2015" in page
     assert "Save the weights" not in page  # a viewer cannot change them

@@ -251,16 +251,18 @@ class OutreachHere:
     sessions: int = 0
     people: int = 0
     first_session: date | None = None
+    place_names: tuple[str, ...] = ()
 
 
 def outreach_by_neighbourhood(organisation: Organisation) -> dict[int, OutreachHere]:
     """Places, sessions and people helped in each neighbourhood, and the first session there."""
-    places = dict(
+    places: dict[int, list[str]] = {}
+    for neighbourhood_id, name in (
         Place.objects.filter(organisation=organisation, neighbourhood__isnull=False)
-        .values("neighbourhood_id")
-        .annotate(n=Count("pk"))
-        .values_list("neighbourhood_id", "n")
-    )
+        .order_by("name")
+        .values_list("neighbourhood_id", "name")
+    ):
+        places.setdefault(neighbourhood_id, []).append(name)
     sessions = {
         r["place__neighbourhood_id"]: r
         for r in Session.objects.filter(
@@ -271,10 +273,11 @@ def outreach_by_neighbourhood(organisation: Organisation) -> dict[int, OutreachH
     }
     return {
         pk: OutreachHere(
-            places=places.get(pk, 0),
+            places=len(places.get(pk, [])),
             sessions=sessions[pk]["n"] if pk in sessions else 0,
             people=sessions[pk]["people"] or 0 if pk in sessions else 0,
             first_session=sessions[pk]["first"] if pk in sessions else None,
+            place_names=tuple(places.get(pk, [])),
         )
         for pk in set(places) | set(sessions)
     }
