@@ -6,6 +6,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from takeup.campaigns.estimates import estimates_run
 from takeup.campaigns.models import Campaign, EstimateRun
+from takeup.demo.neighbourhoods import ATTRIBUTION
 from takeup.demo.peers import demo_peers_create
 from takeup.demo.services import demo_create
 from takeup.ledger.models import Volume
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                 f"in {seconds:.1f} s."
             )
         )
+        self.stdout.write(f"{ATTRIBUTION}.")
         if not options["no_estimates"]:
             self._estimates(org)
         self.stdout.write(f"Sign in at http://{options['host']}/sign-in/ as:")
