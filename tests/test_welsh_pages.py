@@ -23,6 +23,7 @@ from takeup.demo.services import DEMO_ADMIN, demo_create
 from takeup.insight.models import Survey
 from takeup.ledger.models import DataSource, ImportBatch
 from takeup.organisations.models import User
+from takeup.outreach.models import Champion, Indicator, Neighbourhood, Place, Training
 from takeup.principles.models import Action, ChecklistItem, PhoneMessage, SearchTerm
 from takeup.settings import BASE_DIR
 
@@ -135,6 +136,12 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, An
         data |= {a.owner for a in Action.objects.filter(organisation=org)}
         data |= {f"“{m.text}”" for m in PhoneMessage.objects.filter(organisation=org)}
         data |= {t.terms for t in SearchTerm.objects.filter(organisation=org)}
+        # Outreach: the places, champions, teams, training and indicators the council named.
+        for model in (Place, Champion, Training, Indicator, Neighbourhood):
+            data |= {str(o) for o in model.objects.filter(organisation=org)}
+        for place in Place.objects.filter(organisation=org):
+            data |= {place.partner, place.opening_times, place.equipment, place.address}
+        data |= {c.team for c in Champion.objects.filter(organisation=org)}
         data.discard("")
         yield {
             "org": org,
@@ -188,6 +195,17 @@ def main_pages(demo: dict[str, Any]) -> list[str]:
         f"{o}/principles/actions/",
         f"{o}/principles/phone-messages/",
         f"{o}/principles/findability/",
+        f"{o}/outreach/",
+        f"{o}/outreach/places/",
+        f"{o}/outreach/sessions/",
+        f"{o}/outreach/sessions/new/",
+        f"{o}/outreach/sessions/import/",
+        f"{o}/outreach/champions/",
+        f"{o}/outreach/training/",
+        f"{o}/outreach/assisted-digital/",
+        f"{o}/outreach/assisted-digital/{service}/",
+        f"{o}/outreach/neighbourhoods/",
+        f"{o}/outreach/did-it-work/",
         f"{o}/settings/",
         f"{o}/settings/staff/",
         f"{o}/settings/api-keys/",

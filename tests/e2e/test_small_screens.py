@@ -70,6 +70,8 @@ def main_pages(demo: dict[str, Any]) -> list[str]:
         f"{o}/outreach/champions/",
         f"{o}/outreach/assisted-digital/",
         f"{o}/outreach/assisted-digital/{demo['service']}/",
+        f"{o}/outreach/neighbourhoods/",
+        f"{o}/outreach/did-it-work/",
         f"{o}/settings/",
         f"{o}/settings/staff/",
         f"{o}/settings/api-keys/",

@@ -51,7 +51,9 @@ def _person(n: int, **values: str) -> dict[str, str]:
     return {f"p-{n}-{k}": v for k, v in {**base, **values}.items()}
 
 
-def _session_post(place: Place, champion: Champion, people: int, *rows: dict[str, str]) -> dict:
+def _session_post(
+    place: Place, champion: Champion, people: int, *rows: dict[str, str]
+) -> dict[str, object]:
     return {
         "s-place": str(place.pk),
         "s-held_on": timezone.localdate().isoformat(),
