@@ -137,8 +137,9 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, An
         data |= {f"“{m.text}”" for m in PhoneMessage.objects.filter(organisation=org)}
         data |= {t.terms for t in SearchTerm.objects.filter(organisation=org)}
         # Outreach: the places, champions, teams, training and indicators the council named.
-        for model in (Place, Champion, Training, Indicator, Neighbourhood):
-            data |= {str(o) for o in model.objects.filter(organisation=org)}
+        outreach: list[Any] = [Place, Champion, Training, Indicator, Neighbourhood]
+        for kind in outreach:
+            data |= {str(o) for o in kind.objects.filter(organisation=org)}
         for place in Place.objects.filter(organisation=org):
             data |= {place.partner, place.opening_times, place.equipment, place.address}
         data |= {c.team for c in Champion.objects.filter(organisation=org)}

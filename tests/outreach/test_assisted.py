@@ -108,7 +108,9 @@ def test_a_service_shows_its_estimate_beside_its_take_up(
     page = viewer_client.get(f"/o/{org.slug}/outreach/assisted-digital/{service.slug}/")
     body = page.content.decode()
     # 60 of 1,200 recorded; 10% of 720 online = 72; (30% − 20%) of 420 by phone = 42.
-    assert 'id="assisted-share">14%' in body and "about 174 transactions a year" in body
+    assert (
+        'id="assisted-share">14%' in body and "about 174 transactions in the twelve months" in body
+    )
     assert "How many of your users will need help?" in body
     assert "Who are they?" in body and "How will you support them?" in body
     take_up = viewer_client.get(f"/o/{org.slug}/take-up/services/{service.slug}/?kind=fy")

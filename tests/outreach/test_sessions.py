@@ -2,10 +2,11 @@
 import, API and the inclusion lead's summary."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -125,7 +126,7 @@ def test_a_bad_session_is_refused_whole_with_the_reason(
     too_many = _session_post(place, champion, 1, _person(0), _person(1))
     too_many["s-kind"] = "group"
     response = editor_client.post(url(org, "sessions/new/"), too_many)
-    assert "2 people are recorded below" in response.content.decode()
+    assert "2 people are recorded one by one" in response.content.decode()
     no_motivation = _session_post(place, champion, 1, _person(0, motivation=""))
     response = editor_client.post(url(org, "sessions/new/"), no_motivation)
     assert "Person 1: Choose what brought them." in response.content.decode()
@@ -405,3 +406,80 @@ def test_deleting_a_session_takes_it_out_and_is_audited(
     assert Session.objects.count() == 0 and Helped.objects.count() == 0
     assert AuditEvent.objects.filter(action="outreach.session.delete").count() == 1
     assert reports.summary(org).people == 0
+
+
+def test_every_problem_with_a_session_is_said_at_once(
+    editor_client: MemberClient, org: Organisation, place: Place, champion: Champion
+) -> None:
+    data = _session_post(place, champion, 1, _person(0), _person(1))
+    data["s-place"] = ""
+    data["s-held_on"] = (timezone.localdate() + timedelta(days=5)).isoformat()
+    data["s-duration_minutes"] = "2"
+    errors = "".join(_errors(editor_client.post(url(org, "sessions/new/"), data).content.decode()))
+    assert "Choose the place where the session was held." in errors
+    assert "The date is in the future" in errors
+    assert "Enter a length between 5 and 720 minutes." in errors
+    assert "2 people are recorded one by one" in errors
+    assert Session.objects.count() == 0
+
+
+def test_a_session_must_fall_while_its_place_is_open(
+    editor_client: MemberClient, api_client: Client, org: Organisation, champion: Champion
+) -> None:
+    today = timezone.localdate()
+    later = services.place_save(
+        organisation=org, name="New hub", kind="digital_zone", opened_on=today - timedelta(days=10)
+    )
+    for day, said in (
+        (today - timedelta(days=30), "New hub opened on"),
+        (date(1901, 1, 1), "before 2000"),
+    ):
+        data = _session_post(later, champion, 1, _person(0))
+        data["s-held_on"] = day.isoformat()
+        response = editor_client.post(url(org, "sessions/new/"), data)
+        assert said in "".join(_errors(response.content.decode()))
+        sent = api_client.post(
+            "/api/outreach/sessions",
+            {"place": later.pk, "held_on": day.isoformat(), "duration_minutes": 60},
+            content_type="application/json",
+        )
+        assert sent.status_code == 422 and sent.json()["errors"][0]["field"] == "held_on"
+    with pytest.raises(ValidationError):
+        services.place_save(
+            organisation=org, name="Far off", kind="pop_up", opened_on=date(2099, 1, 1)
+        )
+    row = f"1,New hub,{(today - timedelta(days=30)).isoformat()},60\n"
+    with pytest.raises(services.ImportRefused) as refused:
+        services.sessions_import(org, ("session,place,date,minutes\n" + row).encode())
+    assert refused.value.errors[0].line == 2 and refused.value.errors[0].column == "held_on"
+    assert Session.objects.count() == 0
+
+
+def test_add_another_person_makes_it_a_group_of_enough_people(
+    editor_client: MemberClient, org: Organisation, place: Place, champion: Champion
+) -> None:
+    data = _session_post(place, champion, 1, _person(0))
+    data["add_person"] = "1"
+    body = editor_client.post(url(org, "sessions/new/"), data).content.decode()
+    assert 'value="group" selected' in body
+    assert re.search(r'name="s-people" value="2"', body)
+    assert 'formaction="#person-3"' in body
+
+
+def test_a_binary_file_or_the_same_file_twice_is_said_for_the_whole_file(
+    editor_client: MemberClient, org: Organisation, place: Place, champion: Champion
+) -> None:
+    binary = SimpleUploadedFile("day.csv", b"PK\x03\x04\x00\x00binary")
+    body = editor_client.post(url(org, "sessions/import/"), {"file": binary}).content.decode()
+    assert "This is not a CSV text file" in body and 'id="import-errors"' not in body
+    day = (timezone.localdate() - timedelta(days=1)).isoformat()
+    good = f"session,place,date,minutes\n1,Central Library,{day},60\n".encode()
+    response = editor_client.post(
+        url(org, "sessions/import/"), {"file": SimpleUploadedFile("d.csv", good)}, follow=True
+    )
+    assert "1 session is imported." in response.content.decode()
+    again = editor_client.post(
+        url(org, "sessions/import/"), {"file": SimpleUploadedFile("d.csv", good)}
+    ).content.decode()
+    assert "its sessions are already counted" in again and 'id="import-errors"' not in again
+    assert Session.objects.count() == 1

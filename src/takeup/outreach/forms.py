@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from takeup.catalogue.models import Service
@@ -71,7 +73,15 @@ class ChampionForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
 
 class PledgeForm(GovukForm, forms.Form):
     hours = forms.DecimalField(
-        label=_("Hours pledged"), min_value=0.25, max_value=2000, decimal_places=2
+        label=_("Hours pledged"),
+        min_value=0.25,
+        max_value=2000,
+        decimal_places=2,
+        error_messages={
+            "min_value": _("Enter hours pledged between 0.25 and 2,000."),
+            "max_value": _("Enter hours pledged between 0.25 and 2,000."),
+            "max_decimal_places": _("Enter hours pledged to two decimal places at most."),
+        },
     )
     made_on = date_field(_("Pledged on"))
 
@@ -90,10 +100,22 @@ class TrainingForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
 class SessionForm(GovukForm, forms.Form):
     """The session itself; the people helped are a formset of HelpedForm beside it."""
 
-    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none())
+    place = forms.ModelChoiceField(
+        label=_("Place"),
+        queryset=Place.objects.none(),
+        empty_label=_("Choose a place"),
+        error_messages={"required": _("Choose the place where the session was held.")},
+    )
     held_on = date_field(_("Date"))
     duration_minutes = forms.IntegerField(
-        label=_("Length in minutes"), min_value=5, max_value=720, initial=60
+        label=_("Length in minutes"),
+        min_value=5,
+        max_value=720,
+        initial=60,
+        error_messages={
+            "min_value": _("Enter a length between 5 and 720 minutes."),
+            "max_value": _("Enter a length between 5 and 720 minutes."),
+        },
     )
     kind = forms.ChoiceField(
         label=_("One to one or group"), choices=Session.Kind.choices, initial="one_to_one"
@@ -104,6 +126,10 @@ class SessionForm(GovukForm, forms.Form):
         max_value=500,
         initial=1,
         help_text=_("For a group, everyone who came, even if you record fewer below."),
+        error_messages={
+            "min_value": _("Enter a number of people between 1 and 500."),
+            "max_value": _("Enter a number of people between 1 and 500."),
+        },
     )
     champions = forms.ModelMultipleChoiceField(
         label=_("Champions"),
@@ -114,8 +140,11 @@ class SessionForm(GovukForm, forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        today = timezone.localdate()
         self.fields["place"].queryset = Place.objects.filter(  # type: ignore[attr-defined]
-            organisation=organisation, closed_on__isnull=True
+            Q(opened_on__isnull=True) | Q(opened_on__lte=today),
+            Q(closed_on__isnull=True) | Q(closed_on__gte=today),
+            organisation=organisation,
         )
         self.fields["champions"].queryset = _champions(organisation)  # type: ignore[attr-defined]
         for name in ("duration_minutes", "people"):
@@ -137,6 +166,7 @@ class HelpedForm(GovukForm, forms.Form):
         label=_("Council service helped with"),
         queryset=Service.objects.none(),
         required=False,
+        empty_label=_("None"),
     )
     confidence = forms.TypedChoiceField(
         label=_(

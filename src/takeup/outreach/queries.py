@@ -112,9 +112,7 @@ def helped_of(organisation: Organisation) -> QuerySet[Helped]:
 def place_names(organisation: Organisation) -> dict[str, int]:
     return {
         name.lower(): pk
-        for pk, name in Place.objects.filter(
-            organisation=organisation, closed_on__isnull=True
-        ).values_list("pk", "name")
+        for pk, name in Place.objects.filter(organisation=organisation).values_list("pk", "name")
     }
 
 

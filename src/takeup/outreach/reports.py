@@ -9,6 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -152,7 +153,12 @@ def summary(organisation: Organisation, months: int = 12) -> Summary:
     )
     trainings = list(queries.trainings_of(organisation))
     return Summary(
-        places=sum(1 for p in queries.places_of(organisation) if p.closed_on is None),
+        places=sum(
+            1
+            for p in queries.places_of(organisation)
+            if (p.opened_on is None or p.opened_on <= today)
+            and (p.closed_on is None or p.closed_on >= today)
+        ),
         champions=sum(1 for c in champions.values() if c.active),
         sessions=len(sessions),
         people=sum(s.people for s in sessions),
@@ -355,13 +361,19 @@ def assisted_beside_take_up(service: Service) -> dict[str, Any] | None:
             "link": _("What it needs"),
         }
     e = rows[0].estimate
+    text = _("about %(n)s transactions in the 12 months to %(end)s") % {
+        "n": f"{round(e.people or 0):,}",
+        "end": date_format(rows[0].period.end, "j M Y"),
+    }
+    if e.left_out:
+        text = _("%(text)s, at least: part of it is not known") % {"text": text}
     return {
         "id": "assisted-estimate",
         "label": _("Will need help online"),
         "value": e.share,
         "low": e.low,
         "high": e.high,
-        "text": _("about %(n)s transactions a year") % {"n": f"{round(e.people or 0):,}"},
+        "text": text,
         "url": url,
         "link": _("How this is estimated"),
     }
@@ -637,7 +649,12 @@ def _people_chart(points: list[didit.AreaChange], by_code: dict[str, Neighbourho
         "data": {"values": records},
         "layer": [
             {
-                "mark": {"type": "rule", "color": PALETTE[8], "strokeDash": [4, 4]},
+                "mark": {
+                    "type": "rule",
+                    "color": PALETTE[8],
+                    "strokeDash": [4, 4],
+                    "aria": False,  # the zero line: decoration, read from the table
+                },
                 "encoding": {"y": {"datum": 0}},
             },
             {

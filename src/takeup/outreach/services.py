@@ -3,13 +3,14 @@
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from takeup.catalogue.csvimport import RowError
 from takeup.organisations.models import ApiKey, Organisation, User
@@ -51,6 +52,38 @@ def _same_organisation(organisation: Organisation, field: str, *objects: Any) ->
         raise ValidationError({field: "Choose one of your organisation's own."})
 
 
+EARLIEST_SESSION = date(2000, 1, 1)
+
+
+def session_problems(
+    *, place: Place | None, held_on: date | None, kind: str, people: int | None, recorded: int
+) -> dict[str, str]:
+    """What is wrong with a session, all at once (the form shows every problem together)."""
+    problems: dict[str, str] = {}
+    if held_on is not None:
+        if held_on > timezone.localdate():
+            problems["held_on"] = _("The date is in the future: record a session once held.")
+        elif held_on < EARLIEST_SESSION:
+            problems["held_on"] = _("The date is before 2000: check the year.")
+        elif place is not None and place.opened_on and held_on < place.opened_on:
+            problems["held_on"] = _("%(place)s opened on %(day)s: the date is before that.") % {
+                "place": place.name,
+                "day": place.opened_on.strftime("%d/%m/%Y"),
+            }
+        elif place is not None and place.closed_on and held_on > place.closed_on:
+            problems["held_on"] = _("%(place)s closed on %(day)s: the date is after that.") % {
+                "place": place.name,
+                "day": place.closed_on.strftime("%d/%m/%Y"),
+            }
+    if people is not None and recorded > people:
+        problems["people"] = _(
+            "%(n)d people are recorded one by one: the number of people must be at least that."
+        ) % {"n": recorded}
+    elif kind == Session.Kind.ONE_TO_ONE and max(people or 0, recorded) > 1:
+        problems["kind"] = _("A session with more than one person is a group.")
+    return problems
+
+
 def place_save(
     *,
     organisation: Organisation,
@@ -62,7 +95,16 @@ def place_save(
     def check(obj: Place) -> None:
         _same_organisation(organisation, "neighbourhood", obj.neighbourhood)
         if obj.opened_on and obj.closed_on and obj.closed_on < obj.opened_on:
-            raise ValidationError({"closed_on": "A place cannot close before it opens."})
+            raise ValidationError({"closed_on": _("A place cannot close before it opens.")})
+        soon = timezone.localdate() + timedelta(days=366)
+        if obj.opened_on and obj.opened_on > soon:
+            raise ValidationError(
+                {"opened_on": _("The opening date is more than a year ahead: check the year.")}
+            )
+        if obj.opened_on and obj.opened_on < EARLIEST_SESSION:
+            raise ValidationError(
+                {"opened_on": _("The opening date is before 2000: check the year.")}
+            )
 
     return model_save(
         place or Place(organisation=organisation),
@@ -150,17 +192,11 @@ def session_record(
     _same_organisation(organisation, "champions", *champions)
     for person in helped:
         _same_organisation(organisation, "service", person.get("service"))
-    if held_on > timezone.localdate():
-        raise ValidationError({"held_on": "The date is in the future: record a session once held."})
-    if len(helped) > people:
-        raise ValidationError(
-            {
-                "people": f"{len(helped)} people are recorded below: the number must be at "
-                "least that."
-            }
-        )
-    if kind == Session.Kind.ONE_TO_ONE and people > 1:
-        raise ValidationError({"kind": "A session with more than one person is a group."})
+    problems = session_problems(
+        place=place, held_on=held_on, kind=kind, people=people, recorded=len(helped)
+    )
+    if problems:
+        raise ValidationError(problems)
     session = Session(
         organisation=organisation,
         place=place,
@@ -240,6 +276,19 @@ def sessions_import(
     places = queries.places_by_id(organisation)
     champions = queries.champions_by_id(organisation)
     services = queries.services_by_id(organisation)
+    wrong = [
+        RowError(row.line, field, message)
+        for row in parsed.sessions
+        for field, message in session_problems(
+            place=places[row.place],
+            held_on=row.held_on,
+            kind=row.kind,
+            people=row.head_count,
+            recorded=len(row.helped),
+        ).items()
+    ]
+    if wrong:
+        raise ImportRefused(wrong)
     try:
         with transaction.atomic():
             record = SessionImport.objects.create(

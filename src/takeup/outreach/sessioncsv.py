@@ -110,6 +110,14 @@ def parse(
     today: date,
 ) -> ParsedSessions:
     """`places` and `champions` map lower-cased names to ids, `services` slugs to ids."""
+    if b"\x00" in data[:4096]:
+        return ParsedSessions(
+            errors=(
+                RowError(
+                    0, "", "This is not a CSV text file: save it from the spreadsheet as CSV."
+                ),
+            )
+        )
     records, errors = read_records(data, REQUIRED, OPTIONAL)
     if errors:
         return ParsedSessions(errors=tuple(errors))

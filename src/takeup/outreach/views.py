@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from takeup.catalogue.queries import service_of
 from takeup.core.downloads import csv_response
@@ -146,7 +147,7 @@ def session_add(request: OrganisationRequest) -> HttpResponse:
         people = HelpedFormSet(prefix="p", form_kwargs={"organisation": org}, initial=[{}])
     elif "add_person" in post:
         return _session_page(request, *_one_more(form, people, org))
-    elif form.is_valid() and people.is_valid():
+    elif _checked(form, people):
         helped = [f.cleaned_data for f in people.forms if not f.is_blank()]
         try:
             session = services.session_record(
@@ -166,15 +167,39 @@ def session_add(request: OrganisationRequest) -> HttpResponse:
     return _session_page(request, form, people)
 
 
+def _checked(form: SessionForm, people: Any) -> bool:
+    """Every problem at once: each field's own, and those between the fields (the date against
+    the place, the kind against the number of people and the people recorded)."""
+    valid = form.is_valid() & people.is_valid()
+    data = form.cleaned_data
+    recorded = sum(1 for f in people.forms if hasattr(f, "cleaned_data") and not f.is_blank())
+    problems = services.session_problems(
+        place=data.get("place"),
+        held_on=data.get("held_on"),
+        kind=data.get("kind", ""),
+        people=data.get("people"),
+        recorded=recorded,
+    )
+    for field, message in problems.items():
+        if field not in form.errors:
+            form.add_error(field, message)
+    return valid and not problems
+
+
 def _one_more(form: SessionForm, people: Any, organisation: Any) -> tuple[SessionForm, Any]:
     """The same answers, not yet checked, with one more empty person after them (up to the
     formset's limit)."""
-    again = SessionForm(
-        organisation=organisation, prefix="s", initial={n: form[n].data for n in form.fields}
-    )
     initial = [{n: f[n].data for n in f.fields} for f in people.forms]
     if len(initial) < people.max_num:
         initial.append({})
+    session = {n: form[n].data for n in form.fields}
+    if len(initial) > 1:  # more than one person: a group, of at least as many as recorded
+        session["kind"] = "group"
+        try:
+            session["people"] = max(int(session.get("people") or 0), len(initial))
+        except ValueError:
+            session["people"] = len(initial)
+    again = SessionForm(organisation=organisation, prefix="s", initial=session)
     return again, HelpedFormSet(
         prefix="p", initial=initial, form_kwargs={"organisation": organisation}
     )
@@ -184,7 +209,12 @@ def _session_page(request: OrganisationRequest, form: SessionForm, people: Any) 
     return render(
         request,
         "outreach/session_form.html",
-        {"form": form, "people": people, "cancel_url": _url(request, "sessions")},
+        {
+            "form": form,
+            "people": people,
+            "next_person": people.total_form_count() + 1,
+            "cancel_url": _url(request, "sessions"),
+        },
     )
 
 
@@ -214,12 +244,27 @@ def session_import(request: OrganisationRequest) -> HttpResponse:
                 request.organisation, upload.read(), filename=upload.name, actor=request.user
             )
         except services.ImportRefused as exc:
-            errors = exc.errors
-            form.add_error(
-                "file", _("The file was not imported: fix the rows below and try again.")
-            )
+            errors = [e for e in exc.errors if e.line]
+            for whole in (e for e in exc.errors if not e.line):
+                form.add_error("file", whole.message)
+            if errors:
+                form.add_error(
+                    "file",
+                    ngettext(
+                        "The file was not imported: fix the %(n)d problem in the table below.",
+                        "The file was not imported: fix the %(n)d problems in the table below.",
+                        len(errors),
+                    )
+                    % {"n": len(errors)},
+                )
         else:
-            messages.success(request, _("%(n)d sessions are imported.") % {"n": record.sessions})
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d session is imported.", "%(n)d sessions are imported.", record.sessions
+                )
+                % {"n": record.sessions},
+            )
             return redirect(_url(request, "sessions"))
     return render(request, "outreach/session_import.html", {"form": form, "row_errors": errors})
 
