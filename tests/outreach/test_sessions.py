@@ -483,3 +483,25 @@ def test_a_binary_file_or_the_same_file_twice_is_said_for_the_whole_file(
     ).content.decode()
     assert "its sessions are already counted" in again and 'id="import-errors"' not in again
     assert Session.objects.count() == 1
+
+
+def test_a_place_read_from_the_api_can_be_sent_back(api_client: Client, org: Organisation) -> None:
+    made = api_client.post(
+        "/api/outreach/places",
+        {"name": "Pop-up", "kind": "pop_up", "address": "", "partner": "  "},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    got = made.json()
+    assert got["address"] == "" and got["partner"] == ""
+    again = {k: got[k] for k in ("kind", "address", "partner", "opening_times", "equipment")}
+    resent = api_client.post(
+        "/api/outreach/places", {**again, "name": "Pop-up 2"}, content_type="application/json"
+    )
+    assert resent.status_code == 201, resent.content
+    bad = api_client.post(
+        "/api/outreach/places",
+        {"name": "Bad", "kind": "pop_up", "address": "a\x00b"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422

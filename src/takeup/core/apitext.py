@@ -21,6 +21,14 @@ def _printable(value: str) -> str:
 Text = Annotated[str, AfterValidator(_printable), Field(min_length=1, pattern=r"\S")]
 
 
+def _printable_or_blank(value: str) -> str:
+    return _printable(value) if value.strip() else ""
+
+
+# Optional text: printable and trimmed, and "" where left blank (as the API gives it back).
+OptionalText = Annotated[str, AfterValidator(_printable_or_blank)]
+
+
 # A service's short name in an address: checked before it reaches the database (a NUL byte
 # there is an error in PostgreSQL, not a miss).
 ServiceSlug = Annotated[

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from takeup.api_errors import ErrorOut, Invalid
-from takeup.core.apitext import Text
+from takeup.core.apitext import OptionalText, Text
 from takeup.ledger.periods import EARLIEST, LATEST
 from takeup.organisations.api import api_key_of
 
@@ -24,7 +24,6 @@ MotivationName = Literal[
     "saving-money", "keeping-in-touch", "interests", "council-services", "other"
 ]
 CompletedName = Literal["yes", "partly", "no", "not-asked"]
-TEXT_FIELDS = ("address", "partner", "opening_times", "equipment")
 
 
 class OutreachPlaceOut(Schema):
@@ -72,13 +71,13 @@ def list_places(request: HttpRequest) -> list[OutreachPlaceOut]:
 class OutreachPlaceIn(Schema):
     name: Annotated[Text, Field(min_length=1, max_length=120)]
     kind: PlaceKind
-    address: Annotated[Text, Field(max_length=300)] | None = None
+    address: Annotated[OptionalText, Field(max_length=300)] = ""
     neighbourhood: Annotated[str, Field(max_length=20)] | None = Field(
         None, description="The neighbourhood's code, such as an LSOA code"
     )
-    partner: Annotated[Text, Field(max_length=120)] | None = None
-    opening_times: Annotated[Text, Field(max_length=300)] | None = None
-    equipment: Annotated[Text, Field(max_length=300)] | None = None
+    partner: Annotated[OptionalText, Field(max_length=120)] = ""
+    opening_times: Annotated[OptionalText, Field(max_length=300)] = ""
+    equipment: Annotated[OptionalText, Field(max_length=300)] = ""
     opened_on: Day | None = None
     closed_on: Day | None = None
 
@@ -93,9 +92,7 @@ def add_place(
 ) -> tuple[int, OutreachPlaceOut | ErrorOut]:
     key = api_key_of(request)
     org = key.organisation
-    values: dict[str, Any] = {
-        k: "" if v is None and k in TEXT_FIELDS else v for k, v in payload.dict().items()
-    }
+    values: dict[str, Any] = payload.dict()
     code = values.pop("neighbourhood")
     neighbourhood = None
     if code:
@@ -123,7 +120,7 @@ class OutreachHelpedIO(Schema):
         "disagree",
     )
     completed: CompletedName = "not-asked"
-    referred_to: Annotated[Text, Field(max_length=120)] | None = None
+    referred_to: Annotated[OptionalText, Field(max_length=120)] = ""
 
 
 class OutreachSessionOut(Schema):
@@ -161,7 +158,7 @@ def _helped_out(h: Helped) -> OutreachHelpedIO:
         service=h.service.slug if h.service else None,
         confidence=h.confidence,
         completed=h.completed,  # type: ignore[arg-type]
-        referred_to=h.referred_to or None,
+        referred_to=h.referred_to,
     )
 
 
@@ -223,7 +220,6 @@ def add_session(
         helped.append(
             {
                 **person.dict(),
-                "referred_to": person.referred_to or "",
                 "service": services_by_id[slugs[person.service]] if person.service else None,
             }
         )
