@@ -25,6 +25,7 @@ from .models import (
     Session,
     Training,
 )
+from .services import PLACE_FIELDS
 
 MAX_PEOPLE_ROWS = 30
 
@@ -36,17 +37,7 @@ def _champions(organisation: Organisation) -> Any:
 class PlaceForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Place
-        fields = [
-            "name",
-            "kind",
-            "address",
-            "neighbourhood",
-            "partner",
-            "opening_times",
-            "equipment",
-            "opened_on",
-            "closed_on",
-        ]
+        fields = PLACE_FIELDS
         help_texts = {
             "partner": _("Who runs the premises, such as Age UK or the job centre."),
             "opening_times": _("For example “Tuesdays 10:00 to 12:00”."),
