@@ -505,3 +505,18 @@ def test_a_place_read_from_the_api_can_be_sent_back(api_client: Client, org: Org
         content_type="application/json",
     )
     assert bad.status_code == 422
+
+
+def test_a_person_can_be_taken_out_before_saving(
+    editor_client: MemberClient, org: Organisation, place: Place, champion: Champion
+) -> None:
+    data = _session_post(
+        place, champion, 3, _person(0, age_band="25-44"), _person(1, age_band="75-plus")
+    )
+    data["remove_person"] = "0"
+    body = editor_client.post(url(org, "sessions/new/"), data).content.decode()
+    assert 'id="person-1"' in body and 'id="person-2"' not in body
+    assert 'value="75-plus" selected' in body and 'value="25-44" selected' not in body
+    assert "Remove person 1" not in body  # the last person stays
+    assert "There is a problem" not in body
+    assert Session.objects.count() == 0

@@ -324,4 +324,6 @@ CY_OUTREACH: dict[str | tuple[str, str], str | list[str]] = {
         "Mae %(n)d sesiwn wedi’u mewnforio.",
         "Mae %(n)d o sesiynau wedi’u mewnforio.",
     ],
+    "Adding a person makes the session a group.": "Mae ychwanegu person yn gwneud y sesiwn yn grŵp.",
+    "Remove person %(n)s": "Tynnu person %(n)s",
 }

@@ -146,7 +146,13 @@ def session_add(request: OrganisationRequest) -> HttpResponse:
     if post is None:
         people = HelpedFormSet(prefix="p", form_kwargs={"organisation": org}, initial=[{}])
     elif "add_person" in post:
-        return _session_page(request, *_one_more(form, people, org))
+        return _session_page(request, *_rebuilt(form, people, org))
+    elif "remove_person" in post:
+        try:
+            gone = int(post["remove_person"])
+        except ValueError:
+            gone = -1
+        return _session_page(request, *_rebuilt(form, people, org, remove=gone))
     elif _checked(form, people):
         helped = [f.cleaned_data for f in people.forms if not f.is_blank()]
         try:
@@ -186,14 +192,19 @@ def _checked(form: SessionForm, people: Any) -> bool:
     return valid and not problems
 
 
-def _one_more(form: SessionForm, people: Any, organisation: Any) -> tuple[SessionForm, Any]:
+def _rebuilt(
+    form: SessionForm, people: Any, organisation: Any, remove: int | None = None
+) -> tuple[SessionForm, Any]:
     """The same answers, not yet checked, with one more empty person after them (up to the
-    formset's limit)."""
+    formset's limit), or without the person numbered `remove` (from 0)."""
     initial = [{n: f[n].data for n in f.fields} for f in people.forms]
-    if len(initial) < people.max_num:
+    if remove is None and len(initial) < people.max_num:
         initial.append({})
+    elif remove is not None and 0 <= remove < len(initial):
+        del initial[remove]
+    initial = initial or [{}]
     session = {n: form[n].data for n in form.fields}
-    if len(initial) > 1:  # more than one person: a group, of at least as many as recorded
+    if remove is None and len(initial) > 1:  # a group, of at least as many as recorded
         session["kind"] = "group"
         try:
             session["people"] = max(int(session.get("people") or 0), len(initial))
