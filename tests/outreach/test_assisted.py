@@ -33,7 +33,7 @@ def test_the_three_groups_add_up_with_their_range() -> None:
     o_low, o_high = wilson(20, 100) or (0, 0)
     assert e.low == pytest.approx((50 + s_low * 600 + (0.30 - o_high) * 350) / 1000)
     assert e.high == pytest.approx((50 + s_high * 600 + (0.30 - o_low) * 350) / 1000)
-    assert e.low < e.share < e.high  # type: ignore[operator]
+    assert e.low is not None and e.high is not None and e.low < 0.145 < e.high
     assert e.people == pytest.approx(145)
 
 
