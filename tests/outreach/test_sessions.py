@@ -259,6 +259,7 @@ def test_pledges_training_and_the_honour_roll(
     page = reports.summary(org)
     assert page.pledged == Decimal("10") and page.delivered == Decimal("3")
     assert page.people == 2 and page.sessions == 2 and page.trained == 12
+    assert page.since == day
     assert [name for name, _team, _hours in page.honour_roll] == ["Aisha Khan"]
     teams = {r.label: r for r in page.by_team}
     assert teams["Libraries"].pledged == 10 and teams["Libraries"].delivered == Decimal("1.5")

@@ -326,4 +326,5 @@ CY_OUTREACH: dict[str | tuple[str, str], str | list[str]] = {
     ],
     "Adding a person makes the session a group.": "Mae ychwanegu person yn gwneud y sesiwn yn grŵp.",
     "Remove person %(n)s": "Tynnu person %(n)s",
+    "Every session recorded, since %(since)s; the tables by month cover the last twelve months.": "Pob sesiwn a gofnodwyd, ers %(since)s; mae’r tablau fesul mis yn cwmpasu’r deuddeg mis diwethaf.",
 }

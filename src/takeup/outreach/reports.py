@@ -69,6 +69,7 @@ class Summary:
     charts: list[Chart]
     trainings: int
     trained: int
+    since: date | None  # the first session recorded: the totals run from it
 
     @property
     def confident_interval(self) -> tuple[float, float] | None:
@@ -174,6 +175,7 @@ def summary(organisation: Organisation, months: int = 12) -> Summary:
         charts=_summary_charts(by_month, helped),
         trainings=len(trainings),
         trained=sum((t.attendees for t in trainings), 0),
+        since=min((s.held_on for s in sessions), default=None),
     )
 
 
