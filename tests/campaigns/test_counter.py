@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from takeup.campaigns import counter
 from takeup.campaigns.models import Activity, Arrival, ArrivalFlush, ArrivalVisitor
+from takeup.campaigns.queries import arrivals_by_send
 from takeup.campaigns.services import link_save
 from takeup.campaigns.tasks import arrivals_flush
 from takeup.organisations.models import Organisation
@@ -92,3 +93,14 @@ def test_the_first_arrival_of_a_minute_queues_the_move(r: redis.Redis, activity:
     assert r.ttl("takeup:flush-due") > 0
     assert arrivals_flush.call() == [2, 1]
     assert Arrival.objects.get().day == timezone.localdate()
+
+
+def test_arrivals_keep_their_send_through_redis(r: redis.Redis, activity: Activity) -> None:
+    code = activity.link.code
+    go(f"{code}?s=send01")
+    go(f"{code}?s=send01", "198.51.100.7")
+    go(code)
+    # Counted by a process from before sends were counted: no send field.
+    r.hincrby(f"takeup:arrivals:{timezone.localdate()}", f"{code}\tmobile\t\tlink\t0", 2)
+    assert counter.flush(r) == (5, 2)
+    assert arrivals_by_send(activity.link.pk) == {"send01": 2, "": 3}

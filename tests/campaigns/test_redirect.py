@@ -17,6 +17,7 @@ from takeup.campaigns.models import (
     TrackedLink,
     VisitorSalt,
 )
+from takeup.campaigns.queries import arrivals_by_send
 from takeup.campaigns.services import activity_save, link_save
 from takeup.organisations.models import Organisation
 from tests.factories import ServiceFactory
@@ -173,3 +174,19 @@ def test_counting_outside_a_transaction_uses_one_round_trip_and_loses_nothing(
         assert go(client, activity.link.code, REMOTE_ADDR=address).status_code == 302
     assert Arrival.objects.get().count == 3
     assert ArrivalVisitor.objects.count() == 2
+
+
+def test_arrivals_are_counted_by_the_send_their_message_came_from(activity: Activity) -> None:
+    client = Client()
+    code = activity.link.code
+    go(client, f"{code}?s=ab12cd34ef56")
+    go(client, f"{code}?s=ab12cd34ef56", REMOTE_ADDR="198.51.100.7")
+    go(client, f"{code}?s=other1")
+    go(client, code)
+    # Anything not shaped like a send's code is counted as no send.
+    go(client, f"{code}?s=AB12")
+    go(client, f"{code}?s=ab12cd34ef567")
+    go(client, f"{code}?s=a-b")
+    go(client, f"{code}?s=ab12cd34ef56", "Mozilla/5.0 (compatible; Googlebot/2.1)")
+    assert arrivals_by_send(activity.link.pk) == {"ab12cd34ef56": 2, "other1": 1, "": 4}
+    assert Arrival.objects.get(send="ab12cd34ef56", is_bot=True).count == 1

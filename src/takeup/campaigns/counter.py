@@ -92,10 +92,11 @@ def visit(
     via: str,
     is_bot: bool,
     client: str,
+    send: str = "",
 ) -> RedirectLink | None:
     """Count an arrival in Redis and return the link (None for an unknown code). Arrivals
     through unknown or expired codes are dropped when they are moved to the database."""
-    kind = f"{code}\t{device}\t{referrer_host}\t{via}\t{int(is_bot)}"
+    kind = f"{code}\t{device}\t{referrer_host}\t{via}\t{int(is_bot)}\t{send}"
     visitor = "" if is_bot else f"{code}\t{visitor_hash(_salt(day), client)}"
     cached, flush_due = _visit_script(r)(
         keys=[
@@ -153,11 +154,12 @@ def _links(day: date, codes: set[str]) -> dict[str, int]:
 
 
 def _write_arrivals(day: date, counts: dict[Any, Any]) -> int:
-    rows = [(k.decode().split("\t"), int(v)) for k, v in counts.items()]
+    # Kinds counted before sends were (five fields) come through with no send.
+    rows = [([*k.decode().split("\t"), ""][:6], int(v)) for k, v in counts.items()]
     links = _links(day, {fields[0] for fields, _ in rows})
     params: list[tuple[Any, ...]] = [
-        (links[code], day, device, referrer, via, bool(int(bot)), n)
-        for (code, device, referrer, via, bot), n in rows
+        (links[code], day, device, referrer, via, bool(int(bot)), send, n)
+        for (code, device, referrer, via, bot, send), n in rows
         if code in links
     ]
     with connection.cursor() as cursor:

@@ -142,12 +142,14 @@ class Arrival(models.Model):
     referrer_host = models.CharField(max_length=100, blank=True)
     via = models.CharField(max_length=4, choices=Via.choices)
     is_bot = models.BooleanField(default=False)
+    # The campaign send whose message carried the link (?s=), so arrivals count by send.
+    send = models.CharField(max_length=12, blank=True, default="")
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["link", "day", "device", "referrer_host", "via", "is_bot"],
+                fields=["link", "day", "device", "referrer_host", "via", "is_bot", "send"],
                 name="arrival_unique",
             )
         ]

@@ -32,6 +32,14 @@ BOT_AGENTS = re.compile(
     re.IGNORECASE,
 )
 PREFETCH_HEADERS = ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
+SEND_CODE = re.compile(r"[a-z0-9]{1,12}")
+
+
+def send_code(request: HttpRequest) -> str:
+    """The campaign send a message's link came from (?s=), or "" for anything else: the value
+    is kept in a column, so only a code's shape is let through."""
+    value = request.GET.get("s", "")
+    return value if SEND_CODE.fullmatch(value) else ""
 
 
 def is_bot(request: HttpRequest) -> bool:
@@ -83,6 +91,7 @@ def go(request: HttpRequest, code: str) -> HttpResponse:
             referrer_host=referrer_host(request),
             via=via,
             is_bot=is_bot(request),
+            send=send_code(request),
             # Keyed before the day's salt is added, so the database alone never suffices.
             client=keyed(client_address(request) + "|" + agent),
         )

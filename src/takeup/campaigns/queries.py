@@ -119,6 +119,17 @@ def arrivals_by_activity(activity_ids: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
+def arrivals_by_send(link_id: int) -> dict[str, int]:
+    """People (not bots) who arrived through a link, by the campaign send their message came
+    from; "" for arrivals that came another way."""
+    return dict(
+        Arrival.objects.filter(link_id=link_id, is_bot=False)
+        .values("send")
+        .annotate(n=Sum("count"))
+        .values_list("send", "n")
+    )
+
+
 def campaign_rows(campaigns: list[Campaign]) -> list[CampaignRow]:
     """Each campaign with its activities' arrivals and the latest estimates: the comparison."""
     activity_ids = [a.pk for c in campaigns for a in c.activities.all()]

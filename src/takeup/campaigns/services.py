@@ -222,9 +222,10 @@ def salt_for(day: date) -> str:
 
 
 ARRIVAL_ADD = (
-    "INSERT INTO campaigns_arrival (link_id, day, device, referrer_host, via, is_bot, count) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-    "ON CONFLICT (link_id, day, device, referrer_host, via, is_bot) "
+    "INSERT INTO campaigns_arrival "
+    "(link_id, day, device, referrer_host, via, is_bot, send, count) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (link_id, day, device, referrer_host, via, is_bot, send) "
     "DO UPDATE SET count = campaigns_arrival.count + excluded.count"
 )
 VISITOR_INSERT = (
@@ -254,9 +255,9 @@ WITH l AS (
 ), live AS (
   SELECT * FROM l WHERE l.expires_on IS NULL OR l.expires_on >= %(day)s
 ), counted AS (
-  INSERT INTO campaigns_arrival (link_id, day, device, referrer_host, via, is_bot, count)
-  SELECT id, %(day)s, %(device)s, %(referrer)s, %(via)s, %(bot)s, 1 FROM live
-  ON CONFLICT (link_id, day, device, referrer_host, via, is_bot)
+  INSERT INTO campaigns_arrival (link_id, day, device, referrer_host, via, is_bot, send, count)
+  SELECT id, %(day)s, %(device)s, %(referrer)s, %(via)s, %(bot)s, %(send)s, 1 FROM live
+  ON CONFLICT (link_id, day, device, referrer_host, via, is_bot, send)
   DO UPDATE SET count = campaigns_arrival.count + 1
 ), visitor AS (
   INSERT INTO campaigns_arrivalvisitor (link_id, day, visitor)
@@ -279,6 +280,7 @@ def arrival_visit(
     via: str,
     is_bot: bool,
     client: str,
+    send: str = "",
 ) -> RedirectLink | None:
     """Find the link for /go/<code> and count one arrival through it, unless it has expired.
 
@@ -297,6 +299,7 @@ def arrival_visit(
                     "referrer": referrer_host,
                     "via": via,
                     "bot": is_bot,
+                    "send": send,
                     "client": client,
                 },
                 prepare=True,
@@ -309,7 +312,7 @@ def arrival_visit(
         counted = False
     if link is None or (link.expires_on is not None and link.expires_on < day):
         return link
-    arrival: tuple[Any, ...] = (link.pk, day, device, referrer_host, via, is_bot, 1)
+    arrival: tuple[Any, ...] = (link.pk, day, device, referrer_host, via, is_bot, send, 1)
     with transaction.atomic(), connection.cursor() as cursor:
         if not counted:
             if connection.vendor != "postgresql":
