@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "takeup.webcheck",
     "takeup.principles",
     "takeup.outreach",
+    "takeup.alerts",
     "takeup.demo",
 ]
 
@@ -231,6 +232,7 @@ NINJA_PAGINATION_PER_PAGE = 100
 TAKEUP_SCHEDULE = [
     "takeup.briefing.tasks.briefings_due",
     "takeup.principles.tasks.searches_due",
+    "takeup.alerts.tasks.alerts_due",
 ]
 # Run for every new organisation, in order: each app sets up what a new organisation starts with.
 TAKEUP_ORGANISATION_SETUP = ["takeup.catalogue.services.catalogue_defaults_create"]
@@ -250,6 +252,22 @@ TAKEUP_SERVICE_BESIDE_TAKE_UP = ["takeup.outreach.reports.assisted_beside_take_u
 TAKEUP_SERVICE_CAMPAIGNS = "takeup.campaigns.queries.campaign_windows"
 # Satisfaction and completion from the exit survey, per service and quarter, for the public pages.
 TAKEUP_PUBLIC_SURVEY = "takeup.insight.reports.survey_by_service_quarter"
+# Alerts (decision 0017). Links in emails start with SITE_URL. "email" sends alerts through
+# Django's email settings; "notify" through GOV.UK Notify (texts and letters always do).
+TAKEUP_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+TAKEUP_ALERTS_BACKEND = os.environ.get("ALERTS_BACKEND", "email")
+# Below Notify's default limit of 3,000 a minute, per worker.
+TAKEUP_ALERTS_PER_MINUTE = int(os.environ.get("ALERTS_PER_MINUTE", "2400"))
+# A delivery a worker has held this long without finishing is taken back (the worker stopped).
+TAKEUP_ALERTS_LEASE_SECONDS = int(os.environ.get("ALERTS_LEASE_SECONDS", "300"))
+TAKEUP_NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+TAKEUP_NOTIFY_BASE_URL = os.environ.get(
+    "NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
+TAKEUP_NOTIFY_EMAIL_TEMPLATE = os.environ.get("NOTIFY_EMAIL_TEMPLATE", "")
+TAKEUP_NOTIFY_SMS_TEMPLATE = os.environ.get("NOTIFY_SMS_TEMPLATE", "")
+TAKEUP_NOTIFY_LETTER_TEMPLATE = os.environ.get("NOTIFY_LETTER_TEMPLATE", "")
+TAKEUP_NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
 # Where /go/ redirects count arrivals when traffic is heavy (decision 10); empty: the database.
 TAKEUP_REDIS_URL = os.environ.get("REDIS_URL", "")
 # Survey answers taken from one website a minute before the rest are refused (abuse limit).

@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
+from takeup.alerts import public as alerts_public
 from takeup.api import api
 from takeup.briefing import views as briefing_views
 from takeup.campaigns import public as campaigns_public
@@ -41,6 +42,14 @@ urlpatterns = [
         path("o/<slug:org>/website/", include("takeup.webcheck.urls")),
         path("o/<slug:org>/principles/", include("takeup.principles.urls")),
         path("o/<slug:org>/outreach/", include("takeup.outreach.urls")),
+        path("o/<slug:org>/alerts/", include("takeup.alerts.urls")),
+        path("alerts/<slug:org>/", alerts_public.sign_up, name="alerts-sign-up"),
+        path("alerts/<slug:org>/manage/", alerts_public.manage_link, name="alerts-manage-link"),
+        path("alerts/confirm/<str:token>/", alerts_public.confirm, name="alerts-confirm"),
+        path("alerts/manage/<str:token>/", alerts_public.manage, name="alerts-manage"),
+        path(
+            "alerts/unsubscribe/<str:token>/", alerts_public.unsubscribe, name="alerts-unsubscribe"
+        ),
         path("s/<str:key>/", insight_public.hosted, name="survey-page"),
         path("r/<str:token>/", campaigns_public.shared_report, name="campaign-report-shared"),
         path(

@@ -10,7 +10,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from takeup.insight.models import IntakeWindow, Response, Survey
-from takeup.insight.services import _over, client_key, survey_save
+from takeup.insight.services import over_limit, client_key, survey_save
 from tests.factories import OrganisationFactory
 from tests.responses import ClientResponse
 
@@ -73,11 +73,11 @@ def test_one_visitor_is_limited_and_told_kindly(settings: Settings) -> None:
 def test_a_burst_across_a_minute_boundary_is_one_burst(settings: Settings) -> None:
     settings.TAKEUP_SURVEY_PER_MINUTE = 10
     late = datetime(2026, 11, 30, 12, 0, 58, tzinfo=UTC)
-    assert not any(_over("k", 10, late) for _ in range(10))  # 10 in the last two seconds
+    assert not any(over_limit("k", 10, late) for _ in range(10))  # 10 in the last two seconds
     early = late + timedelta(seconds=4)  # 12:01:02: the last minute still weighs 58/60
-    assert _over("k", 10, early)
+    assert over_limit("k", 10, early)
     much_later = late + timedelta(seconds=62)  # 12:02:00: the burst has slid out
-    assert not _over("k", 10, much_later)
+    assert not over_limit("k", 10, much_later)
 
 
 @pytest.mark.parametrize("depth", [5_000, 100_000])

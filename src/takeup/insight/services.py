@@ -170,7 +170,7 @@ def _count(key: str, minute: datetime) -> tuple[int, int]:
     return int(current), int(before or 0)
 
 
-def _over(key: str, limit: int, now: datetime) -> bool:
+def over_limit(key: str, limit: int, now: datetime) -> bool:
     """A sliding minute: this minute's count plus the last minute's, weighted by how much of it
     the last sixty seconds still cover. So a burst across a minute boundary is one burst."""
     minute = now.replace(second=0, microsecond=0)
@@ -191,7 +191,7 @@ def rate_limited(survey: Survey, site: str, client: str) -> bool:
     write: one survey's flood never blocks another organisation's."""
     now = timezone.now()
     per_site = f"s:{survey.key}:{site[:150]}"
-    return _over(per_site, settings.TAKEUP_SURVEY_PER_MINUTE, now) or _over(
+    return over_limit(per_site, settings.TAKEUP_SURVEY_PER_MINUTE, now) or over_limit(
         client, settings.TAKEUP_SURVEY_PER_CLIENT_PER_MINUTE, now
     )
 

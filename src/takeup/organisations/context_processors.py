@@ -19,7 +19,7 @@ NAVIGATION = [
     (_("Visitors"), "insight:list", Permission.VIEW, True),
     (_("Comparison"), "benchmark:comparison", Permission.VIEW, True),
     (_("Briefing"), "briefing:list", Permission.VIEW, True),
-    (_("Alerts"), "coming-soon:alerts", Permission.VIEW, False),
+    (_("Alerts"), "alerts:index", Permission.VIEW, True),
     (_("Website"), "webcheck:report", Permission.VIEW, True),
     (_("Principles"), "principles:index", Permission.VIEW, True),
     (_("Outreach"), "outreach:index", Permission.VIEW, True),

@@ -48,3 +48,7 @@ def failures_from_address(address: str) -> int:
 
 def organisation_by_pk(pk: int | None) -> Organisation | None:
     return Organisation.objects.filter(pk=pk).first() if pk else None
+
+
+def organisation_by_slug(slug: str) -> Organisation | None:
+    return Organisation.objects.filter(slug=slug).first()

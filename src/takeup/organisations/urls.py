@@ -1,14 +1,6 @@
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, path
 
 from . import views
-
-coming_soon: tuple[list[URLPattern], str] = (
-    [
-        path(f"{name}/", views.coming_soon, {"capability": name}, name=name)
-        for name in views.COMING_SOON
-    ],
-    "coming-soon",
-)
 
 account_urlpatterns = [
     path("", views.home, name="home"),
@@ -34,5 +26,4 @@ organisation_urlpatterns: list[URLPattern | URLResolver] = [
     path("settings/api-keys/", views.api_keys, name="api-keys"),
     path("settings/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
     path("settings/audit-log/", views.audit_log, name="audit-log"),
-    path("", include(coming_soon)),
 ]

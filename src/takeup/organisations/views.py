@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -241,15 +241,3 @@ def audit_log(request: OrganisationRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "organisations/audit_log.html", {"page": page})
-
-
-COMING_SOON = {
-    "alerts": gettext_lazy("Alerts: email alerts residents sign up to."),
-}
-
-
-@organisation_view()
-def coming_soon(request: OrganisationRequest, capability: str) -> HttpResponse:
-    return render(
-        request, "organisations/coming_soon.html", {"description": COMING_SOON[capability]}
-    )

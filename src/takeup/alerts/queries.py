@@ -1,0 +1,94 @@
+"""Reads for alerts, each scoped to one organisation (public pages: to one subscriber)."""
+
+from django.db.models import Count, Q, QuerySet
+
+from takeup.organisations.models import Organisation
+
+from .models import Delivery, Message, Subscriber, Subscription, Topic
+
+
+def open_topics(org: Organisation) -> list[Topic]:
+    return list(Topic.objects.filter(organisation=org, is_open=True).order_by("name"))
+
+
+def topics_of(org: Organisation) -> list[Topic]:
+    return list(
+        Topic.objects.filter(organisation=org)
+        .annotate(
+            live=Count(
+                "subscriptions",
+                filter=Q(
+                    subscriptions__ended_at__isnull=True, subscriptions__confirmed_at__isnull=False
+                ),
+            )
+        )
+        .order_by("name")
+    )
+
+
+def topic_of(org: Organisation, slug: str) -> Topic | None:
+    return Topic.objects.filter(organisation=org, slug=slug).first()
+
+
+def subscriber_by_address(org: Organisation, address: str) -> Subscriber | None:
+    return Subscriber.objects.filter(organisation=org, address=address).first()
+
+
+def subscriber_of(pk: int) -> Subscriber | None:
+    return (
+        Subscriber.objects.select_related("organisation")
+        .filter(pk=pk, address__isnull=False)
+        .first()
+    )
+
+
+def live_subscriptions(subscriber: Subscriber) -> list[Subscription]:
+    return list(
+        Subscription.objects.filter(
+            subscriber=subscriber, ended_at__isnull=True, confirmed_at__isnull=False
+        )
+        .select_related("topic")
+        .order_by("topic__name")
+    )
+
+
+def subscriptions_by_ids(subscriber_id: int, ids: list[int]) -> list[Subscription]:
+    return list(
+        Subscription.objects.filter(subscriber_id=subscriber_id, pk__in=ids).select_related(
+            "topic", "subscriber__organisation"
+        )
+    )
+
+
+def messages_of(org: Organisation, limit: int = 50) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(organisation=org)
+        .prefetch_related("topics")
+        .annotate(
+            queued=Count("deliveries"),
+            sent=Count("deliveries", filter=Q(deliveries__status__in=["sent", "delivered"])),
+            failed=Count("deliveries", filter=Q(deliveries__status__in=["failed", "gave-up"])),
+        )[:limit]
+    )
+
+
+def message_of(org: Organisation, pk: int) -> Message | None:
+    return Message.objects.filter(organisation=org, pk=pk).prefetch_related("topics").first()
+
+
+def delivery_counts(org: Organisation) -> dict[str, int]:
+    return dict(
+        Delivery.objects.filter(organisation=org)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+
+
+def message_counts(message: Message) -> dict[str, int]:
+    return dict(
+        Delivery.objects.filter(message=message)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )

@@ -1,0 +1,110 @@
+"""The take-up of alerts: live subscribers per topic at each month's end, how many sign-ups are
+confirmed, and why people leave."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from takeup.charts import Chart, time_chart
+from takeup.insight.stats import Share
+from takeup.organisations.models import Organisation
+
+from .models import Subscription, Topic
+from .schedule import LONDON
+
+MONTHS = 12
+
+
+@dataclass
+class TakeUp:
+    months: list[str]
+    # (topic name, live subscribers at each month's end)
+    by_topic: list[tuple[str, list[int]]]
+    confirmed: Share
+    waiting: int
+    reasons: list[tuple[str, int]]
+    chart: Chart | None
+
+
+def _month_ends(today: date) -> list[tuple[str, datetime]]:
+    ends = []
+    first = today.replace(day=1)
+    for back in range(MONTHS - 1, -1, -1):
+        y, m = divmod(first.year * 12 + first.month - 1 - back, 12)
+        start = date(y, m + 1, 1)
+        ny, nm = divmod(y * 12 + m + 1, 12)
+        end = datetime.combine(date(ny, nm + 1, 1), time(0), tzinfo=LONDON)
+        ends.append((f"{start:%Y-%m}", min(end, timezone.now())))
+    return ends
+
+
+def take_up(org: Organisation, today: date | None = None) -> TakeUp:
+    today = today or timezone.localdate()
+    topics = list(Topic.objects.filter(organisation=org).order_by("name"))
+    ends = _month_ends(today)
+    counts: dict[tuple[int, str], int] = {}
+    for label, end in ends:  # one grouped query a month
+        rows = (
+            Subscription.objects.filter(organisation=org, confirmed_at__lt=end)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end))
+            .values("topic")
+            .annotate(n=Count("subscriber", distinct=True))
+        )
+        for r in rows:
+            counts[(r["topic"], label)] = r["n"]
+    by_topic = [(t.name, [counts.get((t.pk, label), 0) for label, _e in ends]) for t in topics]
+    # Sign-ups: requests made by a person (not a change of frequency, not a request replaced by
+    # a later one), old enough to have been confirmed or not.
+    requests = (
+        Subscription.objects.filter(organisation=org)
+        .exclude(confirmed_at=F("created_at"))
+        .exclude(ended_reason=Subscription.Ended.CHANGED, confirmed_at__isnull=True)
+    )
+    decided = requests.filter(
+        Q(confirmed_at__isnull=False)
+        | Q(created_at__lt=timezone.now() - timedelta(days=7))
+        | Q(ended_at__isnull=False)
+    )
+    confirmed = Share(decided.filter(confirmed_at__isnull=False).count(), decided.count())
+    waiting = requests.count() - confirmed.n
+    labels = dict(Subscription.Ended.choices)
+    reasons = [
+        (str(labels.get(r["ended_reason"], r["ended_reason"])), r["n"])
+        for r in Subscription.objects.filter(
+            organisation=org,
+            confirmed_at__isnull=False,
+            ended_at__gte=ends[0][1] - timedelta(days=31),
+        )
+        .exclude(ended_reason=Subscription.Ended.CHANGED)
+        .values("ended_reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    ]
+    records = [
+        {"month": label, "topic": name, "subscribers": series[i]}
+        for name, series in by_topic
+        for i, (label, _e) in enumerate(ends)
+    ]
+    chart = (
+        time_chart(
+            id="alerts-subscribers",
+            title=_("Subscribers by topic"),
+            description=_(
+                "People with a confirmed subscription to each topic at the end of each month."
+            ),
+            records=records,
+            time="month",
+            value="subscribers",
+            time_label=_("Month"),
+            value_label=_("Subscribers"),
+            colour="topic",
+            colour_label=_("Topic"),
+            csv_url="?download=subscribers",
+        )
+        if topics
+        else None
+    )
+    return TakeUp([label for label, _e in ends], by_topic, confirmed, waiting, reasons, chart)

@@ -1,0 +1,460 @@
+"""Everything that changes alerts: sign-up, confirmation, frequency, leaving and suppression;
+messages and digests, and their fan-out into deliveries; claiming, sending and recording
+deliveries; and the housekeeping the worker's minute runs. Each step is safe to run twice."""
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from takeup.organisations.models import Organisation, User
+from takeup.organisations.services import audit_record
+
+from .models import Delivery, Digest, Frequency, Message, Subscriber, Subscription, Topic
+from .sending import Outcome, Outgoing, RateLimiter, Sender
+
+log = logging.getLogger(__name__)
+
+CONFIRM_WITHIN = timedelta(days=7)
+NULL_AFTER = timedelta(days=28)
+FANOUT_BATCH = 1000
+SEND_BATCH = 100
+MAX_ATTEMPTS = 8
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MOST = timedelta(hours=6)
+
+Ended = Subscription.Ended
+Status = Delivery.Status
+
+
+def _live() -> Q:
+    return Q(ended_at__isnull=True)
+
+
+# Subscribing and leaving
+
+
+@transaction.atomic
+def subscribe(
+    *,
+    organisation: Organisation,
+    channel: str,
+    address: str,
+    topics: Iterable[Topic],
+    frequency: str,
+    language: str = "en",
+    now: datetime | None = None,
+) -> Delivery:
+    """Ask to confirm: pending subscriptions for the topics not already confirmed, and a
+    confirmation queued ahead of every bulk send. An address that is subscribed already gets
+    an email too (saying so), so the page never tells a stranger who is on the list."""
+    now = now or timezone.now()
+    subscriber = Subscriber.objects.filter(organisation=organisation, address=address).first()
+    if subscriber is None:
+        subscriber = Subscriber.objects.create(
+            organisation=organisation,
+            channel=channel,
+            address=address,
+            language=language,
+            created_at=now,
+        )
+    elif subscriber.language != language:
+        Subscriber.objects.filter(pk=subscriber.pk).update(language=language)
+    for topic in topics:
+        live = Subscription.objects.filter(_live(), subscriber=subscriber, topic=topic).first()
+        if live is not None and live.confirmed_at is not None:
+            continue
+        if live is not None:  # an earlier, unconfirmed request: this one replaces it
+            Subscription.objects.filter(pk=live.pk).update(ended_at=now, ended_reason=Ended.CHANGED)
+        Subscription.objects.create(
+            organisation=organisation,
+            subscriber=subscriber,
+            topic=topic,
+            frequency=frequency,
+            created_at=now,
+        )
+    return Delivery.objects.create(
+        organisation=organisation,
+        purpose=Delivery.Purpose.CONFIRM,
+        channel=channel,
+        priority=Delivery.PRIORITY["confirm"],
+        subscriber=subscriber,
+        created_at=now,
+    )
+
+
+def pending_of(subscriber: Subscriber, before: datetime | None = None) -> list[Subscription]:
+    rows = Subscription.objects.filter(_live(), subscriber=subscriber, confirmed_at__isnull=True)
+    if before is not None:
+        rows = rows.filter(created_at__lte=before)
+    return list(rows.select_related("topic").order_by("topic__name"))
+
+
+@transaction.atomic
+def confirm(
+    subscriber_id: int, subscription_ids: list[int], now: datetime | None = None
+) -> list[Subscription]:
+    """Confirm the subscriptions a link names that are still waiting. Confirming lifts a
+    suppression: the person has just shown the address works and that they want the mail."""
+    now = now or timezone.now()
+    waiting = Subscription.objects.filter(
+        _live(), subscriber_id=subscriber_id, pk__in=subscription_ids, confirmed_at__isnull=True
+    )
+    waiting.update(confirmed_at=now)
+    Subscriber.objects.filter(pk=subscriber_id, suppressed_at__isnull=False).update(
+        suppressed_at=None, suppressed_reason=""
+    )
+    return list(
+        Subscription.objects.filter(subscriber_id=subscriber_id, pk__in=subscription_ids)
+        .select_related("topic", "subscriber")
+        .order_by("topic__name")
+    )
+
+
+def end(
+    subscriptions: Iterable[Subscription] | Iterable[int], reason: str, now: datetime | None = None
+) -> int:
+    """End live subscriptions (ids or rows) with a reason. Ended ones stay ended."""
+    ids = [s if isinstance(s, int) else s.pk for s in subscriptions]
+    return Subscription.objects.filter(_live(), pk__in=ids).update(
+        ended_at=now or timezone.now(), ended_reason=reason
+    )
+
+
+@transaction.atomic
+def frequency_change(
+    subscription: Subscription, frequency: str, now: datetime | None = None
+) -> Subscription:
+    """A new frequency is a new subscription: the old one ends, so the counts over time show it."""
+    now = now or timezone.now()
+    if subscription.frequency == frequency or subscription.ended_at is not None:
+        return subscription
+    end([subscription], Ended.CHANGED, now)
+    return Subscription.objects.create(
+        organisation_id=subscription.organisation_id,
+        subscriber_id=subscription.subscriber_id,
+        topic_id=subscription.topic_id,
+        frequency=frequency,
+        created_at=now,
+        confirmed_at=now,
+    )
+
+
+@transaction.atomic
+def suppress(subscriber_id: int, reason: str, now: datetime | None = None) -> None:
+    """A permanent failure or a complaint: end every subscription the address has, and send it
+    nothing more that is waiting."""
+    now = now or timezone.now()
+    Subscriber.objects.filter(pk=subscriber_id).update(suppressed_at=now, suppressed_reason=reason)
+    Subscription.objects.filter(_live(), subscriber_id=subscriber_id).update(
+        ended_at=now, ended_reason=Ended.COMPLAINED if reason == "complaint" else Ended.BOUNCED
+    )
+    Delivery.objects.filter(
+        subscriber_id=subscriber_id, status__in=[Status.QUEUED, Status.RETRY]
+    ).update(status=Status.SKIPPED, finished_at=now, error=f"suppressed: {reason}")
+
+
+def tidy(now: datetime) -> tuple[int, int]:
+    """Requests not confirmed within 7 days end; an address whose last subscription ended 28
+    days ago is nulled (the row and its counts stay)."""
+    expired = Subscription.objects.filter(
+        _live(), confirmed_at__isnull=True, created_at__lt=now - CONFIRM_WITHIN
+    ).update(ended_at=now, ended_reason=Ended.NOT_CONFIRMED)
+    done = (
+        Subscriber.objects.filter(address__isnull=False)
+        .exclude(subscriptions__ended_at__isnull=True)
+        .annotate(last=Max("subscriptions__ended_at"))
+        .filter(last__lt=now - NULL_AFTER)
+        .values_list("pk", flat=True)
+    )
+    nulled = Subscriber.objects.filter(pk__in=list(done)).update(address=None, nulled_at=now)
+    return expired, nulled
+
+
+# Messages, digests and fan-out
+
+
+def message_create(
+    *,
+    organisation: Organisation,
+    topics: list[Topic],
+    subject: str,
+    body: str,
+    url: str = "",
+    source: str = Message.Source.STAFF,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Message:
+    """A message for some topics; its fan-out is queued once the row is saved."""
+    from .tasks import fanout_task
+
+    if not topics:
+        raise ValueError("a message needs a topic")
+    if any(t.organisation_id != organisation.pk for t in topics):
+        raise ValueError("a message's topics must be its organisation's")
+    with transaction.atomic():
+        message = Message.objects.create(
+            organisation=organisation,
+            subject=subject,
+            body=body,
+            url=url,
+            source=source,
+            created_by=actor,
+            created_at=now or timezone.now(),
+        )
+        message.topics.set(topics)
+        audit_record(organisation=organisation, action="alerts.message", obj=message, actor=actor)
+        transaction.on_commit(lambda: fanout_task.enqueue("message", message.pk))
+    return message
+
+
+_SUBSCRIBERS = """
+SELECT DISTINCT sub.subscriber_id FROM alerts_subscription sub
+JOIN alerts_subscriber s ON s.id = sub.subscriber_id
+WHERE sub.topic_id IN ({topics}) AND sub.frequency = %s AND sub.confirmed_at IS NOT NULL
+  AND sub.ended_at IS NULL AND s.suppressed_at IS NULL AND s.address IS NOT NULL
+  AND sub.subscriber_id > %s
+ORDER BY sub.subscriber_id LIMIT %s
+"""
+
+_FANOUT_INSERT = """
+INSERT INTO alerts_delivery (organisation_id, purpose, channel, priority, subscriber_id,
+  {owner}_id, status, attempts, claimed_by, created_at, reference, error, address)
+SELECT s.organisation_id, %s, s.channel, %s, s.id, %s, 'queued', 0, '', %s, '', '', ''
+FROM alerts_subscriber s WHERE s.id IN (
+  SELECT DISTINCT sub.subscriber_id FROM alerts_subscription sub
+  WHERE sub.topic_id IN ({topics}) AND sub.frequency = %s AND sub.confirmed_at IS NOT NULL
+    AND sub.ended_at IS NULL AND sub.subscriber_id > %s AND sub.subscriber_id <= %s
+) AND s.suppressed_at IS NULL AND s.address IS NOT NULL
+ON CONFLICT DO NOTHING
+"""
+
+
+def _fanout_batch(
+    owner: str, row: Message | Digest, topic_ids: list[int], frequency: str, batch: int
+) -> int | None:
+    """Queue one batch of deliveries (one INSERT … SELECT) and move the cursor on, in one
+    transaction. None when there was nothing left."""
+    marks = ", ".join(["%s"] * len(topic_ids))
+    purpose = "message" if owner == "message" else "digest"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _SUBSCRIBERS.format(topics=marks), [*topic_ids, frequency, row.fanout_cursor, batch]
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        if not ids:
+            return None
+        now = timezone.now()
+        cursor.execute(
+            _FANOUT_INSERT.format(owner=owner, topics=marks),
+            [
+                purpose,
+                Delivery.PRIORITY[purpose],
+                row.pk,
+                now,
+                *topic_ids,
+                frequency,
+                row.fanout_cursor,
+                ids[-1],
+            ],
+        )
+        added = cursor.rowcount
+        type(row).objects.filter(pk=row.pk).update(fanout_cursor=ids[-1], fanout_touched_at=now)
+        row.fanout_cursor = ids[-1]
+    return added
+
+
+def fanout(
+    owner: str, pk: int, batch: int = FANOUT_BATCH, after: Callable[[], None] | None = None
+) -> int:
+    """Queue a delivery for every subscriber a message (or digest) reaches, in batches. A run
+    stopped part-way carries on from its cursor; the unique deliveries make a repeat harmless."""
+    row: Message | Digest | None
+    if owner == "message":
+        row = Message.objects.filter(pk=pk).first()
+        if row is None or row.fanout_done_at is not None:
+            return 0
+        topic_ids = list(row.topics.values_list("pk", flat=True))
+        frequency = Frequency.IMMEDIATELY
+    else:
+        row = Digest.objects.filter(pk=pk).first()
+        if row is None or row.fanout_done_at is not None:
+            return 0
+        topic_ids = digest_topics(row)
+        frequency = row.frequency
+    added = 0
+    while topic_ids:
+        got = _fanout_batch(owner, row, topic_ids, frequency, batch)
+        if got is None:
+            break
+        added += got
+        if after is not None:
+            after()
+    type(row).objects.filter(pk=row.pk).update(fanout_done_at=timezone.now())
+    return added
+
+
+def digest_topics(digest: Digest) -> list[int]:
+    return list(
+        Topic.objects.filter(
+            organisation_id=digest.organisation_id,
+            messages__created_at__gte=digest.starts_at,
+            messages__created_at__lt=digest.ends_at,
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+
+
+def digest_claim(
+    organisation: Organisation, frequency: str, ends_at: datetime, first_start: datetime
+) -> Digest | None:
+    """The digest for this slot, made now; None if it exists already. It starts where the
+    organisation's last digest of the kind ended, so no message is missed or sent twice."""
+    last = Digest.objects.filter(
+        organisation=organisation, frequency=frequency, ends_at__lt=ends_at
+    ).aggregate(end=Max("ends_at"))["end"]
+    try:
+        with transaction.atomic():
+            return Digest.objects.create(
+                organisation=organisation,
+                frequency=frequency,
+                starts_at=last or first_start,
+                ends_at=ends_at,
+            )
+    except IntegrityError:
+        return None
+
+
+# Sending
+
+
+def claim(worker: str, limit: int, now: datetime, lease: timedelta) -> list[int]:
+    """Take up to `limit` deliveries that are due, most urgent first: waiting ones, retries
+    whose time has come, and ones a stopped worker held longer than the lease."""
+    due = Q(status__in=[Status.QUEUED, Status.RETRY]) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    stale = Q(status=Status.SENDING, claimed_at__lt=now - lease)
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.filter(due | stale)
+            .order_by("priority", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Delivery.objects.filter(pk__in=ids).update(
+                status=Status.SENDING, claimed_by=worker, claimed_at=now
+            )
+    return ids
+
+
+_MARK_SENT = (
+    "UPDATE alerts_delivery SET status = 'sent', sent_at = %s, attempts = attempts + 1 "
+    "WHERE id = %s AND claimed_by = %s AND status = 'sending'"
+)
+
+
+def _mark_sent(delivery_id: int, worker: str) -> bool:
+    # Its own statement, committed at once (autocommit): the provider acts after it.
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_SENT, [timezone.now(), delivery_id, worker])
+        return cursor.rowcount == 1
+
+
+def retry_at(attempts: int, now: datetime) -> datetime:
+    return now + min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MOST)
+
+
+def record(item: Outgoing, outcome: Outcome, worker: str, attempts: int) -> None:
+    """What came of one send. A permanent failure is never tried again; a retryable one waits
+    longer each time, and gives up after MAX_ATTEMPTS."""
+    now = timezone.now()
+    rows = Delivery.objects.filter(pk=item.delivery_id, claimed_by=worker)
+    if outcome.status == "sent":
+        if outcome.reference and outcome.reference != item.reference:
+            rows.update(reference=outcome.reference)
+        return
+    if outcome.status == "failed":
+        rows.update(status=Status.FAILED, error=outcome.error, finished_at=now, attempts=attempts)
+        if outcome.suppress:
+            subscriber = (
+                Delivery.objects.filter(pk=item.delivery_id)
+                .values_list("subscriber_id", flat=True)
+                .first()
+            )
+            if subscriber:
+                suppress(subscriber, "bounce", now)
+        return
+    # Only a delivery not yet marked sent can be tried again: once the provider may have it,
+    # a second try could be a second email.
+    rows = rows.filter(status=Status.SENDING)
+    if attempts >= MAX_ATTEMPTS:
+        rows.update(status=Status.GAVE_UP, error=outcome.error, finished_at=now, attempts=attempts)
+        return
+    rows.update(
+        status=Status.RETRY,
+        error=outcome.error,
+        attempts=attempts,
+        next_attempt_at=retry_at(attempts, now),
+    )
+
+
+def deliveries_send(
+    *,
+    outgoing: Callable[[list[int]], tuple[list[Outgoing], list[int]]],
+    sender_for: Callable[[str], object],
+    per_minute: int,
+    lease: timedelta,
+    batch: int = SEND_BATCH,
+    worker: str | None = None,
+) -> dict[str, int]:
+    """Claim and send deliveries until none are due. `outgoing` builds each claimed delivery
+    (and names those no longer to be sent); `sender_for(channel)` opens the channel's sender.
+    Stops claiming before its lease could run out under it."""
+    worker = worker or uuid.uuid4().hex
+    limiter = RateLimiter(per_minute)
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    while True:
+        started = timezone.now()
+        ids = claim(worker, batch, started, lease)
+        if not ids:
+            return counts
+        items, skipped = outgoing(ids)
+        if skipped:
+            Delivery.objects.filter(pk__in=skipped, claimed_by=worker).update(
+                status=Status.SKIPPED, finished_at=timezone.now()
+            )
+            counts["skipped"] += len(skipped)
+        attempts = dict(Delivery.objects.filter(pk__in=ids).values_list("pk", "attempts"))
+        by_channel: dict[str, list[Outgoing]] = {}
+        for item in items:
+            by_channel.setdefault(item.channel, []).append(item)
+        for channel, group in by_channel.items():
+            with sender_for(channel) as sender:  # type: ignore[attr-defined]
+                for n, item in enumerate(group):
+                    if timezone.now() - started > lease / 2:
+                        # Hand the rest back rather than risk another worker taking them over.
+                        Delivery.objects.filter(
+                            pk__in=[i.delivery_id for i in group[n:]], claimed_by=worker
+                        ).update(status=Status.QUEUED)
+                        break
+                    limiter.wait()
+                    outcome = _send_one(sender, item, worker)
+                    if outcome.status == "retry" and "429" in outcome.error:
+                        limiter.slow_down(5)
+                    record(item, outcome, worker, attempts.get(item.delivery_id, 0) + 1)
+                    counts[outcome.status] += 1
+
+
+def _send_one(sender: Sender, item: Outgoing, worker: str) -> Outcome:
+    try:
+        return sender.send(item, lambda: _mark_sent(item.delivery_id, worker))
+    except Exception as error:  # any failure of one send is recorded, never raised
+        log.warning("delivery %s: %s", item.delivery_id, error)
+        return Outcome("retry", f"{type(error).__name__}: {error}"[:300])
