@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
+from takeup.alerts import callbacks as alerts_callbacks
 from takeup.alerts import public as alerts_public
 from takeup.api import api
 from takeup.briefing import views as briefing_views
@@ -26,6 +27,7 @@ urlpatterns = [
         "performance/<slug:org>.json", public.performance_index_json, name="performance-index-json"
     ),
     path("performance/<slug:org>.csv", public.performance_index_csv, name="performance-index-csv"),
+    path("alerts/notify/callback", alerts_callbacks.notify_callback, name="alerts-notify-callback"),
     *i18n_patterns(
         *account_urlpatterns,
         path("performance/<slug:org>/", public.performance_index, name="performance-index"),

@@ -3,6 +3,7 @@ messages and digests, and their fan-out into deliveries; claiming, sending and r
 deliveries; and the housekeeping the worker's minute runs. Each step is safe to run twice."""
 
 import logging
+import select
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -355,16 +356,67 @@ def claim(worker: str, limit: int, now: datetime, lease: timedelta) -> list[int]
 
 
 _MARK_SENT = (
-    "UPDATE alerts_delivery SET status = 'sent', sent_at = %s, attempts = attempts + 1 "
-    "WHERE id = %s AND claimed_by = %s AND status = 'sending'"
+    "UPDATE alerts_delivery SET status = 'sent', sent_at = {now}, attempts = attempts + 1 "
+    "WHERE id = {id} AND claimed_by = {worker} AND status = 'sending'"
 )
 
 
-def _mark_sent(delivery_id: int, worker: str) -> bool:
-    # Its own statement, committed at once (autocommit): the provider acts after it.
-    with connection.cursor() as cursor:
-        cursor.execute(_MARK_SENT, [timezone.now(), delivery_id, worker])
-        return cursor.rowcount == 1
+class SentMark:
+    """Marks one delivery sent, committed, just before the provider acts on it (decision 0017).
+
+    On PostgreSQL the UPDATE is written to the server and the send goes on without waiting for
+    the reply, which is read afterwards (`settle`): a worker killed while waiting would leave
+    the row marked sent and the mail unsent. The statement commits on its own (autocommit)."""
+
+    def __init__(self, delivery_id: int, worker: str) -> None:
+        self.delivery_id = delivery_id
+        self.worker = worker
+        self.pending = False
+
+    def __call__(self) -> bool:
+        now = timezone.now()
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            connection.ensure_connection()
+            pgconn = connection.connection.pgconn
+            sql = _MARK_SENT.format(now="$1", id="$2", worker="$3").encode()
+            pgconn.send_query_params(
+                sql,
+                [now.isoformat().encode(), str(self.delivery_id).encode(), self.worker.encode()],
+            )
+            while pgconn.flush():  # all of it on the wire before the provider is told
+                select.select([], [pgconn.socket], [])
+            self.pending = True
+            return True
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _MARK_SENT.format(now="%s", id="%s", worker="%s"),
+                [now, self.delivery_id, self.worker],
+            )
+            return cursor.rowcount == 1
+
+    def settle(self) -> None:
+        """Read the reply to a mark sent ahead (PostgreSQL), before the next statement."""
+        if not self.pending:
+            return
+        self.pending = False
+        pgconn = connection.connection.pgconn
+        rows = None
+        while True:
+            while pgconn.is_busy():
+                select.select([pgconn.socket], [], [])
+                pgconn.consume_input()
+            result = pgconn.get_result()
+            if result is None:
+                break
+            rows = result.command_tuples
+            if result.error_message:
+                log.error(
+                    "delivery %s: marking it sent failed: %s",
+                    self.delivery_id,
+                    result.error_message,
+                )
+        if rows != 1:
+            log.error("delivery %s was sent after another worker took it over", self.delivery_id)
 
 
 def retry_at(attempts: int, now: datetime) -> datetime:
@@ -453,8 +505,11 @@ def deliveries_send(
 
 
 def _send_one(sender: Sender, item: Outgoing, worker: str) -> Outcome:
+    mark = SentMark(item.delivery_id, worker)
     try:
-        return sender.send(item, lambda: _mark_sent(item.delivery_id, worker))
+        return sender.send(item, mark)
     except Exception as error:  # any failure of one send is recorded, never raised
         log.warning("delivery %s: %s", item.delivery_id, error)
         return Outcome("retry", f"{type(error).__name__}: {error}"[:300])
+    finally:
+        mark.settle()

@@ -1,0 +1,314 @@
+"""Alerts: fan-out, SMTP sending, and a worker killed mid-send (issue 16).
+
+    PG_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/alerts.py
+    .venv/bin/python bench/alerts.py crash --database sqlite:////tmp/x.sqlite3 --subscribers 1000
+
+- fanout: one message to 100,000 subscribers (deliveries queued by services.fanout), beside a
+  raw bulk insert of the same rows (psycopg executemany) in the same run. Target: at least half.
+- smtp: delivery to a local SMTP sink (aiosmtpd) through the worker's send loop, beside a bare
+  smtplib loop over the same messages. Target: at least half.
+- crash: 10,000 subscribers, `takeup worker` killed with SIGKILL several times mid-send, then
+  restarted; the sink counts each subscriber's emails. Target: 0 duplicates, 0 missing.
+  tests/alerts/test_crash.py runs this on 1,000 subscribers.
+
+Writes bench/results/alerts.json (the crash mode prints its JSON instead, or writes --out).
+"""
+
+import argparse
+import json
+import logging
+import os
+import random
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+ROOT = Path(__file__).parent.parent
+TAKEUP = str(ROOT / ".venv/bin/takeup")
+
+
+class Sink:
+    """An SMTP server in this process that counts each recipient's emails."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+        self.received: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                with sink.lock:
+                    for rcpt in envelope.rcpt_tos:
+                        sink.received[rcpt] += 1
+                return "250 OK"
+
+        with socket.socket() as probe:  # a free port
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def total(self) -> int:
+        with self.lock:
+            return sum(self.received.values())
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def _env(database_url: str, port: int, lease: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "ALERTS_PER_MINUTE": "0",
+        "ALERTS_LEASE_SECONDS": str(lease),
+        "LOG_LEVEL": "WARNING",
+        "TAKEUP_VAR_DIR": os.environ.get(
+            "TAKEUP_VAR_DIR", tempfile.mkdtemp(prefix="takeup-crash-")
+        ),
+    }
+
+
+def _seed(n: int, *, frequency: str = "immediately") -> Any:
+    from django.utils import timezone
+
+    from takeup.alerts.models import Subscriber, Subscription, Topic
+    from takeup.organisations.models import Organisation
+
+    org = Organisation.objects.create(
+        name="Crash Test Council", slug=f"crash-{uuid.uuid4().hex[:8]}"
+    )
+    topic = Topic.objects.create(
+        organisation=org, slug="news", kind="news", name="News", promise="News"
+    )
+    now = timezone.now()
+    subscribers = Subscriber.objects.bulk_create(
+        [
+            Subscriber(organisation=org, channel="email", address=f"s{i}@crash.example")
+            for i in range(n)
+        ],
+        batch_size=5000,
+    )
+    Subscription.objects.bulk_create(
+        [
+            Subscription(
+                organisation=org, subscriber=s, topic=topic, frequency=frequency, confirmed_at=now
+            )
+            for s in subscribers
+        ],
+        batch_size=5000,
+    )
+    return org, topic
+
+
+def _open_deliveries() -> int:
+    from takeup.alerts.models import Delivery
+
+    return Delivery.objects.filter(status__in=["queued", "sending", "retry"]).count()
+
+
+def crash(
+    database_url: str, subscribers: int, kills: int, lease: int = 2, timeout: float = 600
+) -> dict[str, Any]:
+    """Kill the worker `kills` times at random points of its send, restart it, and count."""
+    sink = Sink()
+    env = _env(database_url, sink.port, lease)
+    os.environ.update(
+        {
+            k: env[k]
+            for k in ("DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "TAKEUP_VAR_DIR")
+        }
+    )
+    os.environ["DJANGO_SETTINGS_MODULE"] = "takeup.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from takeup.alerts import services
+    from takeup.alerts.models import Message
+
+    org, topic = _seed(subscribers)
+    message = services.message_create(
+        organisation=org, topics=[topic], subject="Crash test", body="One each"
+    )
+    rng = random.Random()  # noqa: S311 - when to kill, not a secret
+    killed = 0
+    started = time.monotonic()
+    try:
+        for _ in range(kills):
+            worker = subprocess.Popen(
+                [TAKEUP, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            # Kill part-way: once the sink has seen a random share of this stretch, plus a
+            # random fraction of one message's time, so the kill can land at any step.
+            target = sink.total() + rng.randint(1, max(1, subscribers // (kills + 1)))
+            while (
+                sink.total() < target
+                and worker.poll() is None
+                and time.monotonic() - started < timeout
+            ):
+                time.sleep(0.001)
+            time.sleep(rng.uniform(0, 0.004))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            killed += 1
+            time.sleep(lease + 0.5)  # its claims lapse
+        worker = subprocess.Popen(
+            [TAKEUP, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        while time.monotonic() - started < timeout:
+            time.sleep(0.5)
+            message.refresh_from_db()
+            if message.fanout_done_at is not None and _open_deliveries() == 0:
+                break
+        time.sleep(0.5)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    finally:
+        sink.stop()
+    expected = {f"s{i}@crash.example" for i in range(subscribers)}
+    got = sink.received
+    return {
+        "crash.subscribers": subscribers,
+        "crash.kills": killed,
+        "crash.delivered": sum(1 for a in expected if got[a] >= 1),
+        "crash.duplicates": sum(max(0, got[a] - 1) for a in expected),
+        "crash.missing": sum(1 for a in expected if got[a] == 0),
+        "crash.seconds": round(time.monotonic() - started, 1),
+        "crash.database": "postgresql" if database_url.startswith("postgres") else "sqlite",
+        "crash.messages_in_db": Message.objects.count(),
+    }
+
+
+def fanout_bench(n: int) -> dict[str, Any]:
+    from django.db import connection
+
+    from takeup.alerts import services
+    from takeup.alerts.models import Delivery, Message
+
+    org, topic = _seed(n)
+    message = Message.objects.create(organisation=org, subject="Bench", body="x")
+    message.topics.set([topic])
+    t = time.perf_counter()
+    added = services.fanout("message", message.pk)
+    ours = time.perf_counter() - t
+    rows = list(
+        Delivery.objects.filter(message=message).values_list(
+            "organisation_id", "channel", "subscriber_id"
+        )
+    )
+    Delivery.objects.filter(message=message).delete()
+    raw_message = Message.objects.create(organisation=org, subject="Raw", body="x")
+    params = [
+        (o, "message", c, 1, s, raw_message.pk, "queued", 0, "", "", "", "") for o, c, s in rows
+    ]
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        for i in range(0, len(params), services.FANOUT_BATCH):
+            cursor.executemany(
+                "INSERT INTO alerts_delivery (organisation_id, purpose, channel, priority, "
+                "subscriber_id, message_id, status, attempts, claimed_by, created_at, reference, "
+                "error, address) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now(), %s, %s, %s)",
+                params[i : i + services.FANOUT_BATCH],
+            )
+    raw = time.perf_counter() - t
+    return {
+        "fanout.rows": added,
+        "fanout.rows_per_s": round(added / ours),
+        "fanout.raw_rows_per_s": round(len(params) / raw),
+        "fanout.ratio": round(raw / ours, 2),
+    }
+
+
+def smtp_bench(n: int) -> dict[str, Any]:
+    from django.conf import settings
+
+    from takeup.alerts import content, services, tasks
+    from takeup.alerts.models import Delivery, Message
+
+    sink = Sink()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    org, topic = _seed(n)
+    message = Message.objects.create(organisation=org, subject="Bench", body="x")
+    message.topics.set([topic])
+    services.fanout("message", message.pk)
+    items, _ = content.outgoing(
+        list(Delivery.objects.filter(message=message).values_list("pk", flat=True))
+    )
+    t = time.perf_counter()
+    services.deliveries_send(
+        outgoing=content.outgoing, sender_for=tasks.sender_for, per_minute=0, lease=tasks.lease()
+    )
+    ours = time.perf_counter() - t
+    from takeup.alerts.sending import email_message
+
+    built = [email_message(i).message().as_bytes() for i in items]
+    t = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", sink.port) as bare:
+        for item, raw in zip(items, built, strict=True):
+            bare.sendmail("no-reply@takeup.invalid", [item.to], raw)
+    baseline = time.perf_counter() - t
+    sink.stop()
+    return {
+        "smtp.messages": n,
+        "smtp.messages_per_s": round(n / ours),
+        "smtp.bare_messages_per_s": round(n / baseline),
+        "smtp.ratio": round(baseline / ours, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", nargs="?", default="all", choices=["all", "crash"])
+    parser.add_argument("--database", default="")
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+    if args.mode == "crash":
+        result = crash(args.database, args.subscribers, args.kills)
+        text = json.dumps(result, indent=2)
+        if args.out:
+            Path(args.out).write_text(text)
+        print(text)
+        return
+    from common import postgres_bench_url, record, setup_django
+
+    crash_result = crash(
+        postgres_bench_url("takeup_bench_alerts_crash"), args.subscribers, args.kills
+    )
+    # crash() set Django up on its database; the rest run on the same connection settings.
+    results = {**crash_result, **fanout_bench(100_000), **smtp_bench(5_000)}
+    del setup_django
+    print(json.dumps(results, indent=2))
+    print(record("alerts.json", results))
+
+
+if __name__ == "__main__":
+    main()
