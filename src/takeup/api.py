@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from takeup.alerts.api import router as alerts_router
 from takeup.api_errors import DETAIL, ErrorOut, FieldError, Invalid, field_errors
 from takeup.campaigns.api import router as campaigns_router
 from takeup.catalogue.api import router as catalogue_router
@@ -66,6 +67,7 @@ api.add_router("/", campaigns_router)
 api.add_router("/", webcheck_router)
 api.add_router("/", principles_router)
 api.add_router("/", outreach_router)
+api.add_router("/", alerts_router)
 
 IGNORED_LOCATION = {"body", "payload", "query", "filters", "path"}
 

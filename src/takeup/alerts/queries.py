@@ -86,9 +86,11 @@ def delivery_counts(org: Organisation) -> dict[str, int]:
 
 
 def message_counts(message: Message) -> dict[str, int]:
-    return dict(
+    """Immediate deliveries by status, every status named (0 where none)."""
+    found = dict(
         Delivery.objects.filter(message=message)
         .values_list("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
+    return {status: found.get(status, 0) for status in Delivery.Status.values}
