@@ -52,8 +52,8 @@ class SignUpForm(GovukForm, forms.Form):
         self.topic_list = topics
         if not texts:
             del self.fields["channel"]
-            self.fields["address"].label = _("Email address")
             self.fields["address"].error_messages["required"] = _("Enter your email address")
+        self.texts = texts
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

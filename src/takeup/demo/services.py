@@ -22,6 +22,7 @@ from takeup.ledger.services import forecasts_refresh, insert_volumes, month_tota
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import membership_add, organisation_create
 
+from .alerts import demo_alerts_create
 from .campaigns import demo_campaigns, lifts
 from .catalogue import SERVICES
 from .neighbourhoods import demo_area_volumes_create, demo_neighbourhoods_create
@@ -102,6 +103,7 @@ def demo_create(
     demo_neighbourhoods_create(org, end=end)  # before the places, which sit in them
     demo_outreach_create(org, end=end)
     demo_area_volumes_create(org, end=end)  # after the sessions, whose effect they carry
+    demo_alerts_create(org, end=end)  # after the campaigns: a text went through Takeup
     forecasts_refresh(organisation_id=org.pk)  # the pages read stored forecasts
     sign_ins = [
         DemoSignIn(DEMO_ADMIN, DEMO_PASSWORD, "admin"),

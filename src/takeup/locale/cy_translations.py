@@ -3,6 +3,7 @@ django.po; this file fills them in (python locale/cy_translations.py) so the .po
 in one place (the campaigns screens' Welsh is in cy_campaigns.py). Plural forms follow Django's
 Welsh catalogue: n=1, n=2, n≠8,11, and 8 or 11."""
 
+from cy_alerts import CY_ALERTS
 from cy_alerts_sends import CY_ALERTS_SENDS
 from cy_benchmark import CY_BENCHMARK
 from cy_briefing import CY_BRIEFING
@@ -683,6 +684,7 @@ CY.update(CY_BRIEFING)
 CY.update(CY_PRINCIPLES)
 CY.update(CY_WEBCHECK)
 CY.update(CY_OUTREACH)
+CY.update(CY_ALERTS)
 CY.update(CY_ALERTS_SENDS)
 CY.update(CY_OUTREACH_AREAS)
 
