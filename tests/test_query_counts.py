@@ -22,6 +22,8 @@ from takeup.ledger.models import Volume
 from takeup.ledger.services import data_source_get_or_create
 from takeup.organisations.models import Organisation
 from takeup.organisations.services import api_key_create
+from takeup.alerts.models import Message, Subscriber, Subscription, Topic
+from takeup.alerts.services import fanout as alert_fanout
 from takeup.outreach import areacsv, imd, maps
 from takeup.outreach.models import Neighbourhood, Place
 from takeup.outreach.services import (
@@ -102,6 +104,9 @@ PAGES: dict[str, int] = {
     "/o/qc/outreach/assisted-digital/service-0/": 12,
     "/o/qc/outreach/neighbourhoods/": 11,
     "/o/qc/outreach/did-it-work/": 11,
+    "/o/qc/alerts/": 14,
+    "/o/qc/alerts/messages/{message}/": 7,
+    "/alerts/qc/": 5,
 }
 API: dict[str, int] = {
     "/api/services": 2,
@@ -116,6 +121,7 @@ API: dict[str, int] = {
     "/api/outreach/places": 2,
     "/api/outreach/sessions": 4,
     "/api/outreach/neighbourhoods": 7,
+    "/api/alerts/topics": 2,
 }
 
 
@@ -313,9 +319,30 @@ def build(rows: int) -> dict[str, Any]:
             date(2026, 12, 31),
         ),
     )
+    topics = [
+        Topic.objects.create(organisation=org, slug=f"topic-{i}", kind="news", name=f"Topic {i}")
+        for i in range(rows)
+    ]
+    message = None
+    for i, topic in enumerate(topics):  # alerts: a subscriber and a message each, sent
+        person = Subscriber.objects.create(
+            organisation=org, channel="email", address=f"r{i}@qc.org"
+        )
+        Subscription.objects.create(
+            organisation=org,
+            subscriber=person,
+            topic=topic,
+            frequency="immediately",
+            confirmed_at=datetime(2026, 2, 1, tzinfo=UTC),
+        )
+        message = Message.objects.create(organisation=org, subject=f"Message {i}", body="x")
+        message.topics.set(topics)
+        alert_fanout("message", message.pk)
+    assert message is not None
     client = Client()
     client.force_login(admin)
     return {
+        "message": message.pk,
         "org": org,
         "client": client,
         "campaign": campaign.pk,

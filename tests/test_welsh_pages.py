@@ -17,6 +17,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from takeup.alerts.models import Message, Topic
 from takeup.campaigns.models import Campaign
 from takeup.catalogue.models import Channel, Service, ServiceArea
 from takeup.demo.services import DEMO_ADMIN, demo_create
@@ -143,6 +144,11 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, An
         for place in Place.objects.filter(organisation=org):
             data |= {place.partner, place.opening_times, place.equipment, place.address}
         data |= {c.team for c in Champion.objects.filter(organisation=org)}
+        # Alerts: the topics and messages the council wrote (staff pages show them as written).
+        for topic in Topic.objects.filter(organisation=org):
+            data |= {topic.name, topic.promise, topic.description}
+        data |= {m.subject for m in Message.objects.filter(organisation=org)}
+        data |= {m.body for m in Message.objects.filter(organisation=org)}
         data.discard("")
         yield {
             "org": org,
@@ -207,6 +213,13 @@ def main_pages(demo: dict[str, Any]) -> list[str]:
         f"{o}/outreach/assisted-digital/{service}/",
         f"{o}/outreach/neighbourhoods/",
         f"{o}/outreach/did-it-work/",
+        f"{o}/alerts/",
+        f"{o}/alerts/topics/new/",
+        f"{o}/alerts/topics/jobs/change/",
+        f"{o}/alerts/messages/new/",
+        f"{o}/alerts/messages/{Message.objects.filter(organisation=demo['org']).first().pk}/",
+        f"/cy/alerts/{demo['org'].slug}/",
+        f"/cy/alerts/{demo['org'].slug}/manage/",
         f"{o}/settings/",
         f"{o}/settings/staff/",
         f"{o}/settings/api-keys/",

@@ -38,6 +38,7 @@ urlpatterns = [
         path("o/<slug:org>/catalogue/", include("takeup.catalogue.urls")),
         path("o/<slug:org>/take-up/", include("takeup.ledger.urls")),
         path("o/<slug:org>/campaigns/", include("takeup.campaigns.urls")),
+        path("o/<slug:org>/campaigns/", include("takeup.alerts.send_urls")),
         path("o/<slug:org>/visitors/", include("takeup.insight.urls")),
         path("o/<slug:org>/comparison/", include("takeup.benchmark.urls")),
         path("o/<slug:org>/briefing/", include("takeup.briefing.urls")),

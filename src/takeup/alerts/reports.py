@@ -45,16 +45,23 @@ def take_up(org: Organisation, today: date | None = None) -> TakeUp:
     today = today or timezone.localdate()
     topics = list(Topic.objects.filter(organisation=org).order_by("name"))
     ends = _month_ends(today)
-    counts: dict[tuple[int, str], int] = {}
-    for label, end in ends:  # one grouped query a month
-        rows = (
-            Subscription.objects.filter(organisation=org, confirmed_at__lt=end)
-            .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end))
-            .values("topic")
-            .annotate(n=Count("subscriber", distinct=True))
+    # One grouped query: a conditional count for each month's end.
+    rows = (
+        Subscription.objects.filter(organisation=org, confirmed_at__isnull=False)
+        .values("topic")
+        .annotate(
+            **{
+                f"m{i}": Count(
+                    "subscriber",
+                    distinct=True,
+                    filter=Q(confirmed_at__lt=end)
+                    & (Q(ended_at__isnull=True) | Q(ended_at__gte=end)),
+                )
+                for i, (_label, end) in enumerate(ends)
+            }
         )
-        for r in rows:
-            counts[(r["topic"], label)] = r["n"]
+    )
+    counts = {(r["topic"], label): r[f"m{i}"] for r in rows for i, (label, _end) in enumerate(ends)}
     by_topic = [(t.name, [counts.get((t.pk, label), 0) for label, _e in ends]) for t in topics]
     # Sign-ups: requests made by a person (not a change of frequency, not a request replaced by
     # a later one), old enough to have been confirmed or not.

@@ -34,8 +34,12 @@ def index(request: OrganisationRequest) -> HttpResponse:
     if request.GET.get("download") == "subscribers":
         return csv_response(
             f"{org.slug}-alert-subscribers",
-            [_("topic"), *page.months],
-            [(name, *series) for name, series in page.by_topic],
+            [_("topic"), _("month"), _("subscribers")],
+            [
+                (name, month, n)
+                for name, series in page.by_topic
+                for month, n in zip(page.months, series, strict=True)
+            ],
         )
     sign_up = request.build_absolute_uri(reverse("alerts-sign-up", kwargs={"org": org.slug}))
     return render(

@@ -159,6 +159,7 @@ CY_ALERTS: dict[str | tuple[str, str], str | list[str]] = {
     "We will send you no more of these alerts.": "Ni fyddwn yn anfon rhagor o’r hysbysiadau hyn atoch.",
     "See your other alerts": "Gweld eich hysbysiadau eraill",
     "topic": "pwnc",
+    "subscribers": "tanysgrifwyr",
     "You have a topic with this name already.": "Mae gennych bwnc â’r enw hwn eisoes.",
     "Change a topic": "Newid pwnc",
     "Saved %(name)s.": "Wedi cadw %(name)s.",
