@@ -121,13 +121,16 @@ def test_a_send_makes_one_delivery_each_and_forgets_them_when_done(
     notify: FakeNotify,
     settings: Settings,
     django_capture_on_commit_callbacks: Any,
+    django_assert_num_queries: Any,
 ) -> None:
-    duplicate = LIST + b"07700 900 001,Ann again\n"
-    send = _prepare(texts, template, duplicate)
+    # A column the message does not use is not kept; the same number twice is sent once.
+    data = b"mobile,first_name,notes\n07700 900001,Ann,private\n07700900002,Bob,\n"
+    data += b"+44 7700 900003,Cai,\n07700 900 001,Ann again,\n"
+    send = _prepare(texts, template, data)
     draft = Path(settings.MEDIA_ROOT) / "sends" / f"{send.code}.csv"
     assert draft.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        assert sends.send_start(send, None) == 3  # the repeated number is sent once
+        assert sends.send_start(send, None) == 3
     assert sends.send_start(send, None) == 0  # a second click starts nothing more
     assert not draft.exists()
     assert DBTaskResult.objects.filter(task_path__endswith="deliveries_send_task").exists()
@@ -136,6 +139,9 @@ def test_a_send_makes_one_delivery_each_and_forgets_them_when_done(
     assert deliveries[0].personalisation == {"first_name": "Ann"}
     assert {d.purpose for d in deliveries} == {"campaign"}
     assert {d.priority for d in deliveries} == {Delivery.PRIORITY["campaign"]}
+    claimed = list(Delivery.objects.filter(send=send).select_related("send"))
+    with django_assert_num_queries(1):  # one read for the whole batch, not one per message
+        assert len(sends.campaign_outgoing(claimed)) == 3
     tasks.deliveries_send_task.call()
     bodies = {b["phone_number"]: b for _, b in notify.requests}
     assert bodies["+447700900002"]["personalisation"]["body"] == (

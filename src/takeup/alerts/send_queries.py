@@ -45,6 +45,13 @@ def is_draft(pk: int) -> bool:
     return CampaignSend.objects.filter(pk=pk, status=CampaignSend.Status.DRAFT).exists()
 
 
+def link_codes(send_ids: set[int]) -> dict[int, str]:
+    """Each send's tracked link code, for the links in its messages."""
+    return dict(
+        CampaignSend.objects.filter(pk__in=send_ids).values_list("pk", "activity__link__code")
+    )
+
+
 def sends_sending() -> list[CampaignSend]:
     return list(CampaignSend.objects.filter(status=CampaignSend.Status.SENDING))
 

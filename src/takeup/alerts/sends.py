@@ -35,8 +35,11 @@ from .addresses import email_address, mobile_number
 from .models import CampaignSend, Channel, Delivery, SendTemplate
 from .sending import Outgoing
 
-CHANNEL_OF_MEDIUM = {Medium.TEXT: Channel.SMS, Medium.LETTER: Channel.LETTER}
-CHANNEL_OF_MEDIUM[Medium.NEWSLETTER] = Channel.EMAIL
+CHANNEL_OF_MEDIUM = {
+    Medium.TEXT: Channel.SMS,
+    Medium.LETTER: Channel.LETTER,
+    Medium.NEWSLETTER: Channel.EMAIL,
+}
 MOBILE_COLUMNS = ("mobile", "phone")
 LETTER_LINES = tuple(f"address_line_{n}" for n in range(1, 8))
 PLACEHOLDER = re.compile(r"\(\(([^()]{1,60})\)\)")
@@ -78,6 +81,10 @@ def render(text: str, link: str, fields: dict[str, str]) -> str:
     )
 
 
+def _columns_used(template: SendTemplate) -> set[str]:
+    return {p for p in placeholders(template.subject) + placeholders(template.body) if p != "link"}
+
+
 def _header(data: bytes) -> tuple[str, ...]:
     text = decode(data)
     first = text.splitlines()[0] if text.strip() else ""
@@ -100,9 +107,7 @@ def recipients_read(data: bytes, channel: str, template: SendTemplate) -> list[R
     records, errors = read_records(data, needed, columns)
     if errors:
         raise SendRefused(errors)
-    missing = sorted(
-        {p for p in placeholders(template.subject + template.body) if p != "link"} - set(columns)
-    )
+    missing = sorted(_columns_used(template) - set(columns))
     if missing:
         names = ", ".join(missing)
         raise SendRefused(
@@ -144,8 +149,13 @@ def _address(channel: str, column: str, record: dict[str, str]) -> str:
     return ""
 
 
-def link_url(activity: Activity, code: str) -> str:
-    return f"{settings.TAKEUP_SITE_URL.rstrip('/')}/go/{activity.link.code}?s={code}"
+def _link_url(link_code: str, send_code: str) -> str:
+    return f"{settings.TAKEUP_SITE_URL.rstrip('/')}/go/{link_code}?s={send_code}"
+
+
+def link_url(activity: Activity, send_code: str) -> str:
+    """The activity's tracked link, with the send's code: arrivals count by send."""
+    return _link_url(activity.link.code, send_code)
 
 
 def _draft_path(send: CampaignSend) -> Path:
@@ -184,7 +194,7 @@ def send_prepare(
     """A draft send: the file checked and kept until the send is confirmed or dropped."""
     channel = channel_for(activity)
     if channel is None or template.channel != channel:
-        raise SendRefused([RowError(0, "", _("This template is not for this activity."))])
+        raise SendRefused([RowError(0, "", _("This message is not for this activity."))])
     if not hasattr(activity, "link"):
         raise SendRefused([RowError(0, "", _("The activity has no tracked link to send."))])
     sha256 = hashlib.sha256(data).hexdigest()
@@ -246,7 +256,10 @@ def send_start(send: CampaignSend, actor: User | None) -> int:
     if not send_queries.is_draft(send.pk):
         return 0
     found = _recipients_of(send)
-    address_columns = {"email", *MOBILE_COLUMNS}
+    # Only what the message uses (and a letter's address) is kept until the send is done.
+    kept = _columns_used(send.template) | (
+        {*LETTER_LINES, "postcode"} if send.channel == Channel.LETTER else set()
+    )
     with transaction.atomic():
         # The activity's row is the lock: two drafts of one file cannot both start.
         Activity.objects.select_for_update().filter(pk=send.activity_id).first()
@@ -268,7 +281,7 @@ def send_start(send: CampaignSend, actor: User | None) -> int:
                 priority=Delivery.PRIORITY["campaign"],
                 send=send,
                 address=r.address,
-                personalisation={k: v for k, v in r.fields.items() if k not in address_columns},
+                personalisation={k: v for k, v in r.fields.items() if k in kept and v},
                 created_at=now,
             )
             for r in found
@@ -306,13 +319,14 @@ def sends_complete() -> int:
 
 def campaign_outgoing(deliveries: list[Delivery]) -> list[Outgoing]:
     """Each recipient's message: the send's words with their own columns and the link."""
+    links = send_queries.link_codes({d.send_id for d in deliveries if d.send_id})
     items = []
     for d in deliveries:
         send = d.send
         if send is None:
             continue
         fields = d.personalisation or {}
-        link = link_url(send.activity, send.code)
+        link = _link_url(links[send.pk], send.code)
         items.append(
             Outgoing(
                 d.pk,

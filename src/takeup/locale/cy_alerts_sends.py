@@ -30,7 +30,7 @@ CY_ALERTS_SENDS: dict[str | tuple[str, str], str | list[str]] = {
     "The message uses ((%(names)s)): add that column.": "Mae’r neges yn defnyddio ((%(names)s)): ychwanegwch y golofn honno.",
     "The file has a header row but no recipients.": "Mae gan y ffeil res pennawd ond dim derbynwyr.",
     "A letter needs at least its first address line and a postcode.": "Mae angen o leiaf linell gyntaf y cyfeiriad a chod post ar lythyr.",
-    "This template is not for this activity.": "Nid yw’r templed hwn ar gyfer y gweithgaredd hwn.",
+    "This message is not for this activity.": "Nid yw’r neges hon ar gyfer y gweithgaredd hwn.",
     "The activity has no tracked link to send.": "Nid oes gan y gweithgaredd ddolen wedi’i thracio i’w hanfon.",
     "This file has been sent for this activity already.": "Mae’r ffeil hon wedi’i hanfon ar gyfer y gweithgaredd hwn yn barod.",
     "The file is no longer kept: upload it again.": "Nid yw’r ffeil yn cael ei chadw mwyach: llwythwch hi eto.",
