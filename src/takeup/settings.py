@@ -287,3 +287,7 @@ FILE_UPLOAD_HANDLERS = [
 TAKEUP_SURVEY_PER_MINUTE = int(os.environ.get("SURVEY_RESPONSES_PER_MINUTE", "600"))
 # One visitor answers once; a few more allow for a shared address (a library's computers).
 TAKEUP_SURVEY_PER_CLIENT_PER_MINUTE = int(os.environ.get("SURVEY_RESPONSES_PER_CLIENT", "20"))
+# Notify (alerts)
+# What the campaign page shows beside each text, letter or email activity: its sends to a list
+# (campaigns cannot import alerts). Each is called once with the organisation and the activities.
+TAKEUP_ACTIVITY_BESIDE = ["takeup.alerts.sends.activity_sends_beside"]

@@ -22,7 +22,7 @@ from takeup.organisations.models import Organisation, User
 from tests.alerts.fake_notify import FakeNotify, running
 from tests.conftest import MemberClient
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.alerts.urls_with_sends")]
+pytestmark = pytest.mark.django_db
 SITE = "https://takeup.example"
 BODY = "Hi ((first name)), report a missed bin online: ((link))"
 LIST = b"mobile,first_name\n07700 900001,Ann\n07700900002,Bob\n+44 7700 900003,Cai\n"

@@ -7,12 +7,14 @@ from html import escape
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,6 +41,7 @@ from .qrprint import png_with_caption
 from .sharing import report_pdf_response
 
 EDIT = Permission.EDIT_CAMPAIGNS
+SENT_TO_A_LIST = (Medium.TEXT, Medium.LETTER, Medium.NEWSLETTER)
 
 
 def _url(request: OrganisationRequest, name: str, **kwargs: Any) -> str:
@@ -205,8 +208,22 @@ def campaign_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
                 for a in page.row.activities
                 if hasattr(a.activity, "link")
             },
+            "beside": _beside(request, [a.activity for a in page.row.activities]),
         },
     )
+
+
+def _beside(request: OrganisationRequest, activities: list[Activity]) -> list[dict[str, Any]]:
+    """What later apps show for the activities they act for (TAKEUP_ACTIVITY_BESIDE): alerts'
+    sends to a list, for texts, letters and email newsletters."""
+    sendable = [a for a in activities if a.medium in SENT_TO_A_LIST]
+    if not sendable:
+        return []
+    found: dict[int, list[dict[str, Any]]] = {}
+    for name in settings.TAKEUP_ACTIVITY_BESIDE:
+        for pk, shown in import_string(name)(request.organisation, sendable).items():
+            found.setdefault(pk, []).append(shown)
+    return [shown for a in sendable for shown in found.get(a.pk, [])]
 
 
 @organisation_view(EDIT)
