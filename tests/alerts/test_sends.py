@@ -290,6 +290,7 @@ def test_an_editor_uploads_checks_and_sends_from_the_pages(
     assert "Nothing sent to a list yet." in page.content.decode()
     form = editor_client.get(new).content.decode()
     assert "Bins text" in form
+    assert editor_client.get(f"/cy{new}").status_code == 200
     upload = editor_client.post(
         new, {"template": template.pk, "file": _file(b"mobile,first_name\n01632960000,Ann\n")}
     )

@@ -97,6 +97,7 @@ def test_a_campaign_text_to_a_list_shows_its_reach_and_arrivals(
     assert page.get_by_role("heading", name="Send to a list").is_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Write a message").click()
+    assert_accessible(page)
     page.get_by_label("Name").fill("Bins text, December")
     page.get_by_label("Message").fill(
         "Hi ((first_name)), you can report a missed bin online: ((link)) Millbrook Council"
