@@ -17,6 +17,7 @@ ORDER = [
     "webcheck",
     "principles",
     "outreach",
+    "alerts",
 ]
 ANY = {"demo"}  # builds the demo council from every app
 

@@ -217,7 +217,7 @@ def main_pages(demo: dict[str, Any]) -> list[str]:
         f"{o}/alerts/topics/new/",
         f"{o}/alerts/topics/jobs/change/",
         f"{o}/alerts/messages/new/",
-        f"{o}/alerts/messages/{Message.objects.filter(organisation=demo['org']).first().pk}/",
+        f"{o}/alerts/messages/{Message.objects.filter(organisation=demo['org'])[0].pk}/",
         f"/cy/alerts/{demo['org'].slug}/",
         f"/cy/alerts/{demo['org'].slug}/manage/",
         f"{o}/settings/",

@@ -223,7 +223,7 @@ def test_letters_take_their_address_lines_to_notify(
         organisation=org, name="Letter", channel="letter", subject="Bins", body="Go: ((link))"
     )
     data = b"address_line_1,address_line_2,postcode\nA Resident,1 High St,MB1 1AA\n"
-    data += b",2 High St,MB1 1AB\n"
+    data += b"Flat 2,,MB1 1AB\n"  # one line and a postcode: Notify would refuse it
     with pytest.raises(sends.SendRefused) as refused:
         _prepare(letters, template, data)
     assert [e.line for e in refused.value.errors] == [3]

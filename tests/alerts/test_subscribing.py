@@ -20,7 +20,8 @@ def _send() -> None:
     tasks.deliveries_send_task.call()
 
 
-def _link(body: str, kind: str) -> str:
+def _link(body: object, kind: str) -> str:
+    body = str(body)
     found = re.search(rf"http://[^\s]+/alerts/{kind}/[^\s]+/", body)
     assert found, body
     return found.group(0).split("8000", 1)[1] if "8000" in found.group(0) else found.group(0)
@@ -229,6 +230,7 @@ def test_unconfirmed_requests_end_after_7_days_and_addresses_are_nulled_28_days_
     assert (expired, nulled) == (1, 0)
     sub = Subscription.objects.get()
     assert sub.ended_reason == Subscription.Ended.NOT_CONFIRMED
+    assert sub.ended_at is not None
     assert services.tidy(sub.ended_at + services.NULL_AFTER - services.RETRY_FIRST) == (0, 0)
     assert services.tidy(sub.ended_at + services.NULL_AFTER + services.RETRY_FIRST) == (0, 1)
     subscriber = Subscriber.objects.get()

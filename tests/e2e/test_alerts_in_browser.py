@@ -29,8 +29,8 @@ def _fits(page: Page) -> None:
     assert width <= 391, f"{page.url} is {width} px wide on a 390 px screen"
 
 
-def _path(body: str, kind: str) -> str:
-    found = re.search(rf"https?://[^/\s]+(/cy/alerts/{kind}/\S+/)", body)
+def _path(body: object, kind: str) -> str:
+    found = re.search(rf"https?://[^/\s]+(/cy/alerts/{kind}/\S+/)", str(body))
     assert found, body
     return found.group(1)
 
@@ -55,7 +55,7 @@ def test_signing_up_confirming_managing_and_leaving_in_welsh(
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         is_mobile=True,
-        user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1",
+        user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148",
     )
     page = context.new_page()
 

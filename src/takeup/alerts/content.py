@@ -229,7 +229,11 @@ def outgoing(ids: list[int]) -> tuple[list[Outgoing], list[int]]:
         .order_by("priority", "pk")
     )
     live: dict[int, list[Subscription]] = defaultdict(list)
-    subscriber_ids = [d.subscriber_id for d in deliveries if d.purpose in ("message", "digest")]
+    subscriber_ids = [
+        d.subscriber_id
+        for d in deliveries
+        if d.purpose in ("message", "digest") and d.subscriber_id is not None
+    ]
     for s in Subscription.objects.filter(
         subscriber_id__in=subscriber_ids, ended_at__isnull=True, confirmed_at__isnull=False
     ).select_related("topic"):

@@ -3,12 +3,13 @@ confirmed, and why people leave."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from takeup.charts import Chart, time_chart
+from takeup.charts import Cell, Chart, time_chart
 from takeup.insight.stats import Share
 from takeup.organisations.models import Organisation
 
@@ -61,7 +62,11 @@ def take_up(org: Organisation, today: date | None = None) -> TakeUp:
             }
         )
     )
-    counts = {(r["topic"], label): r[f"m{i}"] for r in rows for i, (label, _end) in enumerate(ends)}
+    counts: dict[tuple[int, str], int] = {}
+    for r in rows:
+        found = cast(dict[str, int], r)
+        for i, (label, _end) in enumerate(ends):
+            counts[(found["topic"], label)] = found[f"m{i}"]
     by_topic = [(t.name, [counts.get((t.pk, label), 0) for label, _e in ends]) for t in topics]
     # Sign-ups: requests made by a person (not a change of frequency, not a request replaced by
     # a later one), old enough to have been confirmed or not.
@@ -90,7 +95,7 @@ def take_up(org: Organisation, today: date | None = None) -> TakeUp:
         .annotate(n=Count("pk"))
         .order_by("-n")
     ]
-    records = [
+    records: list[dict[str, Cell]] = [
         {"month": label, "topic": name, "subscribers": series[i]}
         for name, series in by_topic
         for i, (label, _e) in enumerate(ends)

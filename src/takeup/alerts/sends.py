@@ -144,8 +144,9 @@ def _address(channel: str, column: str, record: dict[str, str]) -> str:
         return mobile_number(record.get(column, ""))
     if channel == Channel.EMAIL:
         return email_address(record.get(column, ""))
-    if not record.get("address_line_1") or not record.get("postcode"):
-        raise ValueError(_("A letter needs at least its first address line and a postcode."))
+    # Notify posts nothing with fewer than three lines, the postcode among them.
+    if sum(bool(record.get(c)) for c in LETTER_LINES) < 2 or not record.get("postcode"):
+        raise ValueError(_("A letter needs at least two address lines and a postcode."))
     return ""
 
 

@@ -263,7 +263,7 @@ def _fanout_batch(
                 ids[-1],
             ],
         )
-        added = cursor.rowcount
+        added: int = cursor.rowcount
         type(row).objects.filter(pk=row.pk).update(fanout_cursor=ids[-1], fanout_touched_at=now)
         row.fanout_cursor = ids[-1]
     return added
@@ -275,6 +275,7 @@ def fanout(
     """Queue a delivery for every subscriber a message (or digest) reaches, in batches. A run
     stopped part-way carries on from its cursor; the unique deliveries make a repeat harmless."""
     row: Message | Digest | None
+    frequency: str
     if owner == "message":
         row = Message.objects.filter(pk=pk).first()
         if row is None or row.fanout_done_at is not None:
@@ -392,7 +393,8 @@ class SentMark:
                 _MARK_SENT.format(now="%s", id="%s", worker="%s"),
                 [now, self.delivery_id, self.worker],
             )
-            return cursor.rowcount == 1
+            done: bool = cursor.rowcount == 1
+            return done
 
     def settle(self) -> None:
         """Read the reply to a mark sent ahead (PostgreSQL), before the next statement."""
@@ -420,7 +422,8 @@ class SentMark:
 
 
 def retry_at(attempts: int, now: datetime) -> datetime:
-    return now + min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MOST)
+    wait: timedelta = min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MOST)
+    return now + wait
 
 
 def record(item: Outgoing, outcome: Outcome, worker: str, attempts: int) -> None:
