@@ -29,7 +29,7 @@ CY_ALERTS_SENDS: dict[str | tuple[str, str], str | list[str]] = {
     "Nothing was sent, and the file is deleted.": "Ni anfonwyd dim, ac mae’r ffeil wedi’i dileu.",
     "The message uses ((%(names)s)): add that column.": "Mae’r neges yn defnyddio ((%(names)s)): ychwanegwch y golofn honno.",
     "The file has a header row but no recipients.": "Mae gan y ffeil res pennawd ond dim derbynwyr.",
-    "A letter needs at least its first address line and a postcode.": "Mae angen o leiaf linell gyntaf y cyfeiriad a chod post ar lythyr.",
+    "A letter needs at least two address lines and a postcode.": "Mae angen o leiaf ddwy linell cyfeiriad a chod post ar lythyr.",
     "This message is not for this activity.": "Nid yw’r neges hon ar gyfer y gweithgaredd hwn.",
     "The activity has no tracked link to send.": "Nid oes gan y gweithgaredd ddolen wedi’i thracio i’w hanfon.",
     "This file has been sent for this activity already.": "Mae’r ffeil hon wedi’i hanfon ar gyfer y gweithgaredd hwn yn barod.",
