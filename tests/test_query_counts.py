@@ -11,6 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from takeup.alerts.models import Message, Subscriber, Subscription, Topic
+from takeup.alerts.services import fanout as alert_fanout
 from takeup.campaigns.services import activity_save, annotation_save, campaign_save
 from takeup.catalogue.lgsl import lgsl_services
 from takeup.catalogue.models import Channel, Service
@@ -22,8 +24,6 @@ from takeup.ledger.models import Volume
 from takeup.ledger.services import data_source_get_or_create
 from takeup.organisations.models import Organisation
 from takeup.organisations.services import api_key_create
-from takeup.alerts.models import Message, Subscriber, Subscription, Topic
-from takeup.alerts.services import fanout as alert_fanout
 from takeup.outreach import areacsv, imd, maps
 from takeup.outreach.models import Neighbourhood, Place
 from takeup.outreach.services import (
@@ -72,7 +72,7 @@ PAGES: dict[str, int] = {
     "/o/qc/catalogue/areas/": 5,
     "/o/qc/catalogue/channels/": 5,
     "/o/qc/catalogue/unit-costs/": 5,
-    "/o/qc/take-up/?period=month&date=2026-02-01": 19,
+    "/o/qc/take-up/?period=month&date=2026-02-01": 20,  # 1: alert subscriptions
     "/o/qc/take-up/services/service-0/?period=month&date=2026-02-01": 35,  # 6: assisted digital
     "/o/qc/take-up/sources/": 5,
     "/o/qc/take-up/upload/": 6,

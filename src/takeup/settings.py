@@ -248,6 +248,9 @@ TAKEUP_WEBSITE_BESIDE = ["takeup.principles.reports.phone_summary"]
 TAKEUP_SERVICE_BANDS = ["takeup.principles.queries.stage_bands"]
 # Figures shown beside a service's digital take-up (its assisted-digital estimate).
 TAKEUP_SERVICE_BESIDE_TAKE_UP = ["takeup.outreach.reports.assisted_beside_take_up"]
+# Digital engagement measures for the take-up overview, beside transactions: each returns a
+# dict (label, live, then, started, ended) for an organisation and period, or None.
+TAKEUP_ENGAGEMENT = ["takeup.alerts.reports.engagement"]
 # When each service's campaigns ran, for its forecast to fit them as temporary effects.
 TAKEUP_SERVICE_CAMPAIGNS = "takeup.campaigns.queries.campaign_windows"
 # Satisfaction and completion from the exit survey, per service and quarter, for the public pages.

@@ -2,7 +2,7 @@
 figures; who may do what; and bad input answered field by field with nothing saved."""
 
 import json
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -150,3 +150,35 @@ def test_the_api_names_each_bad_field_and_saves_nothing(
         content_type="application/json",
     )
     assert empty.status_code == 422
+
+
+@pytest.mark.django_db
+def test_subscriptions_count_in_the_ledger_as_engagement_not_as_transactions(
+    admin_client: MemberClient, org: Organisation, topic: Topic
+) -> None:
+    from takeup.alerts.reports import engagement
+
+    def subscribed(n: int, confirmed: str, ended: str | None = None) -> None:
+        for i in range(n):
+            person = Subscriber.objects.create(
+                organisation=org, channel="email", address=f"{confirmed}-{ended}-{i}@example.org"
+            )
+            Subscription.objects.create(
+                organisation=org,
+                subscriber=person,
+                topic=topic,
+                frequency="daily",
+                confirmed_at=datetime.fromisoformat(f"{confirmed}T12:00:00+00:00"),
+                ended_at=datetime.fromisoformat(f"{ended}T12:00:00+00:00") if ended else None,
+                ended_reason="unsubscribed" if ended else "",
+            )
+
+    subscribed(5, "2025-06-01")  # before the baseline ended, still live
+    subscribed(3, "2026-03-10")  # started in the period
+    subscribed(2, "2025-06-01", "2026-03-20")  # ended in the period
+    subscribed(1, "2026-03-05", "2026-03-06")  # started and ended in it
+    found = engagement(org, date(2026, 3, 1), date(2026, 3, 31), date(2025, 12, 31))
+    assert found is not None
+    assert (found["live"], found["then"], found["started"], found["ended"]) == (8, 7, 4, 3)
+    page = admin_client.get(f"/o/{org.slug}/take-up/?period=month&date=2026-03-01").content.decode()
+    assert 'id="engagement-alerts"' in page

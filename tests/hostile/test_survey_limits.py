@@ -10,7 +10,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from takeup.insight.models import IntakeWindow, Response, Survey
-from takeup.insight.services import over_limit, client_key, survey_save
+from takeup.insight.services import client_key, over_limit, survey_save
 from tests.factories import OrganisationFactory
 from tests.responses import ClientResponse
 

@@ -246,7 +246,8 @@ class CampaignSend(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
-    template = models.ForeignKey(SendTemplate, on_delete=models.PROTECT, related_name="sends")
+    # RESTRICT: a template in use can't be deleted alone, but goes with its organisation.
+    template = models.ForeignKey(SendTemplate, on_delete=models.RESTRICT, related_name="sends")
     code = models.CharField(max_length=12, unique=True)
     channel = models.CharField(max_length=6, choices=Channel.choices)
     subject = models.CharField(max_length=150, blank=True)

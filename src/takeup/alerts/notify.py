@@ -17,7 +17,6 @@ from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 from urllib3.exceptions import NewConnectionError
 
-from .models import Delivery
 from .sending import Outcome, Outgoing, Sender
 
 log = logging.getLogger(__name__)
@@ -63,14 +62,6 @@ def _not_reached(error: HTTPError) -> bool:
     return isinstance(cause, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
-def _unmark(delivery_id: int) -> None:
-    """Notify made no notification: the delivery goes back to being sent, so that it can be
-    tried again or recorded as failed (services.record only retries a row still sending)."""
-    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENT).update(
-        status=Delivery.Status.SENDING, sent_at=None
-    )
-
-
 class NotifySender:
     def __init__(self, client: NotificationsAPIClient) -> None:
         self.client = client
@@ -111,13 +102,13 @@ class NotifySender:
             if not answered and not _not_reached(error):
                 log.warning("delivery %s: no answer from Notify, kept as sent", item.delivery_id)
                 return Outcome("retry", text)
-            _unmark(item.delivery_id)
+            # Notify made nothing: the row marked sent can be tried again or failed.
             if error.status_code == 400:
-                return Outcome("failed", text, suppress=address_refused(error))
+                return Outcome("failed", text, suppress=address_refused(error), unsent=True)
             if error.status_code == 403:
                 # Every send fails the same way until someone fixes the key: say so loudly.
                 log.error("Notify refused the API key (TAKEUP_NOTIFY_API_KEY): %s", text)
-            return Outcome("retry", text)
+            return Outcome("retry", text, unsent=True)
         return Outcome("sent", reference=str(answer.get("id", "")))
 
 

@@ -120,3 +120,37 @@ def take_up(org: Organisation, today: date | None = None) -> TakeUp:
         else None
     )
     return TakeUp([label for label, _e in ends], by_topic, confirmed, waiting, reasons, chart)
+
+
+def engagement(
+    org: Organisation, start: date, end: date, baseline_end: date
+) -> dict[str, object] | None:
+    """Alert subscriptions as a digital engagement measure, for the ledger's overview
+    (TAKEUP_ENGAGEMENT): live at the period's end and at the baseline's, and how many started
+    and ended in the period. None when there is none of these to tell (one query either way)."""
+
+    def moment(day: date) -> datetime:
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+
+    stop, first, before = moment(end), moment(start - timedelta(days=1)), moment(baseline_end)
+    counted = Subscription.objects.filter(organisation=org, confirmed_at__isnull=False)
+    figures = counted.aggregate(
+        live=Count(
+            "pk",
+            filter=Q(confirmed_at__lt=stop) & (Q(ended_at__isnull=True) | Q(ended_at__gte=stop)),
+        ),
+        then=Count(
+            "pk",
+            filter=Q(confirmed_at__lt=before)
+            & (Q(ended_at__isnull=True) | Q(ended_at__gte=before)),
+        ),
+        started=Count("pk", filter=Q(confirmed_at__gte=first, confirmed_at__lt=stop)),
+        ended=Count(
+            "pk",
+            filter=Q(ended_at__gte=first, ended_at__lt=stop)
+            & ~Q(ended_reason=Subscription.Ended.CHANGED),
+        ),
+    )
+    if not any(figures.values()):
+        return None
+    return {"id": "engagement-alerts", "label": _("Alert subscriptions"), **figures}

@@ -39,6 +39,9 @@ class Outcome(NamedTuple):
     reference: str = ""
     # A permanent failure of the address itself (not of this message): end its subscriptions.
     suppress: bool = False
+    # The provider answered that it made nothing, after the row was marked sent: the row may
+    # be tried again (Notify's errors; SMTP's are all said before the mark).
+    unsent: bool = False
 
 
 class Sender(Protocol):

@@ -447,8 +447,12 @@ def record(item: Outgoing, outcome: Outcome, worker: str, attempts: int) -> None
                 suppress(subscriber, "bounce", now)
         return
     # Only a delivery not yet marked sent can be tried again: once the provider may have it,
-    # a second try could be a second email.
-    rows = rows.filter(status=Status.SENDING)
+    # a second try could be a second email. Unless the provider said it made nothing.
+    if outcome.unsent:
+        rows = rows.filter(status__in=[Status.SENDING, Status.SENT])
+        rows.update(sent_at=None)
+    else:
+        rows = rows.filter(status=Status.SENDING)
     if attempts >= MAX_ATTEMPTS:
         rows.update(status=Status.GAVE_UP, error=outcome.error, finished_at=now, attempts=attempts)
         return

@@ -228,6 +228,12 @@ def overview(request: OrganisationRequest) -> HttpResponse:
             "query": query,
             "has_data": last_figure is not None,
             "can_import": can(request, Permission.IMPORT_DATA),
+            "engagement": [
+                found
+                for name in settings.TAKEUP_ENGAGEMENT
+                if (found := import_string(name)(org, period.start, period.end, baseline.end))
+                is not None
+            ],
         },
     )
 

@@ -164,4 +164,7 @@ CY_ALERTS: dict[str | tuple[str, str], str | list[str]] = {
     "Change a topic": "Newid pwnc",
     "Saved %(name)s.": "Wedi cadw %(name)s.",
     "Your message is being sent.": "Mae eich neges yn cael ei hanfon.",
+    "Alert subscriptions": "Tanysgrifiadau i hysbysiadau",
+    "%(live)s at the end of the period (%(then)s at the end of the baseline); %(started)s started and %(ended)s ended in the period.": "%(live)s ar ddiwedd y cyfnod (%(then)s ar ddiwedd y llinell sylfaen); dechreuodd %(started)s a daeth %(ended)s i ben yn y cyfnod.",
+    "A digital engagement measure, not a transaction: it is not in take-up, cost or saving.": "Mesur ymgysylltu digidol, nid trafodiad: nid yw yn y defnydd, y gost na’r arbediad.",
 }
