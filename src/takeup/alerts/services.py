@@ -7,6 +7,7 @@ import select
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
@@ -520,3 +521,56 @@ def _send_one(sender: Sender, item: Outgoing, worker: str) -> Outcome:
         return Outcome("retry", f"{type(error).__name__}: {error}"[:300])
     finally:
         mark.settle()
+
+
+# What Notify reports after a send (callbacks.py receives it)
+
+# Notify's final statuses (and a letter's "received": printed and posted) → ours.
+RECEIPT_STATUS = {
+    "delivered": Status.DELIVERED,
+    "received": Status.DELIVERED,
+    "permanent-failure": Status.FAILED,
+    "temporary-failure": Status.GAVE_UP,
+    "technical-failure": Status.FAILED,
+    "validation-failed": Status.FAILED,
+}
+
+
+def _delivery(reference: Any, provider_id: Any) -> Delivery | None:
+    """Our reference ("campaign-12") names the delivery; Notify's id finds it when the
+    reference is missing."""
+    found = Q(pk__in=[])
+    if isinstance(reference, str) and reference.rpartition("-")[2].isdigit():
+        purpose, _, pk = reference.rpartition("-")
+        found |= Q(pk=int(pk), purpose=purpose)
+    if isinstance(provider_id, str) and provider_id:
+        found |= Q(reference=provider_id)
+    return Delivery.objects.filter(found).first()
+
+
+@transaction.atomic
+def receipt_record(body: dict[str, Any]) -> bool:
+    """A delivery receipt: the delivery's final status. Only a delivery still marked sent
+    changes, so a receipt received again does nothing more."""
+    status = RECEIPT_STATUS.get(str(body.get("status")))
+    delivery = _delivery(body.get("reference"), body.get("id"))
+    if status is None or delivery is None:
+        return False
+    error = "" if status == Status.DELIVERED else f"Notify: {body.get('status')}"
+    changed = Delivery.objects.filter(pk=delivery.pk, status=Status.SENT).update(
+        status=status, finished_at=timezone.now(), error=error
+    )
+    if changed and body.get("status") == "permanent-failure" and delivery.subscriber_id:
+        suppress(delivery.subscriber_id, "bounce")
+    return bool(changed)
+
+
+def complaint_record(body: dict[str, Any]) -> bool:
+    """A complaint: the address is sent nothing more."""
+    delivery = _delivery(body.get("reference"), body.get("notification_id"))
+    if delivery is None or not delivery.subscriber_id:
+        return False
+    if Subscriber.objects.filter(pk=delivery.subscriber_id, suppressed_reason="complaint").exists():
+        return False
+    suppress(delivery.subscriber_id, "complaint")
+    return True
