@@ -124,6 +124,11 @@ class ActivityForm(GovukForm, forms.Form):
         help_text=_("The service's online address; by default the campaign's first service."),
         error_messages={"invalid_choice": _("Choose one of the campaign's services.")},
     )
+    to_sign_up = forms.BooleanField(
+        label=_("Send visitors to your alerts sign-up page instead"),
+        required=False,
+        help_text=_("For a campaign that asks people to sign up to email or text alerts."),
+    )
     vanity = forms.SlugField(
         label=_("Easy-to-say address"),
         required=False,

@@ -23,7 +23,7 @@ from . import counter
 from .models import Arrival, ReportShare
 from .queries import link_for_redirect
 from .reports import evaluation_report
-from .services import arrival_visit, link_target, share_from_token
+from .services import arrival_visit, link_target, own_page, share_from_token
 from .sharing import report_pdf_response
 
 BOT_AGENTS = re.compile(
@@ -107,7 +107,7 @@ def go(request: HttpRequest, code: str) -> HttpResponse:
         return _not_found(request, None, 404)
     if link.expires_on is not None and link.expires_on < today:
         return _not_found(request, link.organisation_id, 410)
-    if not domain_allowed(link.destination, link.allowed_domains):
+    if not (own_page(link.destination) or domain_allowed(link.destination, link.allowed_domains)):
         # The organisation dropped the domain since: the visit counts, the redirect does not.
         return _not_found(request, link.organisation_id, 404)
     response = HttpResponseRedirect(

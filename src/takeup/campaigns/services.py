@@ -10,10 +10,12 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import Service
@@ -96,7 +98,22 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(7))
 
 
+def own_page(url: str) -> bool:
+    """A page of Takeup's own, such as the alerts sign-up page: always a safe destination."""
+    return url.startswith(settings.TAKEUP_SITE_URL.rstrip("/") + "/")
+
+
+def sign_up_page(organisation: Organisation) -> str:
+    """The organisation's alerts sign-up page, for a link whose campaign asks people to sign up
+    (by name: the alerts app, below this one, serves it)."""
+    with translation.override("en"):
+        path = reverse("alerts-sign-up", kwargs={"org": organisation.slug})
+    return settings.TAKEUP_SITE_URL.rstrip("/") + path
+
+
 def _check_destination(organisation: Organisation, url: str) -> None:
+    if own_page(url):
+        return
     if not url:
         raise ValidationError(
             {"service": _("This service has no online address to send visitors to. Add one.")}
@@ -120,6 +137,7 @@ def activity_save(
     activity: Activity | None = None,
     link_service: Service | None = None,
     vanity: str | None = None,
+    to_sign_up: bool | None = None,
     actor: User | None = None,
     api_key: ApiKey | None = None,
     **values: Any,
@@ -131,9 +149,13 @@ def activity_save(
     creating = activity is None
 
     def link(activity: Activity) -> None:
-        if creating or link_service is not None or vanity is not None:
+        if creating or link_service is not None or vanity is not None or to_sign_up is not None:
             link_save(
-                organisation=organisation, activity=activity, service=link_service, vanity=vanity
+                organisation=organisation,
+                activity=activity,
+                service=link_service,
+                vanity=vanity,
+                to_sign_up=to_sign_up,
             )
 
     return model_save(
@@ -158,8 +180,10 @@ def link_save(
     service: Service | None = None,
     vanity: str | None = None,
     expires_on: date | None = None,
+    to_sign_up: bool | None = None,
 ) -> TrackedLink:
-    """Create or update an activity's tracked link. vanity "" removes the easy-to-say address."""
+    """Create or update an activity's tracked link. vanity "" removes the easy-to-say address;
+    to_sign_up sends visitors to the alerts sign-up page instead of the service's page."""
     link = TrackedLink.objects.filter(activity=activity).first()
     previous_vanity = link.vanity if link else None
     if link is None:
@@ -172,6 +196,10 @@ def link_save(
             raise ValidationError({"service": _("Choose one of your organisation's services.")})
         link.service = service
         link.destination = service.online_url
+    if to_sign_up:
+        link.destination = sign_up_page(organisation)
+    elif to_sign_up is False and own_page(link.destination):
+        link.destination = link.service.online_url
     if vanity is not None:
         link.vanity = slugify(vanity)[:40] or None
         if vanity.strip() and link.vanity is None:

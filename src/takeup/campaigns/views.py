@@ -234,11 +234,12 @@ def activity_add(request: OrganisationRequest, pk: int) -> HttpResponse:
         ActivityForm(request.POST or None, campaign=campaign),
         title=_("Add an activity"),
         caption=campaign.name,
-        save=lambda link_service, vanity, **data: services.activity_save(
+        save=lambda link_service, vanity, to_sign_up, **data: services.activity_save(
             organisation=request.organisation,
             campaign=campaign,
             link_service=link_service,
             vanity=vanity or None,
+            to_sign_up=to_sign_up,
             actor=request.user,
             **data,
         ),
@@ -254,18 +255,23 @@ def activity_edit(request: OrganisationRequest, pk: int) -> HttpResponse:
     link = getattr(activity, "link", None)
     initial = {f: getattr(activity, f) for f in services.ACTIVITY_FIELDS}
     if link is not None:
-        initial.update(link_service=link.service, vanity=link.vanity or "")
+        initial.update(
+            link_service=link.service,
+            vanity=link.vanity or "",
+            to_sign_up=services.own_page(link.destination),
+        )
     return form_page(
         request,
         ActivityForm(request.POST or None, campaign=activity.campaign, initial=initial),
         title=_("Change an activity"),
         caption=activity.campaign.name,
-        save=lambda link_service, vanity, **data: services.activity_save(
+        save=lambda link_service, vanity, to_sign_up, **data: services.activity_save(
             organisation=request.organisation,
             campaign=activity.campaign,
             activity=activity,
             link_service=link_service,
             vanity=vanity,
+            to_sign_up=to_sign_up,
             actor=request.user,
             **data,
         ),

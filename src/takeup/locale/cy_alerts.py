@@ -167,4 +167,6 @@ CY_ALERTS: dict[str | tuple[str, str], str | list[str]] = {
     "Alert subscriptions": "Tanysgrifiadau i hysbysiadau",
     "%(live)s at the end of the period (%(then)s at the end of the baseline); %(started)s started and %(ended)s ended in the period.": "%(live)s ar ddiwedd y cyfnod (%(then)s ar ddiwedd y llinell sylfaen); dechreuodd %(started)s a daeth %(ended)s i ben yn y cyfnod.",
     "A digital engagement measure, not a transaction: it is not in take-up, cost or saving.": "Mesur ymgysylltu digidol, nid trafodiad: nid yw yn y defnydd, y gost na’r arbediad.",
+    "Send visitors to your alerts sign-up page instead": "Anfon ymwelwyr i’ch tudalen gofrestru ar gyfer hysbysiadau yn lle hynny",
+    "For a campaign that asks people to sign up to email or text alerts.": "Ar gyfer ymgyrch sy’n gofyn i bobl gofrestru ar gyfer hysbysiadau e-bost neu destun.",
 }
