@@ -67,6 +67,7 @@ bench: install-dev
 	PG_URL=$(PG_URL) $(PY) bench/survey.py
 	$(PY) bench/effects.py
 	$(PY) bench/saving.py
+	PG_URL=$(PG_URL) $(PY) bench/alerts.py
 
 # Front-end packages are vendored and committed, so `make demo` needs no npm; run this to update them.
 assets:
