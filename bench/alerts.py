@@ -25,7 +25,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -40,36 +39,62 @@ TAKEUP = str(ROOT / ".venv/bin/takeup")
 
 
 class Sink:
-    """An SMTP server in this process that counts each recipient's emails."""
+    """An SMTP server (aiosmtpd) in a process of its own, as a real one would be, writing each
+    recipient of each message it accepts to a file, a line each."""
 
     def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-        self.received: Counter[str] = Counter()
-        self.lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-                with sink.lock:
-                    for rcpt in envelope.rcpt_tos:
-                        sink.received[rcpt] += 1
-                return "250 OK"
-
         with socket.socket() as probe:  # a free port
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
+        self.log = Path(tempfile.mkdtemp(prefix="takeup-sink-")) / "received.txt"
+        self.log.touch()
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "sink", "--port", str(self.port), "--out", str(self.log)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(200):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    break
+            time.sleep(0.05)
+        self._offset = 0
+        self._total = 0
 
     def total(self) -> int:
-        with self.lock:
-            return sum(self.received.values())
+        with self.log.open("rb") as f:
+            f.seek(self._offset)
+            new = f.read()
+        whole = new[: new.rfind(b"\n") + 1]
+        self._offset += len(whole)
+        self._total += whole.count(b"\n")
+        return self._total
+
+    @property
+    def received(self) -> Counter[str]:
+        return Counter(self.log.read_text().split())
 
     def stop(self) -> None:
-        self.controller.stop()
+        self.process.terminate()
+        self.process.wait()
+
+
+def serve_sink(port: int, out: str) -> None:
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    log = open(out, "a", buffering=1)  # noqa: SIM115 - open while the server runs
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            for rcpt in envelope.rcpt_tos:
+                log.write(rcpt + "\n")
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    signal.sigwait({signal.SIGTERM})
+    controller.stop()
 
 
 def _env(database_url: str, port: int, lease: int) -> dict[str, str]:
@@ -269,9 +294,9 @@ def smtp_bench(n: int) -> dict[str, Any]:
     ours = time.perf_counter() - t
     if sink.total() != n:
         raise SystemExit(f"the send loop delivered {sink.total()} of {n}")
-    from takeup.alerts.sending import email_message
+    from takeup.alerts.sending import mime_bytes
 
-    built = [email_message(i).message().as_bytes() for i in items]
+    built = [mime_bytes(i) for i in items]
     t = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", sink.port) as bare:
         for item, raw in zip(items, built, strict=True):
@@ -288,12 +313,17 @@ def smtp_bench(n: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", nargs="?", default="all", choices=["all", "crash"])
+    parser.add_argument("mode", nargs="?", default="all", choices=["all", "crash", "sink"])
+    parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--database", default="")
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--out", default="")
     args = parser.parse_args()
+    if args.mode == "sink":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        serve_sink(args.port, args.out)
+        return
     if args.mode == "crash":
         result = crash(args.database, args.subscribers, args.kills)
         text = json.dumps(result, indent=2)

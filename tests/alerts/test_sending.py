@@ -246,3 +246,31 @@ def test_the_rate_limiter_spaces_sends_evenly() -> None:
     assert limiter.next_at == pytest.approx(0.1)
     limiter.slow_down(5)
     assert limiter.next_at == pytest.approx(5.0)
+
+
+def test_the_email_built_for_smtp_reads_back_as_written() -> None:
+    import email
+    from email import policy
+
+    from takeup.alerts.sending import Outgoing, mime_bytes
+
+    body = "Line one\nCafé = ok, " + "x" * 100 + "\n.a line starting with a dot"
+    raw = mime_bytes(
+        Outgoing(
+            1,
+            "email",
+            "a@example.org",
+            "Newyddion: ŵyl y gaeaf",
+            body,
+            "message-1",
+            "https://t.example/u/",
+        )
+    )
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == "Newyddion: ŵyl y gaeaf"
+    assert parsed["To"] == "a@example.org"
+    assert parsed["Message-ID"] == "<message-1@takeup>"
+    assert parsed["List-Unsubscribe"] == "<https://t.example/u/>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed.get_content() == body + "\n" or parsed.get_content() == body
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998

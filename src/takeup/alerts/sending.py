@@ -7,12 +7,15 @@ the body are sent first, then the row is marked sent, then the "." goes. A worke
 the mark leaves the row "sending" and the server drops the unfinished mail; one killed after it
 has written the "." or is one Python step from it."""
 
+import binascii
 import smtplib
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from email.header import Header
+from email.utils import formataddr, formatdate
 from typing import NamedTuple, Protocol
 
 from django.conf import settings
@@ -58,6 +61,34 @@ def email_message(item: Outgoing) -> EmailMessage:
     )
 
 
+def _header(text: str) -> str:
+    """A header value: as it is in ASCII, else RFC 2047 UTF-8 (a Welsh ŵ in a subject)."""
+    return text if text.isascii() else Header(text, "utf-8").encode()
+
+
+def mime_bytes(item: Outgoing) -> bytes:
+    """The email as sent over SMTP: plain text in UTF-8, quoted-printable. Built by hand, not
+    with Django's EmailMessage: these few headers cost a tenth as much, which is most of the
+    difference in a send of thousands (bench/alerts.py)."""
+    sender = settings.DEFAULT_FROM_EMAIL
+    name, _, address = sender.rpartition("<")
+    headers = [
+        f"From: {formataddr((_header(name.strip()), address.rstrip('>')) if name else sender)}",
+        f"To: {item.to}",
+        f"Subject: {_header(item.subject)}",
+        f"Date: {formatdate(usegmt=True)}",
+        f"Message-ID: <{item.reference}@takeup>",
+        "MIME-Version: 1.0",
+        'Content-Type: text/plain; charset="utf-8"',
+        "Content-Transfer-Encoding: quoted-printable",
+    ]
+    if item.unsubscribe_url:
+        headers.append(f"List-Unsubscribe: <{item.unsubscribe_url}>")
+        headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    body = binascii.b2a_qp(item.body.encode(), istext=True)
+    return "\r\n".join(headers).encode() + b"\r\n\r\n" + body
+
+
 def smtp_data(raw: bytes) -> bytes:
     """A message as DATA carries it: CRLF line ends and leading dots doubled (RFC 5321 4.5.2),
     without the final "."."""
@@ -81,16 +112,20 @@ class SmtpSender:
 
     def __init__(self, smtp: smtplib.SMTP) -> None:
         self.smtp = smtp
+        self.sender = settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">")
 
     def send(self, item: Outgoing, mark_sent: Callable[[], bool]) -> Outcome:
-        message = email_message(item).message()
-        data = smtp_data(message.as_bytes())
+        data = smtp_data(mime_bytes(item))
         smtp = self.smtp
-        code, reply = smtp.mail(settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">"))
+        # The commands as smtplib's mail() and rcpt() send them, without their address parsing:
+        # the addresses were checked when they were taken.
+        smtp.putcmd("mail", f"FROM:<{self.sender}>")
+        code, reply = smtp.getreply()
         if code != 250:
             smtp.rset()
             return _smtp_outcome(code, reply, "MAIL")
-        code, reply = smtp.rcpt(item.to)
+        smtp.putcmd("rcpt", f"TO:<{item.to}>")
+        code, reply = smtp.getreply()
         if code not in (250, 251):
             smtp.rset()
             return _smtp_outcome(code, reply, "RCPT")

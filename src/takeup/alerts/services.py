@@ -4,6 +4,7 @@ deliveries; and the housekeeping the worker's minute runs. Each step is safe to 
 
 import logging
 import select
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -367,15 +368,26 @@ class SentMark:
     """Marks one delivery sent, committed, just before the provider acts on it (decision 0017).
 
     On PostgreSQL the UPDATE is written to the server and the send goes on without waiting for
-    the reply, which is read afterwards (`settle`): a worker killed while waiting would leave
-    the row marked sent and the mail unsent. The statement commits on its own (autocommit)."""
+    the reply: a worker killed while waiting would leave the row marked sent and the mail
+    unsent. The statement commits on its own (autocommit). Its reply is read before the
+    connection's next statement (`settle_pending`), by when the commit is long done."""
+
+    waiting = threading.local()  # the mark whose reply is still to be read, in this thread
 
     def __init__(self, delivery_id: int, worker: str) -> None:
         self.delivery_id = delivery_id
         self.worker = worker
-        self.pending = False
+
+    @classmethod
+    def settle_pending(cls) -> None:
+        """Read the reply to the last mark sent ahead, if any; call before any other query."""
+        mark = getattr(cls.waiting, "mark", None)
+        if mark is not None:
+            cls.waiting.mark = None
+            mark.settle()
 
     def __call__(self) -> bool:
+        SentMark.settle_pending()
         now = timezone.now()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             connection.ensure_connection()
@@ -387,7 +399,7 @@ class SentMark:
             )
             while pgconn.flush():  # all of it on the wire before the provider is told
                 select.select([], [pgconn.socket], [])
-            self.pending = True
+            SentMark.waiting.mark = self
             return True
         with connection.cursor() as cursor:
             cursor.execute(
@@ -398,13 +410,10 @@ class SentMark:
             return done
 
     def settle(self) -> None:
-        """Read the reply to a mark sent ahead (PostgreSQL), before the next statement."""
-        if not self.pending:
-            return
-        self.pending = False
         pgconn = connection.connection.pgconn
         rows = None
         while True:
+            pgconn.consume_input()  # the reply is usually here already
             while pgconn.is_busy():
                 select.select([pgconn.socket], [], [])
                 pgconn.consume_input()
@@ -430,12 +439,12 @@ def retry_at(attempts: int, now: datetime) -> datetime:
 def record(item: Outgoing, outcome: Outcome, worker: str, attempts: int) -> None:
     """What came of one send. A permanent failure is never tried again; a retryable one waits
     longer each time, and gives up after MAX_ATTEMPTS."""
-    now = timezone.now()
-    rows = Delivery.objects.filter(pk=item.delivery_id, claimed_by=worker)
     if outcome.status == "sent":
         if outcome.reference and outcome.reference != item.reference:
-            rows.update(reference=outcome.reference)
+            Delivery.objects.filter(pk=item.delivery_id).update(reference=outcome.reference)
         return
+    now = timezone.now()
+    rows = Delivery.objects.filter(pk=item.delivery_id, claimed_by=worker)
     if outcome.status == "failed":
         rows.update(status=Status.FAILED, error=outcome.error, finished_at=now, attempts=attempts)
         if outcome.suppress:
@@ -479,48 +488,60 @@ def deliveries_send(
     Stops claiming before its lease could run out under it."""
     worker = worker or uuid.uuid4().hex
     limiter = RateLimiter(per_minute)
+    if connection.vendor == "postgresql":
+        # A mark need not wait for the disk: a stopped worker leaves it committed in the
+        # server; only the server's own crash could lose the last moments' marks (decision 17).
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
-    while True:
-        started = timezone.now()
-        ids = claim(worker, batch, started, lease)
-        if not ids:
-            return counts
-        items, skipped = outgoing(ids)
-        if skipped:
-            Delivery.objects.filter(pk__in=skipped, claimed_by=worker).update(
-                status=Status.SKIPPED, finished_at=timezone.now()
-            )
-            counts["skipped"] += len(skipped)
-        attempts = dict(Delivery.objects.filter(pk__in=ids).values_list("pk", "attempts"))
-        by_channel: dict[str, list[Outgoing]] = {}
-        for item in items:
-            by_channel.setdefault(item.channel, []).append(item)
-        for channel, group in by_channel.items():
-            with sender_for(channel) as sender:  # type: ignore[attr-defined]
-                for n, item in enumerate(group):
-                    if timezone.now() - started > lease / 2:
-                        # Hand the rest back rather than risk another worker taking them over.
-                        Delivery.objects.filter(
-                            pk__in=[i.delivery_id for i in group[n:]], claimed_by=worker
-                        ).update(status=Status.QUEUED)
-                        break
-                    limiter.wait()
-                    outcome = _send_one(sender, item, worker)
-                    if outcome.status == "retry" and "429" in outcome.error:
-                        limiter.slow_down(5)
-                    record(item, outcome, worker, attempts.get(item.delivery_id, 0) + 1)
-                    counts[outcome.status] += 1
+    try:
+        while True:
+            started = timezone.now()
+            SentMark.settle_pending()
+            ids = claim(worker, batch, started, lease)
+            if not ids:
+                return counts
+            items, skipped = outgoing(ids)
+            if skipped:
+                Delivery.objects.filter(pk__in=skipped, claimed_by=worker).update(
+                    status=Status.SKIPPED, finished_at=timezone.now()
+                )
+                counts["skipped"] += len(skipped)
+            attempts = dict(Delivery.objects.filter(pk__in=ids).values_list("pk", "attempts"))
+            by_channel: dict[str, list[Outgoing]] = {}
+            for item in items:
+                by_channel.setdefault(item.channel, []).append(item)
+            for channel, group in by_channel.items():
+                with sender_for(channel) as sender:  # type: ignore[attr-defined]
+                    for n, item in enumerate(group):
+                        if timezone.now() - started > lease / 2:
+                            # Hand the rest back rather than risk another worker taking them over.
+                            SentMark.settle_pending()
+                            Delivery.objects.filter(
+                                pk__in=[i.delivery_id for i in group[n:]], claimed_by=worker
+                            ).update(status=Status.QUEUED)
+                            break
+                        limiter.wait()
+                        outcome = _send_one(sender, item, worker)
+                        if outcome.status != "sent" or outcome.reference != item.reference:
+                            SentMark.settle_pending()  # record() writes
+                        if outcome.status == "retry" and "429" in outcome.error:
+                            limiter.slow_down(5)
+                        record(item, outcome, worker, attempts.get(item.delivery_id, 0) + 1)
+                        counts[outcome.status] += 1
+    finally:
+        if connection.vendor == "postgresql":
+            SentMark.settle_pending()
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
 
 
 def _send_one(sender: Sender, item: Outgoing, worker: str) -> Outcome:
-    mark = SentMark(item.delivery_id, worker)
     try:
-        return sender.send(item, mark)
+        return sender.send(item, SentMark(item.delivery_id, worker))
     except Exception as error:  # any failure of one send is recorded, never raised
         log.warning("delivery %s: %s", item.delivery_id, error)
         return Outcome("retry", f"{type(error).__name__}: {error}"[:300])
-    finally:
-        mark.settle()
 
 
 # What Notify reports after a send (callbacks.py receives it)
