@@ -80,7 +80,25 @@ class Sink:
 
 
 def serve_sink(port: int, out: str) -> None:
+    import asyncio
+
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP
+
+    class Patient(SMTP):
+        """Takes a message whose final "." has arrived even when the client closes straight
+        after it, as Postfix does. aiosmtpd on its own cancels whatever it has not yet read
+        when the close arrives, and so drops a message the client has finished sending."""
+
+        def eof_received(self) -> bool:
+            asyncio.StreamReaderProtocol.eof_received(
+                self
+            )  # the reader sees the end after the rest
+            return True  # keep the transport until the handler has read what came before
+
+    class PatientController(Controller):
+        def factory(self) -> SMTP:
+            return Patient(self.handler, **self.SMTP_kwargs)
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     log = open(out, "a", buffering=1)  # noqa: SIM115 - open while the server runs
@@ -91,7 +109,7 @@ def serve_sink(port: int, out: str) -> None:
                 log.write(rcpt + "\n")
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller = PatientController(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     signal.sigwait({signal.SIGTERM})
     controller.stop()

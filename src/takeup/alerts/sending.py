@@ -72,8 +72,10 @@ def mime_bytes(item: Outgoing) -> bytes:
     difference in a send of thousands (bench/alerts.py)."""
     sender = settings.DEFAULT_FROM_EMAIL
     name, _, address = sender.rpartition("<")
+    if name:
+        sender = formataddr((_header(name.strip()), address.rstrip(">")))
     headers = [
-        f"From: {formataddr((_header(name.strip()), address.rstrip('>')) if name else sender)}",
+        f"From: {sender}",
         f"To: {item.to}",
         f"Subject: {_header(item.subject)}",
         f"Date: {formatdate(usegmt=True)}",
@@ -135,12 +137,13 @@ class SmtpSender:
             smtp.rset()
             return _smtp_outcome(code, reply, "DATA")
         smtp.send(data)
-        if not mark_sent():
+        sock = smtp.sock
+        if sock is None or not mark_sent():
             # Another worker took the delivery over: drop this copy unfinished (the server
             # discards a DATA cut off before its ".").
             smtp.close()
             raise smtplib.SMTPServerDisconnected("claim lost")
-        smtp.send(b".\r\n")
+        sock.sendall(b".\r\n")  # straight after the mark: the gap is these few steps
         code, reply = smtp.getreply()
         if code != 250:
             return _smtp_outcome(code, reply, "end of DATA")
