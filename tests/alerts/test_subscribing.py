@@ -122,7 +122,7 @@ def test_the_visible_link_ends_it_in_one_click_but_a_link_scanner_does_not(
         frequency="daily",
         confirmed_at=timezone.now(),
     )
-    url = f"/alerts/unsubscribe/{tokens.unsubscribe_token(subscriber.pk, [sub.pk])}/"
+    url = f"/alerts/unsubscribe/{tokens.unsubscribe_token(subscriber.pk, [topic.pk])}/"
     scanner = client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (compatible; SafeLinks scanner)")
     assert scanner.status_code == 200
     sub.refresh_from_db()
@@ -251,3 +251,25 @@ def test_welsh_sign_up_gets_welsh_topics_and_a_welsh_link(
     _send()
     assert "/cy/alerts/confirm/" in mail.outbox[0].body
     assert "Pob swydd newydd" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_an_old_unsubscribe_link_still_stops_a_topic_after_a_change_of_frequency(
+    client: Client, org: Organisation, topic: Topic
+) -> None:
+    subscriber = Subscriber.objects.create(
+        organisation=org, channel="email", address="a@example.org"
+    )
+    first = Subscription.objects.create(
+        organisation=org,
+        subscriber=subscriber,
+        topic=topic,
+        frequency="immediately",
+        confirmed_at=timezone.now(),
+    )
+    url = f"/alerts/unsubscribe/{tokens.unsubscribe_token(subscriber.pk, [topic.pk])}/"
+    weekly = services.frequency_change(first, "weekly")
+    client.post(url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    weekly.refresh_from_db()
+    assert weekly.ended_reason == Subscription.Ended.ONE_CLICK
+    assert not Subscription.objects.filter(subscriber=subscriber, ended_at__isnull=True).exists()

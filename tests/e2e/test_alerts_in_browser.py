@@ -113,9 +113,8 @@ def test_signing_up_confirming_managing_and_leaving_in_welsh(
     weekly = Subscription.objects.get(topic__slug="jobs", ended_at__isnull=True)
     from takeup.alerts import tokens
 
-    url = (
-        f"{base}/alerts/unsubscribe/{tokens.unsubscribe_token(weekly.subscriber_id, [weekly.pk])}/"
-    )
+    token = tokens.unsubscribe_token(weekly.subscriber_id, [weekly.topic_id])
+    url = f"{base}/alerts/unsubscribe/{token}/"
     response = httpx.post(
         url,
         content=b"List-Unsubscribe=One-Click",

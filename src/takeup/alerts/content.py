@@ -131,7 +131,7 @@ def _alert(delivery: Delivery, subscriptions: list[Subscription]) -> Outgoing | 
     unsubscribe = site_url(
         "alerts-unsubscribe",
         language,
-        token=tokens.unsubscribe_token(subscriber.pk, [s.pk for s in subscriptions]),
+        token=tokens.unsubscribe_token(subscriber.pk, [s.topic_id for s in subscriptions]),
     )
     names = [topic_name(s.topic, language) for s in subscriptions]
     if delivery.channel == "sms":
@@ -204,7 +204,7 @@ def _digest(delivery: Delivery, subscriptions: list[Subscription]) -> Outgoing |
     unsubscribe = site_url(
         "alerts-unsubscribe",
         language,
-        token=tokens.unsubscribe_token(subscriber.pk, [s.pk for s in subscriptions]),
+        token=tokens.unsubscribe_token(subscriber.pk, [s.topic_id for s in subscriptions]),
     )
     with translation.override(language):
         when = date_format(_local(digest.ends_at), "j F Y")

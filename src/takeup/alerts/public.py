@@ -260,8 +260,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return _private(
             render(request, "alerts/link_gone.html", {"what": "unsubscribe"}, status=404)
         )
-    subscriber_id, ids = read
-    subscriptions = queries.subscriptions_by_ids(subscriber_id, ids)
+    subscriber_id, topic_ids = read
+    subscriptions = queries.subscriptions_to_topics(subscriber_id, topic_ids)
     if not subscriptions:
         return _private(
             render(request, "alerts/link_gone.html", {"what": "unsubscribe"}, status=404)

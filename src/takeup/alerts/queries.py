@@ -52,12 +52,16 @@ def live_subscriptions(subscriber: Subscriber) -> list[Subscription]:
     )
 
 
-def subscriptions_by_ids(subscriber_id: int, ids: list[int]) -> list[Subscription]:
-    return list(
-        Subscription.objects.filter(subscriber_id=subscriber_id, pk__in=ids).select_related(
-            "topic", "subscriber__organisation"
-        )
+def subscriptions_to_topics(subscriber_id: int, topic_ids: list[int]) -> list[Subscription]:
+    """The subscriber's subscriptions to these topics: the live ones, or else the latest."""
+    rows = list(
+        Subscription.objects.filter(subscriber_id=subscriber_id, topic_id__in=topic_ids)
+        .select_related("topic", "subscriber__organisation")
+        .order_by("topic_id", "-created_at")
     )
+    live = [s for s in rows if s.ended_at is None]
+    latest = {s.topic_id: s for s in reversed(rows)}
+    return live or list(latest.values())
 
 
 def messages_of(org: Organisation, limit: int = 50) -> QuerySet[Message]:

@@ -43,8 +43,10 @@ def manage_read(token: str) -> int | None:
     return None if value is None else int(value["s"])
 
 
-def unsubscribe_token(subscriber_id: int, subscription_ids: list[int]) -> str:
-    return _sign("unsubscribe", {"s": subscriber_id, "t": subscription_ids})
+def unsubscribe_token(subscriber_id: int, topic_ids: list[int]) -> str:
+    """Names topics, not subscriptions: a change of frequency since the email was sent makes a
+    new subscription to the same topic, and the link must still stop it."""
+    return _sign("unsubscribe", {"s": subscriber_id, "t": topic_ids})
 
 
 def unsubscribe_read(token: str) -> tuple[int, list[int]] | None:
