@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import redis
 from django.test import Client
+from django.utils import translation
 from pytest_django.fixtures import Settings
 
 from takeup.catalogue.models import Service
@@ -19,6 +20,14 @@ def _fast_passwords(settings: Settings) -> None:
     # Argon2 is the real hasher (see test_passwords_are_hashed_with_argon2); tests that make
     # many users use a fast one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_after() -> Iterator[None]:
+    # A request to a Welsh page leaves Welsh active in the thread; code called directly by the
+    # next test (a service's messages) must not inherit it.
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture(autouse=True)

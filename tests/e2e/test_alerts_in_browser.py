@@ -67,7 +67,7 @@ def test_signing_up_confirming_managing_and_leaving_in_welsh(
     assert_accessible(page)
     page.get_by_label("Swyddi").check()
     page.get_by_label("Newyddion").check()
-    page.get_by_label("Unwaith y dydd, am 8:30am, pan fydd rhywbeth newydd").check()
+    page.get_by_label("Unwaith y dydd, am 8:30yb, pan fydd rhywbeth newydd").check()
     page.get_by_label("Cyfeiriad e-bost").fill("preswylydd@example.org")
     page.get_by_role("button", name="Cofrestru").click()
     assert "Gwiriwch eich e-bost" in page.content()

@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from takeup.forms import GovukForm
 
@@ -76,10 +77,25 @@ class ManageLinkForm(GovukForm, forms.Form):
         },
     )
 
+    def __init__(self, *args: Any, texts: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.texts = texts
+        if not texts:  # the field was drawn already, so its drawn label changes too
+            self["address"].label = _("Email address")
+            self.fields["address"].error_messages["required"] = _("Enter your email address")
+
+    def clean_address(self) -> str:
+        text: str = self.cleaned_data["address"]
+        channel = "email" if "@" in text or not self.texts else "sms"
+        try:
+            return addresses.address_of(channel, text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
 
 class TopicForm(GovukForm, forms.ModelForm):  # type: ignore[type-arg]
     feed_url = forms.URLField(
-        label=_("Feed address (optional)"),
+        label=_("Feed address"),
         max_length=500,
         required=False,
         assume_scheme="https",
@@ -111,11 +127,17 @@ class MessageForm(GovukForm, forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), max_length=150)
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea)
-    url = forms.URLField(
-        label=_("Link (optional)"), max_length=500, required=False, assume_scheme="https"
-    )
+    url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
 
     def __init__(self, *args: Any, topics: list[Topic], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["topics"]
-        field.choices = [(t.slug, t.name) for t in topics]
+        field.choices = [
+            (
+                t.slug,
+                ngettext("%(name)s (%(n)d subscriber)", "%(name)s (%(n)d subscribers)", n)
+                % {"name": t.name, "n": n},
+            )
+            for t in topics
+            for n in [getattr(t, "live", 0)]
+        ]

@@ -91,6 +91,10 @@ def sign_up(request: HttpRequest, org: str) -> HttpResponse:
                         "public_organisation": organisation,
                         "channel": form.cleaned_data["channel"],
                         "masked": addresses.masked(form.cleaned_data["address"]),
+                        "asked": [
+                            (topic_name(t, language), topic_promise(t, language)) for t in picked
+                        ],
+                        "when": frequency_words(form.cleaned_data["frequency"]),
                     },
                 )
             )
@@ -172,8 +176,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             done = "ended"
         elif action == "frequency" and value.isdigit() and int(value) in live:
             frequency = request.POST.get(f"frequency-{value}", "")
-            if frequency in {f for f, __ in FREQUENCY_CHOICES}:
-                services.frequency_change(live[int(value)], frequency)
+            current = live[int(value)]
+            if frequency in {f for f, __ in FREQUENCY_CHOICES} and frequency != current.frequency:
+                services.frequency_change(current, frequency)
                 done = "changed"
         return redirect(f"{request.path}?done={done or 'nothing'}")
     language = _language()
@@ -205,40 +210,35 @@ def manage_link(request: HttpRequest, org: str) -> HttpResponse:
     organisation = organisation_by_slug(org)
     if organisation is None:
         raise Http404
-    form = ManageLinkForm(request.POST if request.method == "POST" else None)
+    form = ManageLinkForm(request.POST if request.method == "POST" else None, texts=_texts())
     if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data["address"]
-        channel = "email" if "@" in text else "sms"
-        try:
-            address = addresses.address_of(channel, text)
-        except ValueError as error:
-            form.add_error("address", str(error))
-        else:
-            if not over_limit(
-                client_key(client_address(request)), SIGN_UPS_PER_CLIENT_PER_MINUTE, timezone.now()
-            ):
-                subscriber = queries.subscriber_by_address(organisation, address)
-                if subscriber is not None and queries.live_subscriptions(subscriber):
-                    services.subscribe(
-                        organisation=organisation,
-                        channel=subscriber.channel,
-                        address=address,
-                        topics=[],
-                        frequency="immediately",
-                        language=_language(),
-                    )
-                    _send_now()
-            return _private(
-                render(
-                    request,
-                    "alerts/check.html",
-                    {
-                        "public_organisation": organisation,
-                        "masked": addresses.masked(address),
-                        "manage": True,
-                    },
+        address = form.cleaned_data["address"]
+        if not over_limit(
+            client_key(client_address(request)), SIGN_UPS_PER_CLIENT_PER_MINUTE, timezone.now()
+        ):
+            subscriber = queries.subscriber_by_address(organisation, address)
+            if subscriber is not None and queries.live_subscriptions(subscriber):
+                services.subscribe(
+                    organisation=organisation,
+                    channel=subscriber.channel,
+                    address=address,
+                    topics=[],
+                    frequency="immediately",
+                    language=_language(),
                 )
+                _send_now()
+        return _private(
+            render(
+                request,
+                "alerts/check.html",
+                {
+                    "public_organisation": organisation,
+                    "masked": addresses.masked(address),
+                    "manage": True,
+                    "channel": "sms" if address.startswith("+") else "email",
+                },
             )
+        )
     return _private(
         render(
             request,

@@ -31,14 +31,16 @@ class TakeUp:
 
 
 def _month_ends(today: date) -> list[tuple[str, datetime]]:
+    """The last 12 whole months, each with the moment it ended (London time): this month is not
+    over, so it is not one of them."""
     ends = []
-    first = today.replace(day=1)
-    for back in range(MONTHS - 1, -1, -1):
-        y, m = divmod(first.year * 12 + first.month - 1 - back, 12)
-        start = date(y, m + 1, 1)
-        ny, nm = divmod(y * 12 + m + 1, 12)
-        end = datetime.combine(date(ny, nm + 1, 1), time(0), tzinfo=LONDON)
-        ends.append((f"{start:%Y-%m}", min(end, timezone.now())))
+    this_month = today.year * 12 + today.month - 1
+    for back in range(MONTHS, 0, -1):
+        y, m = divmod(this_month - back, 12)
+        ny, nm = divmod(this_month - back + 1, 12)
+        ends.append(
+            (f"{y}-{m + 1:02d}", datetime.combine(date(ny, nm + 1, 1), time(0), tzinfo=LONDON))
+        )
     return ends
 
 

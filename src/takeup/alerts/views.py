@@ -17,7 +17,7 @@ from takeup.organisations.access import OrganisationRequest, can, organisation_v
 from takeup.organisations.roles import Permission
 
 from . import queries, reports, services
-from .forms import MessageForm, TopicForm
+from .forms import FREQUENCY_CHOICES, MessageForm, TopicForm
 from .models import Topic
 
 WRITE = Permission.EDIT_CAMPAIGNS
@@ -51,6 +51,7 @@ def index(request: OrganisationRequest) -> HttpResponse:
             "messages_sent": queries.messages_of(org, 20),
             "deliveries": queries.delivery_counts(org),
             "sign_up_url": sign_up,
+            "frequencies": FREQUENCY_CHOICES,
             "can_write": can(request, WRITE),
         },
     )
@@ -92,7 +93,7 @@ def topic_edit(request: OrganisationRequest, slug: str = "") -> HttpResponse:
 @organisation_view()
 def message_add(request: OrganisationRequest) -> HttpResponse:
     require(request, WRITE)
-    topics = queries.open_topics(request.organisation) or queries.topics_of(request.organisation)
+    topics = queries.topics_of(request.organisation)
     form = MessageForm(
         request.POST or None, topics=topics, initial={"topics": request.GET.getlist("topic")}
     )
@@ -109,7 +110,7 @@ def message_add(request: OrganisationRequest) -> HttpResponse:
         return redirect(_url(request, "message", pk=message.pk))
     return render(
         request,
-        "forms/page.html",
+        "alerts/message_form.html",
         {"form": form, "title": _("Write a message"), "cancel_url": _url(request, "index")},
     )
 
