@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 ROOT = Path(__file__).parent.parent
+ACCEPT_MS = 2
 TAKEUP = str(ROOT / ".venv/bin/takeup")
 
 
@@ -42,14 +43,17 @@ class Sink:
     """An SMTP server (aiosmtpd) in a process of its own, as a real one would be, writing each
     recipient of each message it accepts to a file, a line each."""
 
-    def __init__(self) -> None:
+    def __init__(self, accept_ms: int = 0) -> None:
         with socket.socket() as probe:  # a free port
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.log = Path(tempfile.mkdtemp(prefix="takeup-sink-")) / "received.txt"
         self.log.touch()
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "sink", "--port", str(self.port), "--out", str(self.log)],
+            [
+                *(sys.executable, __file__, "sink", "--port", str(self.port)),
+                *("--out", str(self.log), "--accept-ms", str(accept_ms)),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -79,7 +83,7 @@ class Sink:
         self.process.wait()
 
 
-def serve_sink(port: int, out: str) -> None:
+def serve_sink(port: int, out: str, accept_ms: int) -> None:
     import asyncio
 
     from aiosmtpd.controller import Controller
@@ -107,6 +111,8 @@ def serve_sink(port: int, out: str) -> None:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             for rcpt in envelope.rcpt_tos:
                 log.write(rcpt + "\n")
+            if accept_ms:  # a mail server writes the message to its queue (and disk) first
+                await asyncio.sleep(accept_ms / 1000)
             return "250 OK"
 
     controller = PatientController(Handler(), hostname="127.0.0.1", port=port)
@@ -175,8 +181,9 @@ def _open_deliveries() -> int:
 def crash(
     database_url: str, subscribers: int, kills: int, lease: int = 2, timeout: float = 600
 ) -> dict[str, Any]:
-    """Kill the worker `kills` times at random points of its send, restart it, and count."""
-    sink = Sink()
+    """Kill the worker `kills` times at random points of its send, restart it, and count. The
+    server takes 2 ms to accept each message, as a real one writing its queue file would."""
+    sink = Sink(accept_ms=ACCEPT_MS)
     env = _env(database_url, sink.port, lease)
     os.environ.update(
         {
@@ -207,7 +214,7 @@ def crash(
                 [TAKEUP, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             # Kill part-way: once the sink has seen a random share of this stretch, plus a
-            # random fraction of one message's time, so the kill can land at any step.
+            # random wait of up to a few messages' time, so the kill can land at any step.
             target = sink.total() + rng.randint(1, max(1, subscribers // (kills + 1)))
             while (
                 sink.total() < target
@@ -215,7 +222,7 @@ def crash(
                 and time.monotonic() - started < timeout
             ):
                 time.sleep(0.001)
-            time.sleep(rng.uniform(0, 0.004))
+            time.sleep(rng.uniform(0, 0.01))
             worker.send_signal(signal.SIGKILL)
             worker.wait()
             killed += 1
@@ -333,6 +340,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", nargs="?", default="all", choices=["all", "crash", "sink"])
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--accept-ms", type=int, default=0)
     parser.add_argument("--database", default="")
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=5)
@@ -340,7 +348,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.mode == "sink":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-        serve_sink(args.port, args.out)
+        serve_sink(args.port, args.out, args.accept_ms)
         return
     if args.mode == "crash":
         result = crash(args.database, args.subscribers, args.kills)

@@ -7,7 +7,7 @@ again (403, 429, 500). Only when no answer came, or a gateway gave up waiting (5
 have the message: the delivery then stays sent, so nobody gets it twice."""
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,7 +17,7 @@ from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 from urllib3.exceptions import NewConnectionError
 
-from .sending import Outcome, Outgoing, Sender
+from .sending import Mark, Outcome, Outgoing, Sender
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class NotifySender:
             reference=item.reference,
         )
 
-    def send(self, item: Outgoing, mark_sent: Callable[[], bool]) -> Outcome:
+    def send(self, item: Outgoing, mark_sent: Mark) -> Outcome:
         if not mark_sent():
             return Outcome("retry", "claim lost")
         try:

@@ -47,8 +47,15 @@ class Outcome(NamedTuple):
     unsent: bool = False
 
 
+class Mark(Protocol):
+    """Marks the delivery sent and returns whether it is still this worker's; `then` runs the
+    moment the mark is safe, before anything else (the provider's final write)."""
+
+    def __call__(self, then: Callable[[], object] | None = None) -> bool: ...
+
+
 class Sender(Protocol):
-    def send(self, item: Outgoing, mark_sent: Callable[[], bool]) -> Outcome: ...
+    def send(self, item: Outgoing, mark_sent: Mark) -> Outcome: ...
 
 
 def email_message(item: Outgoing) -> EmailMessage:
@@ -116,7 +123,7 @@ class SmtpSender:
         self.smtp = smtp
         self.sender = settings.DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">")
 
-    def send(self, item: Outgoing, mark_sent: Callable[[], bool]) -> Outcome:
+    def send(self, item: Outgoing, mark_sent: Mark) -> Outcome:
         data = smtp_data(mime_bytes(item))
         smtp = self.smtp
         # The commands as smtplib's mail() and rcpt() send them, without their address parsing:
@@ -138,12 +145,13 @@ class SmtpSender:
             return _smtp_outcome(code, reply, "DATA")
         smtp.send(data)
         sock = smtp.sock
-        if sock is None or not mark_sent():
+        # The "." is written from inside the mark, the moment it is safe: the gap a killed
+        # worker could fall into is those few steps.
+        if sock is None or not mark_sent(then=lambda: sock.sendall(b".\r\n")):
             # Another worker took the delivery over: drop this copy unfinished (the server
             # discards a DATA cut off before its ".").
             smtp.close()
             raise smtplib.SMTPServerDisconnected("claim lost")
-        sock.sendall(b".\r\n")  # straight after the mark: the gap is these few steps
         code, reply = smtp.getreply()
         if code != 250:
             return _smtp_outcome(code, reply, "end of DATA")
@@ -157,7 +165,7 @@ class DjangoMailSender:
     def __init__(self) -> None:
         self.connection = get_connection()
 
-    def send(self, item: Outgoing, mark_sent: Callable[[], bool]) -> Outcome:
+    def send(self, item: Outgoing, mark_sent: Mark) -> Outcome:
         try:
             self.connection.send_messages([email_message(item)])
         except (OSError, smtplib.SMTPException) as error:

@@ -386,7 +386,7 @@ class SentMark:
             cls.waiting.mark = None
             mark.settle()
 
-    def __call__(self) -> bool:
+    def __call__(self, then: Callable[[], object] | None = None) -> bool:
         SentMark.settle_pending()
         now = timezone.now()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -399,6 +399,8 @@ class SentMark:
             )
             while pgconn.flush():  # all of it on the wire before the provider is told
                 select.select([], [pgconn.socket], [])
+            if then is not None:
+                then()
             SentMark.waiting.mark = self
             return True
         if connection.vendor == "sqlite" and not connection.in_atomic_block:
@@ -412,13 +414,18 @@ class SentMark:
                 ).rowcount
                 == 1
             )
+            if done and then is not None:
+                then()
             return done
         with connection.cursor() as cursor:  # inside a transaction (tests)
             cursor.execute(
                 _MARK_SENT.format(now="%s", id="%s", worker="%s"),
                 [now, self.delivery_id, self.worker],
             )
-            return bool(cursor.rowcount == 1)
+            done = bool(cursor.rowcount == 1)
+        if done and then is not None:
+            then()
+        return done
 
     def settle(self) -> None:
         pgconn = connection.connection.pgconn
