@@ -179,4 +179,5 @@ CY_ALERTS: dict[str | tuple[str, str], str | list[str]] = {
     "Link to it from your home page and from the pages each topic is about (jobs, planning). To put the form on your own site, paste this: residents choose their topics and how often, then confirm by email as on the sign-up page. Take out the topics that do not belong on the page.": "Rhowch ddolen iddi o’ch hafan ac o’r tudalennau y mae pob pwnc yn sôn amdanynt (swyddi, cynllunio). I roi’r ffurflen ar eich gwefan eich hun, gludwch hwn: mae trigolion yn dewis eu pynciau a pha mor aml, yna’n cadarnhau drwy e-bost fel ar y dudalen gofrestru. Tynnwch allan y pynciau nad ydynt yn perthyn i’r dudalen.",
     "It is sent when you press Send: at once to those who get alerts as they happen, and in the next daily or weekly digest to the rest. It cannot be taken back.": "Caiff ei hanfon pan fyddwch yn pwyso Anfon: ar unwaith i’r rhai sy’n cael hysbysiadau wrth iddynt ddigwydd, ac yn y crynodeb dyddiol neu wythnosol nesaf i’r gweddill. Ni ellir ei thynnu’n ôl.",
     "Send": "Anfon",
+    "Each topic asked for counts once; all time": "Mae pob pwnc y gofynnwyd amdano’n cyfrif unwaith; ers y dechrau",
 }
