@@ -12,6 +12,8 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from takeup.organisations.models import Organisation
+
 from . import tokens
 from .models import Delivery, Message, Subscription, Topic
 from .schedule import LONDON
@@ -235,18 +237,27 @@ def outgoing(ids: list[int]) -> tuple[list[Outgoing], list[int]]:
     was suppressed, or a digest has nothing in it)."""
     deliveries = list(
         Delivery.objects.filter(pk__in=ids)
-        .select_related("organisation", "subscriber", "message", "digest", "send")
+        .select_related("subscriber", "message", "digest", "send")
         .order_by("priority", "pk")
     )
+    # Each organisation and topic once a batch, not once a row: a send builds thousands.
+    organisations = Organisation.objects.in_bulk({d.organisation_id for d in deliveries})
+    for d in deliveries:
+        d.organisation = organisations[d.organisation_id]
     live: dict[int, list[Subscription]] = defaultdict(list)
     subscriber_ids = [
         d.subscriber_id
         for d in deliveries
         if d.purpose in ("message", "digest") and d.subscriber_id is not None
     ]
-    for s in Subscription.objects.filter(
-        subscriber_id__in=subscriber_ids, ended_at__isnull=True, confirmed_at__isnull=False
-    ).select_related("topic"):
+    subscriptions = list(
+        Subscription.objects.filter(
+            subscriber_id__in=subscriber_ids, ended_at__isnull=True, confirmed_at__isnull=False
+        ).only("subscriber_id", "topic_id", "frequency")
+    )
+    topics = Topic.objects.in_bulk({s.topic_id for s in subscriptions})
+    for s in subscriptions:
+        s.topic = topics[s.topic_id]
         live[s.subscriber_id].append(s)
     message_topics: dict[int, set[int]] = defaultdict(set)
     for message_id, topic_id in Message.topics.through.objects.filter(

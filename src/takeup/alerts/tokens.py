@@ -12,7 +12,7 @@ DAY = 24 * 60 * 60
 
 
 def _sign(kind: str, payload: dict[str, Any]) -> str:
-    return signing.dumps(payload, salt=f"takeup.alerts.{kind}", compress=True)
+    return signing.dumps(payload, salt=f"takeup.alerts.{kind}")
 
 
 def _read(kind: str, token: str, max_age: int | None) -> dict[str, Any] | None:
