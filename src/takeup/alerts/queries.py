@@ -80,21 +80,19 @@ def message_of(org: Organisation, pk: int) -> Message | None:
     return Message.objects.filter(organisation=org, pk=pk).prefetch_related("topics").first()
 
 
-def delivery_counts(org: Organisation) -> dict[str, int]:
-    return dict(
-        Delivery.objects.filter(organisation=org)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
+def _by_status(deliveries: QuerySet[Delivery]) -> dict[str, int]:
+    """Deliveries by status, every status named (0 where none); "gave-up" as "gave_up", a name
+    a template can read."""
+    found = dict(
+        deliveries.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
+    return {status.replace("-", "_"): found.get(status, 0) for status in Delivery.Status.values}
+
+
+def delivery_counts(org: Organisation) -> dict[str, int]:
+    return _by_status(Delivery.objects.filter(organisation=org))
 
 
 def message_counts(message: Message) -> dict[str, int]:
-    """Immediate deliveries by status, every status named (0 where none)."""
-    found = dict(
-        Delivery.objects.filter(message=message)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    return {status: found.get(status, 0) for status in Delivery.Status.values}
+    """Immediate deliveries by status."""
+    return _by_status(Delivery.objects.filter(message=message))

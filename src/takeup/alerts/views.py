@@ -120,6 +120,6 @@ def message(request: OrganisationRequest, pk: int) -> HttpResponse:
     row = queries.message_of(request.organisation, pk)
     if row is None:
         raise Http404
-    counts = queries.message_counts(row)
-    counts["gave_up"] = counts.pop("gave-up")  # a name a template can read
-    return render(request, "alerts/message.html", {"message": row, "counts": counts})
+    return render(
+        request, "alerts/message.html", {"message": row, "counts": queries.message_counts(row)}
+    )

@@ -180,4 +180,5 @@ CY_ALERTS: dict[str | tuple[str, str], str | list[str]] = {
     "It is sent when you press Send: at once to those who get alerts as they happen, and in the next daily or weekly digest to the rest. It cannot be taken back.": "Caiff ei hanfon pan fyddwch yn pwyso Anfon: ar unwaith i’r rhai sy’n cael hysbysiadau wrth iddynt ddigwydd, ac yn y crynodeb dyddiol neu wythnosol nesaf i’r gweddill. Ni ellir ei thynnu’n ôl.",
     "Send": "Anfon",
     "Each topic asked for counts once; all time": "Mae pob pwnc y gofynnwyd amdano’n cyfrif unwaith; ers y dechrau",
+    "All emails and texts: %(waiting)s waiting to go, %(retry)s to be tried again, %(failed)s failed for good.": "Pob e-bost a neges destun: %(waiting)s yn aros i fynd, %(retry)s i’w rhoi cynnig arall arnynt, %(failed)s wedi methu’n derfynol.",
 }
