@@ -7,27 +7,37 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).parent.parent.parent
 
 
-def _database(tmp_path: Path) -> str:
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[str]:
+    """A database of its own for the worker's processes: a SQLite file, or a PostgreSQL
+    database beside the suite's, dropped afterwards."""
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
-        return f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+        return
     admin = os.environ["DATABASE_URL"]
     name = f"takeup_crash_{os.getpid()}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return admin.rsplit("/", 1)[0] + "/" + name
+    yield admin.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_a_worker_killed_mid_send_sends_each_subscriber_one_email(tmp_path: Path) -> None:
+def test_a_worker_killed_mid_send_sends_each_subscriber_one_email(
+    tmp_path: Path, database: str
+) -> None:
     out = tmp_path / "crash.json"
     run = subprocess.run(  # noqa: S603 - this interpreter, the project's own script
         [
@@ -35,7 +45,7 @@ def test_a_worker_killed_mid_send_sends_each_subscriber_one_email(tmp_path: Path
             str(ROOT / "bench/alerts.py"),
             "crash",
             "--database",
-            _database(tmp_path),
+            database,
             "--subscribers",
             "1000",
             "--kills",

@@ -90,13 +90,6 @@ def subscribe(
     )
 
 
-def pending_of(subscriber: Subscriber, before: datetime | None = None) -> list[Subscription]:
-    rows = Subscription.objects.filter(_live(), subscriber=subscriber, confirmed_at__isnull=True)
-    if before is not None:
-        rows = rows.filter(created_at__lte=before)
-    return list(rows.select_related("topic").order_by("topic__name"))
-
-
 @transaction.atomic
 def confirm(
     subscriber_id: int, subscription_ids: list[int], now: datetime | None = None
