@@ -129,6 +129,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
+# Behind PgBouncer in transaction pooling mode (Debian's 1.18 keeps no prepared statements
+# across transactions), nothing is prepared on the server: psycopg's automatic preparing is off,
+# and so is the redirect's prepared statement (docs/operations.md).
+TAKEUP_PGBOUNCER = _env_bool("PGBOUNCER", False)
+TAKEUP_SERVER_PREPARE = not TAKEUP_PGBOUNCER
+if TAKEUP_PGBOUNCER and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisations.User"
 LOGIN_URL = "sign-in"

@@ -252,10 +252,19 @@ def test_reach_and_response_by_send(
     Delivery.objects.filter(pk__in=[d.pk for d in delivered[:10]]).update(status="delivered")
     Delivery.objects.filter(pk=delivered[10].pk).update(status="failed")
     day = timezone.localdate()
+    org = texts.organisation_id
     Arrival.objects.create(
-        link=texts.link, day=day, device="mobile", via="link", send=send.code, count=3
+        organisation_id=org,
+        link=texts.link,
+        day=day,
+        device="mobile",
+        via="link",
+        send=send.code,
+        count=3,
     )
-    Arrival.objects.create(link=texts.link, day=day, device="mobile", via="link", count=5)
+    Arrival.objects.create(
+        organisation_id=org, link=texts.link, day=day, device="mobile", via="link", count=5
+    )
     [row] = sends.sends_report(texts)
     assert (row.sent, row.delivered, row.failed, row.waiting, row.arrivals) == (12, 10, 1, 0, 3)
     assert row.share == pytest.approx(0.3)

@@ -103,4 +103,4 @@ def test_arrivals_keep_their_send_through_redis(r: redis.Redis, activity: Activi
     # Counted by a process from before sends were counted: no send field.
     r.hincrby(f"takeup:arrivals:{timezone.localdate()}", f"{code}\tmobile\t\tlink\t0", 2)
     assert counter.flush(r) == (5, 2)
-    assert arrivals_by_send(activity.link.pk) == {"send01": 2, "": 3}
+    assert arrivals_by_send(activity.link) == {"send01": 2, "": 3}

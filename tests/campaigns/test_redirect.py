@@ -188,5 +188,5 @@ def test_arrivals_are_counted_by_the_send_their_message_came_from(activity: Acti
     go(client, f"{code}?s=ab12cd34ef567")
     go(client, f"{code}?s=a-b")
     go(client, f"{code}?s=ab12cd34ef56", "Mozilla/5.0 (compatible; Googlebot/2.1)")
-    assert arrivals_by_send(activity.link.pk) == {"ab12cd34ef56": 2, "other1": 1, "": 4}
+    assert arrivals_by_send(activity.link) == {"ab12cd34ef56": 2, "other1": 1, "": 4}
     assert Arrival.objects.get(send="ab12cd34ef56", is_bot=True).count == 1

@@ -331,12 +331,12 @@ class Delivery(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["message", "subscriber"],
+                fields=["organisation", "message", "subscriber"],
                 condition=Q(message__isnull=False),
                 name="one_delivery_per_message",
             ),
             models.UniqueConstraint(
-                fields=["digest", "subscriber"],
+                fields=["organisation", "digest", "subscriber"],
                 condition=Q(digest__isnull=False),
                 name="one_delivery_per_digest",
             ),

@@ -395,7 +395,7 @@ def _send_rows(sends: list[CampaignSend], arrivals: dict[str, int]) -> list[Send
 
 
 def _arrivals(activity: Activity) -> dict[str, int]:
-    return arrivals_by_send(activity.link.pk) if hasattr(activity, "link") else {}
+    return arrivals_by_send(activity.link) if hasattr(activity, "link") else {}
 
 
 def sends_report(activity: Activity) -> list[SendRow]:

@@ -143,13 +143,13 @@ def flush(r: redis.Redis) -> tuple[int, int]:
     return arrivals, visitors
 
 
-def _links(day: date, codes: set[str]) -> dict[str, int]:
-    """Code or easy-to-say address → link id, for links live on that day."""
+def _links(day: date, codes: set[str]) -> dict[str, tuple[int, int]]:
+    """Code or easy-to-say address → (organisation id, link id), for links live on that day."""
     found = {}
     for code in codes:
         link = link_for_redirect(code, day)
         if link is not None and (link.expires_on is None or link.expires_on >= day):
-            found[code] = link.pk
+            found[code] = (link.organisation_id, link.pk)
     return found
 
 
@@ -158,7 +158,7 @@ def _write_arrivals(day: date, counts: dict[Any, Any]) -> int:
     rows = [([*k.decode().split("\t"), ""][:6], int(v)) for k, v in counts.items()]
     links = _links(day, {fields[0] for fields, _ in rows})
     params: list[tuple[Any, ...]] = [
-        (links[code], day, device, referrer, via, bool(int(bot)), send, n)
+        (*links[code], day, device, referrer, via, bool(int(bot)), send, n)
         for (code, device, referrer, via, bot, send), n in rows
         if code in links
     ]
@@ -171,7 +171,7 @@ def _write_visitors(day: date, members: set[Any]) -> int:
     pairs = [m.decode().split("\t") for m in members]
     links = _links(day, {code for code, _ in pairs})
     params: list[tuple[Any, ...]] = [
-        (links[code], day, visitor) for code, visitor in pairs if code in links
+        (links[code][1], day, visitor) for code, visitor in pairs if code in links
     ]
     with connection.cursor() as cursor:
         cursor.executemany(VISITOR_INSERT, params)

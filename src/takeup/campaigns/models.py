@@ -133,7 +133,15 @@ class Arrival(models.Model):
         QR = "qr", _("QR code")
         LINK = "link", _("Link")
 
-    # No DB-level FK: the redirect writes here on every visit and must stay cheap (decision 0007).
+    # No DB-level FKs: the redirect writes here on every visit and must stay cheap (decision
+    # 0007). The organisation is the link's, kept here as the partition key (decision 0018).
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     link = models.ForeignKey(
         TrackedLink, on_delete=models.DO_NOTHING, db_constraint=False, related_name="arrivals"
     )
@@ -149,7 +157,16 @@ class Arrival(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["link", "day", "device", "referrer_host", "via", "is_bot", "send"],
+                fields=[
+                    "organisation",
+                    "link",
+                    "day",
+                    "device",
+                    "referrer_host",
+                    "via",
+                    "is_bot",
+                    "send",
+                ],
                 name="arrival_unique",
             )
         ]

@@ -101,11 +101,15 @@ def campaigns_for(organisation: Organisation) -> QuerySet[Campaign]:
     )
 
 
-def arrivals_by_activity(activity_ids: list[int]) -> dict[int, dict[str, int]]:
+def arrivals_by_activity(
+    organisation_id: int, activity_ids: list[int]
+) -> dict[int, dict[str, int]]:
     """People (not bots) who arrived through each activity's link: all, by QR and unique."""
     out: dict[int, dict[str, int]] = defaultdict(lambda: {"arrivals": 0, "qr": 0, "visitors": 0})
     for row in (
-        Arrival.objects.filter(link__activity_id__in=activity_ids, is_bot=False)
+        Arrival.objects.filter(
+            organisation_id=organisation_id, link__activity_id__in=activity_ids, is_bot=False
+        )
         .values("link__activity_id")
         .annotate(n=Sum("count"), qr=Sum("count", filter=Q(via=Arrival.Via.QR)))
     ):
@@ -119,11 +123,11 @@ def arrivals_by_activity(activity_ids: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
-def arrivals_by_send(link_id: int) -> dict[str, int]:
+def arrivals_by_send(link: TrackedLink) -> dict[str, int]:
     """People (not bots) who arrived through a link, by the campaign send their message came
     from; "" for arrivals that came another way."""
     return dict(
-        Arrival.objects.filter(link_id=link_id, is_bot=False)
+        Arrival.objects.filter(organisation_id=link.organisation_id, link=link, is_bot=False)
         .values("send")
         .annotate(n=Sum("count"))
         .values_list("send", "n")
@@ -133,7 +137,9 @@ def arrivals_by_send(link_id: int) -> dict[str, int]:
 def campaign_rows(campaigns: list[Campaign]) -> list[CampaignRow]:
     """Each campaign with its activities' arrivals and the latest estimates: the comparison."""
     activity_ids = [a.pk for c in campaigns for a in c.activities.all()]
-    counts = arrivals_by_activity(activity_ids)
+    counts = (
+        arrivals_by_activity(campaigns[0].organisation_id, activity_ids) if campaigns else {}
+    )
     estimates: dict[int, list[EffectEstimate]] = defaultdict(list)
     for e in EffectEstimate.objects.filter(campaign__in=campaigns).select_related("service"):
         estimates[e.campaign_id].append(e)
@@ -155,7 +161,9 @@ def campaign_rows(campaigns: list[Campaign]) -> list[CampaignRow]:
 def arrivals_daily(campaign: Campaign) -> list[dict[str, Any]]:
     """Arrivals a day per activity (people only), for the campaign page's chart."""
     rows = (
-        Arrival.objects.filter(link__activity__campaign=campaign, is_bot=False)
+        Arrival.objects.filter(
+            organisation_id=campaign.organisation_id, link__activity__campaign=campaign, is_bot=False
+        )
         .values("day", "link__activity_id")
         .annotate(n=Sum("count"))
         .order_by("day")
@@ -173,7 +181,9 @@ def arrivals_daily(campaign: Campaign) -> list[dict[str, Any]]:
 
 def arrivals_breakdown(campaign: Campaign) -> dict[str, list[tuple[str, int]]]:
     """People's arrivals by device and by referring site; and how many bots were left out."""
-    base = Arrival.objects.filter(link__activity__campaign=campaign)
+    base = Arrival.objects.filter(
+        organisation_id=campaign.organisation_id, link__activity__campaign=campaign
+    )
     devices = dict(Arrival.Device.choices)
     return {
         "device": [

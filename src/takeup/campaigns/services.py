@@ -251,9 +251,9 @@ def salt_for(day: date) -> str:
 
 ARRIVAL_ADD = (
     "INSERT INTO campaigns_arrival "
-    "(link_id, day, device, referrer_host, via, is_bot, send, count) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-    "ON CONFLICT (link_id, day, device, referrer_host, via, is_bot, send) "
+    "(organisation_id, link_id, day, device, referrer_host, via, is_bot, send, count) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (organisation_id, link_id, day, device, referrer_host, via, is_bot, send) "
     "DO UPDATE SET count = campaigns_arrival.count + excluded.count"
 )
 VISITOR_INSERT = (
@@ -283,9 +283,11 @@ WITH l AS (
 ), live AS (
   SELECT * FROM l WHERE l.expires_on IS NULL OR l.expires_on >= %(day)s
 ), counted AS (
-  INSERT INTO campaigns_arrival (link_id, day, device, referrer_host, via, is_bot, send, count)
-  SELECT id, %(day)s, %(device)s, %(referrer)s, %(via)s, %(bot)s, %(send)s, 1 FROM live
-  ON CONFLICT (link_id, day, device, referrer_host, via, is_bot, send)
+  INSERT INTO campaigns_arrival
+    (organisation_id, link_id, day, device, referrer_host, via, is_bot, send, count)
+  SELECT organisation_id, id, %(day)s, %(device)s, %(referrer)s, %(via)s, %(bot)s, %(send)s, 1
+  FROM live
+  ON CONFLICT (organisation_id, link_id, day, device, referrer_host, via, is_bot, send)
   DO UPDATE SET count = campaigns_arrival.count + 1
 ), visitor AS (
   INSERT INTO campaigns_arrivalvisitor (link_id, day, visitor)
@@ -330,7 +332,7 @@ def arrival_visit(
                     "send": send,
                     "client": client,
                 },
-                prepare=True,
+                prepare=settings.TAKEUP_SERVER_PREPARE,
             )
             row = cursor.fetchone()
         link = RedirectLink.of(row) if row else None
@@ -340,7 +342,7 @@ def arrival_visit(
         counted = False
     if link is None or (link.expires_on is not None and link.expires_on < day):
         return link
-    arrival: tuple[Any, ...] = (link.pk, day, device, referrer_host, via, is_bot, send, 1)
+    arrival: tuple[Any, ...] = (link.organisation_id, link.pk, day, device, referrer_host, via, is_bot, send, 1)
     with transaction.atomic(), connection.cursor() as cursor:
         if not counted:
             if connection.vendor != "postgresql":

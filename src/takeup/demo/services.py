@@ -226,6 +226,7 @@ def demo_campaigns_create(org: Organisation, *, end: date) -> list[Campaign]:
                             referrer = a.referrer if via == "link" else ""
                             arrivals.append(
                                 Arrival(
+                                    organisation_id=link.organisation_id,
                                     link=link,
                                     day=day,
                                     device=device,
@@ -242,6 +243,7 @@ def demo_campaigns_create(org: Organisation, *, end: date) -> list[Campaign]:
                 if bots:
                     arrivals.append(
                         Arrival(
+                            organisation_id=link.organisation_id,
                             link=link,
                             day=day,
                             device="unknown",

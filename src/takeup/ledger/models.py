@@ -232,7 +232,16 @@ class Volume(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["service", "channel", "period_start", "period", "measure", "source"],
+                # The organisation leads every unique key of a partitioned table (decision 0018).
+                fields=[
+                    "organisation",
+                    "service",
+                    "channel",
+                    "period_start",
+                    "period",
+                    "measure",
+                    "source",
+                ],
                 name="one_volume_per_source",
             ),
             models.CheckConstraint(condition=Q(count__gte=0), name="volume_count_not_negative"),
