@@ -1,6 +1,6 @@
 """Reads for alerts, each scoped to one organisation (public pages: to one subscriber)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, FilteredRelation, Q, QuerySet
 
 from takeup.organisations.models import Organisation
 
@@ -68,10 +68,12 @@ def messages_of(org: Organisation, limit: int = 50) -> QuerySet[Message]:
     return (
         Message.objects.filter(organisation=org)
         .prefetch_related("topics")
+        # The organisation in the join's condition reads one partition (decision 0018).
+        .annotate(own=FilteredRelation("deliveries", condition=Q(deliveries__organisation=org)))
         .annotate(
-            queued=Count("deliveries"),
-            sent=Count("deliveries", filter=Q(deliveries__status__in=["sent", "delivered"])),
-            failed=Count("deliveries", filter=Q(deliveries__status__in=["failed", "gave-up"])),
+            queued=Count("own"),
+            sent=Count("own", filter=Q(own__status__in=["sent", "delivered"])),
+            failed=Count("own", filter=Q(own__status__in=["failed", "gave-up"])),
         )[:limit]
     )
 
@@ -95,4 +97,6 @@ def delivery_counts(org: Organisation) -> dict[str, int]:
 
 def message_counts(message: Message) -> dict[str, int]:
     """Immediate deliveries by status."""
-    return _by_status(Delivery.objects.filter(message=message))
+    return _by_status(
+        Delivery.objects.filter(organisation_id=message.organisation_id, message=message)
+    )

@@ -25,11 +25,18 @@ def responses_in(
 ) -> QuerySet[Response]:
     """The survey's answers received from `start` to `end` (days), oldest first."""
     query = Response.objects.filter(
-        survey=survey, received_at__date__gte=start, received_at__date__lte=end
+        organisation_id=survey.organisation_id,
+        survey=survey,
+        received_at__date__gte=start,
+        received_at__date__lte=end,
     ).select_related("service", "area")
     if area is not None:
         query = query.filter(area=area)
     return query.order_by("received_at")
+
+
+def response_count(survey: Survey) -> int:
+    return Response.objects.filter(organisation_id=survey.organisation_id, survey=survey).count()
 
 
 def questions_of(survey: Survey) -> QuerySet[Question]:

@@ -45,7 +45,10 @@ class Row:
 
 def rows_for(survey: Survey, start: date, end: date, area_id: int | None = None) -> list[Row]:
     query = Response.objects.filter(
-        survey=survey, received_at__date__gte=start, received_at__date__lte=end
+        organisation_id=survey.organisation_id,
+        survey=survey,
+        received_at__date__gte=start,
+        received_at__date__lte=end,
     )
     if area_id:
         query = query.filter(area_id=area_id)

@@ -113,7 +113,7 @@ def survey_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
                 reverse("survey-page", kwargs={"key": survey.key})
             ),
             "can_edit": can(request, EDIT),
-            "responses": survey.responses.count(),
+            "responses": queries.response_count(survey),
             "questions": queries.questions_of(survey),
         },
     )

@@ -538,7 +538,7 @@ def batch_of(organisation: Organisation, pk: int) -> ImportBatch:
 def sources_of(organisation: Organisation) -> QuerySet[DataSource]:
     """The organisation's sources; each knows whether it ever had figures imported."""
     return DataSource.objects.filter(organisation=organisation).annotate(
-        has_figures=Exists(Volume.objects.filter(source=OuterRef("pk")))
+        has_figures=Exists(Volume.objects.filter(organisation=organisation, source=OuterRef("pk")))
         | Exists(PublishedFigure.objects.filter(source=OuterRef("pk")))
         | Exists(ImportBatch.objects.filter(source=OuterRef("pk"), status="applied"))
     )

@@ -564,6 +564,7 @@ def _apply_now(
         batch.save()
         # Replace: what this source said before about these services and dates goes.
         scope = Volume.objects.filter(
+            organisation_id=batch.organisation_id,
             source=source,
             service_id__in=service_ids,
             period__in=grains,
@@ -585,6 +586,7 @@ def _apply_now(
         # grain or across grains (a day against its month), so whole months are looked at. Rows
         # arrive counted, so with no other source or grain in the way there is nothing to do.
         affected = Volume.objects.filter(
+            organisation_id=batch.organisation_id,
             service_id__in=service_ids,
             period_start__range=(
                 batch.period_from.replace(day=1),
