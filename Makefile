@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 VENDOR := src/takeup/static/vendor
 
-.PHONY: demo test lint typecheck pytest pytest-postgres install install-dev assets messages bench clean
+.PHONY: demo test lint typecheck pytest pytest-postgres pytest-host host-services install install-dev assets messages bench clean
 
 # WeasyPrint lays out the briefing's PDF with Pango, a system library; the tests read PDFs back
 # with poppler's pdftoppm and pdftotext. Installed with apt-get when missing (as root).
@@ -34,7 +34,7 @@ demo: install
 	@echo "Serving on http://$(HOST)/ (a task worker runs beside it). Stop with Ctrl-C."
 	$(TAKEUP) worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(TAKEUP) runserver $(HOST)
 
-test: install-dev lint typecheck pytest pytest-postgres
+test: install-dev lint typecheck pytest pytest-postgres pytest-host
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench
@@ -56,6 +56,23 @@ pytest-postgres: install-dev
 		echo "PostgreSQL at $(PG_URL) does not answer, and TAKEUP_REQUIRE_POSTGRES=1"; exit 1; \
 	else \
 		echo "SKIPPED the PostgreSQL run: nothing answers at $(PG_URL) (set PG_URL to point at one)"; \
+	fi
+
+# The host tests (tests/host/): a streaming replica on 5433 and PgBouncer on 6432 beside the
+# primary, which `make host-services` starts (as root); TAKEUP_REQUIRE_HOST=1 makes their absence
+# fail.
+REPLICA_URL ?= postgres://postgres@127.0.0.1:5433/test
+host-services:
+	.ci/host-services
+
+pytest-host: install-dev
+	@if $(PY) -c "import psycopg; [psycopg.connect(u, connect_timeout=3).close() for u in ('$(PG_URL)', '$(REPLICA_URL)', '$(subst 5432,6432,$(PG_URL))')]" 2>/dev/null; then \
+		echo "== the host tests: replica, PgBouncer and workers"; \
+		DATABASE_URL=$(PG_URL) DATABASE_REPLICA_URLS=$(REPLICA_URL) $(VENV)/bin/pytest tests/host; \
+	elif [ "$$TAKEUP_REQUIRE_HOST" = "1" ]; then \
+		echo "No replica at $(REPLICA_URL) or no PgBouncer on 6432, and TAKEUP_REQUIRE_HOST=1"; exit 1; \
+	else \
+		echo "SKIPPED the host tests: run 'make host-services' (as root) to start a replica and PgBouncer"; \
 	fi
 
 # Benchmarks (need PostgreSQL at PG_URL); results go to bench/results/, summarised in

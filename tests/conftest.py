@@ -14,6 +14,10 @@ from takeup.organisations.services import api_key_create
 
 from .factories import MembershipFactory, OrganisationFactory, ServiceFactory, UserFactory
 
+# The host tests need a replica and PgBouncer beside PostgreSQL (.ci/host-services): they run in
+# their own pass (make pytest-host), which sets DATABASE_REPLICA_URLS.
+collect_ignore = [] if os.environ.get("DATABASE_REPLICA_URLS") else ["host"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Settings) -> None:

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "takeup.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "takeup.middleware.ReplicaReadsMiddleware",
     "takeup.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,6 +129,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA busy_timeout=5000; PRAGMA cache_size=-65536;",
         "transaction_mode": "IMMEDIATE",
     }
+
+# Read replicas (streaming standbys of the primary), comma-separated: GET pages read from them,
+# everything else from the primary (core/dbrouting.py). A test run points them at its own
+# test database on the replica, which the primary streams to it.
+for _n, _url in enumerate(u for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u):
+    DATABASES[f"replica{_n + 1}"] = dj_database_url.parse(
+        _url.strip(), conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES[f"replica{_n + 1}"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["takeup.core.dbrouting.ReplicaRouter"]
+# How long after a write someone's reads stay on the primary.
+TAKEUP_READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "10"))
 
 # Behind PgBouncer in transaction pooling mode (Debian's 1.18 keeps no prepared statements
 # across transactions), nothing is prepared on the server: psycopg's automatic preparing is off,
@@ -242,7 +255,12 @@ TAKEUP_SCHEDULE = [
     "takeup.briefing.tasks.briefings_due",
     "takeup.principles.tasks.searches_due",
     "takeup.alerts.tasks.alerts_due",
+    "takeup.organisations.tasks.workers_due",
 ]
+# A worker says it is alive every TAKEUP_WORKER_BEAT_SECONDS; a task still running for a worker
+# quiet for TAKEUP_WORKER_LOST_SECONDS is queued again.
+TAKEUP_WORKER_BEAT_SECONDS = 10
+TAKEUP_WORKER_LOST_SECONDS = int(os.environ.get("WORKER_LOST_SECONDS", "90"))
 # Run for every new organisation, in order: each app sets up what a new organisation starts with.
 TAKEUP_ORGANISATION_SETUP = ["takeup.catalogue.services.catalogue_defaults_create"]
 FORM_RENDERER = "takeup.forms.GovukFormRenderer"

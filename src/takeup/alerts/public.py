@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from takeup.campaigns.public import is_bot
 from takeup.core.clients import client_address
+from takeup.core.dbrouting import reads_from_primary
 from takeup.insight.services import client_key, over_limit
 from takeup.organisations.queries import organisation_by_slug
 
@@ -121,6 +122,7 @@ def sign_up(request: HttpRequest, org: str) -> HttpResponse:
     return _private(response)
 
 
+@reads_from_primary  # a GET that changes a subscription
 @require_http_methods(["GET", "HEAD"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     read = tokens.confirm_read(token)
@@ -158,6 +160,7 @@ def _manage_path(subscriber_id: int) -> str:
     return reverse("alerts-manage", kwargs={"token": tokens.manage_token(subscriber_id)})
 
 
+@reads_from_primary  # a GET that changes a subscription
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     subscriber_id = tokens.manage_read(token)
@@ -249,6 +252,7 @@ def manage_link(request: HttpRequest, org: str) -> HttpResponse:
     )
 
 
+@reads_from_primary  # a GET that changes a subscription
 @csrf_exempt  # RFC 8058: mail programs POST here with no cookie and no token of ours
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

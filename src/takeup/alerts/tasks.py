@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from takeup.core.priorities import BATCH
 from takeup.organisations.models import Organisation
 
 from . import content, feeds, schedule, services
@@ -59,7 +60,7 @@ def fanout_task(owner: str, pk: int) -> int:
     return added
 
 
-@task()
+@task(priority=BATCH)
 def feed_poll_task(topic_id: int) -> int:
     topic = Topic.objects.select_related("organisation").filter(pk=topic_id).first()
     return 0 if topic is None else feeds.feed_poll(topic)

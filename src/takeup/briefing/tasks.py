@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from takeup.core.priorities import BATCH
 from takeup.organisations.models import Organisation
 
 from . import schedule, services
@@ -16,7 +17,7 @@ from .models import BriefingRun
 REQUEUE_AFTER = timedelta(hours=1)
 
 
-@task()
+@task(priority=BATCH)
 def briefing_send_task(run_id: int) -> dict[str, int] | str:
     run = BriefingRun.objects.select_related("organisation").filter(pk=run_id).first()
     if run is None:

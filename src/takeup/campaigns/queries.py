@@ -137,9 +137,7 @@ def arrivals_by_send(link: TrackedLink) -> dict[str, int]:
 def campaign_rows(campaigns: list[Campaign]) -> list[CampaignRow]:
     """Each campaign with its activities' arrivals and the latest estimates: the comparison."""
     activity_ids = [a.pk for c in campaigns for a in c.activities.all()]
-    counts = (
-        arrivals_by_activity(campaigns[0].organisation_id, activity_ids) if campaigns else {}
-    )
+    counts = arrivals_by_activity(campaigns[0].organisation_id, activity_ids) if campaigns else {}
     estimates: dict[int, list[EffectEstimate]] = defaultdict(list)
     for e in EffectEstimate.objects.filter(campaign__in=campaigns).select_related("service"):
         estimates[e.campaign_id].append(e)
@@ -162,7 +160,9 @@ def arrivals_daily(campaign: Campaign) -> list[dict[str, Any]]:
     """Arrivals a day per activity (people only), for the campaign page's chart."""
     rows = (
         Arrival.objects.filter(
-            organisation_id=campaign.organisation_id, link__activity__campaign=campaign, is_bot=False
+            organisation_id=campaign.organisation_id,
+            link__activity__campaign=campaign,
+            is_bot=False,
         )
         .values("day", "link__activity_id")
         .annotate(n=Sum("count"))

@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from takeup.core.priorities import BATCH
 from takeup.core.redisclient import client
 
 from . import counter
@@ -9,7 +10,7 @@ from .estimates import estimates_run
 from .models import EstimateRun
 
 
-@task()
+@task(priority=BATCH)
 def campaign_estimates(run_id: int) -> str:
     """Run a queued estimate run. Safe to repeat: a finished run is left alone, and each run
     replaces the campaign's estimates in one transaction."""

@@ -8,12 +8,14 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from takeup.core.priorities import BATCH, PEOPLE_WAITING
+
 from . import batches, pull, services
 from .models import DataSource, ImportBatch
 from .profile import Profile
 
 
-@task()
+@task(priority=PEOPLE_WAITING)
 def batch_read(batch_id: int) -> str:
     batch = ImportBatch.objects.select_related("source", "organisation").filter(pk=batch_id).first()
     if batch is None or batch.status != ImportBatch.Status.READING:
@@ -21,7 +23,7 @@ def batch_read(batch_id: int) -> str:
     return batches.batch_read_now(batch).status
 
 
-@task()
+@task(priority=PEOPLE_WAITING)
 def batch_apply(batch_id: int) -> str:
     batch = ImportBatch.objects.select_related("source", "organisation").filter(pk=batch_id).first()
     if batch is None or batch.status != ImportBatch.Status.IMPORTING or not batch.upload:
@@ -44,13 +46,13 @@ def batch_apply(batch_id: int) -> str:
     return outcome.batch.status
 
 
-@task()
+@task(priority=BATCH)
 def forecasts_refresh_task(organisation_id: int) -> int:
     """Forecast every service's take-up again after its figures changed."""
     return services.forecasts_refresh(organisation_id=organisation_id)
 
 
-@task()
+@task(priority=BATCH)
 def sources_pull() -> list[int]:
     """Enqueue yesterday's pull for every source that has one (run daily by the scheduler)."""
     ids = [s.pk for s in DataSource.objects.filter(profile__pull__isnull=False) if _settings(s)]
@@ -59,7 +61,7 @@ def sources_pull() -> list[int]:
     return ids
 
 
-@task()
+@task(priority=BATCH)
 def source_pull(source_id: int, day: str | None = None) -> str:
     """Fetch one day's visits (yesterday by default, in Europe/London) and import them through
     the same pipeline as an upload. A 4xx, or an answer that is refused, is recorded as a

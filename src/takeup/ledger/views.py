@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from takeup.catalogue.models import Service
 from takeup.catalogue.queries import areas_of, service_of, services_of
+from takeup.core.dbrouting import reads_from_primary
 from takeup.core.downloads import csv_response
 from takeup.forms import apply_errors
 from takeup.organisations.access import OrganisationRequest, can, organisation_view
@@ -330,6 +331,7 @@ def upload(request: OrganisationRequest) -> HttpResponse:
 ERRORS_SHOWN = 100
 
 
+@reads_from_primary  # the preview must be exact
 @organisation_view(Permission.IMPORT_DATA)
 def batch_detail(request: OrganisationRequest, pk: int) -> HttpResponse:
     """A batch: being read, waiting for confirmation (with how it was read, kept from the one
@@ -419,6 +421,7 @@ def _batch_action(
     return redirect("ledger:batch", org=org.slug, pk=batch.pk)
 
 
+@reads_from_primary  # progress the worker has just written
 @organisation_view(Permission.IMPORT_DATA)
 def batch_status(request: OrganisationRequest, pk: int) -> HttpResponse:
     """A big file's progress, for htmx to poll; when it is done the page reloads."""

@@ -190,3 +190,14 @@ class AuditEvent(models.Model):
             else:
                 lines.append(f"{field}: {change}")
         return lines
+
+
+class WorkerBeat(models.Model):
+    """A background worker's last sign of life. Workers on any machine share the task queue; a
+    task still marked running by a worker that has gone quiet is queued again (services)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.seen_at:%H:%M:%S}"

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -14,8 +15,18 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .models import ApiKey, AuditEvent, Membership, Organisation, User, domain_validator
+from .models import (
+    ApiKey,
+    AuditEvent,
+    Membership,
+    Organisation,
+    User,
+    WorkerBeat,
+    domain_validator,
+)
 from .roles import Role
+
+logger = logging.getLogger(__name__)
 
 API_KEY_PREFIX = "tk"
 # Writing last_used_at on every request would turn each API read into a write.
@@ -335,3 +346,34 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
+
+
+def worker_beat(worker_id: str) -> None:
+    """Say that this worker is alive (every few seconds, from a thread beside its tasks)."""
+    WorkerBeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": timezone.now()})
+
+
+def lost_tasks_requeue(now: Any = None) -> list[str]:
+    """Queue again each task marked running whose worker has been quiet for
+    TAKEUP_WORKER_LOST_SECONDS: the worker was killed, or its machine stopped, mid-task. Its
+    transaction was rolled back, and every task is safe to run again. The ids queued again."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    quiet = now - timedelta(seconds=settings.TAKEUP_WORKER_LOST_SECONDS)
+    alive = set(WorkerBeat.objects.filter(seen_at__gte=quiet).values_list("worker_id", flat=True))
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=quiet)
+    lost = [
+        str(task.pk)
+        for task in running.only("pk", "worker_ids")
+        if not task.worker_ids or task.worker_ids[-1] not in alive
+    ]
+    if lost:
+        # Only rows still running: a worker that finished meanwhile keeps its result.
+        DBTaskResult.objects.filter(pk__in=lost, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, started_at=None
+        )
+        logger.warning("queued again %d tasks of workers that stopped: %s", len(lost), lost)
+    WorkerBeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
+    return lost

@@ -1,5 +1,7 @@
 """Background work for organisations: emails that carry sign-in links."""
 
+from datetime import datetime
+
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -9,10 +11,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
+from takeup.core.priorities import PEOPLE_WAITING
+
+from . import services
 from .models import User
 
 
-@task()
+@task(priority=PEOPLE_WAITING)
 def send_password_reset_email(email: str, base_url: str, language: str) -> bool:
     """Email a set-password link to the active user with this address, if there is one. The
     token is made here, so no secret waits in the task queue; an address with no account gets
@@ -33,3 +38,8 @@ def send_password_reset_email(email: str, base_url: str, language: str) -> bool:
         body = render_to_string("organisations/email/reset_body.txt", context)
     send_mail(subject, body, None, [user.email])
     return True
+
+
+def workers_due(now: datetime) -> list[str]:
+    """Each minute (core/ticks.py): queue again the tasks of workers that stopped mid-task."""
+    return services.lost_tasks_requeue(now)

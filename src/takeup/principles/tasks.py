@@ -7,6 +7,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django_tasks import task
 
+from takeup.core.priorities import BATCH
+
 from . import services
 from .models import SearchTerm
 
@@ -15,7 +17,7 @@ AGAIN_AFTER = timedelta(days=7)
 REQUEUE_AFTER = timedelta(hours=1)
 
 
-@task()
+@task(priority=BATCH)
 def search_check_task(term_id: int) -> str:
     term = SearchTerm.objects.select_related("organisation").filter(pk=term_id).first()
     if term is None:

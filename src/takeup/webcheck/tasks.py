@@ -3,11 +3,13 @@ waiting is left alone."""
 
 from django_tasks import task
 
+from takeup.core.priorities import BATCH
+
 from . import services
 from .models import Run
 
 
-@task()
+@task(priority=BATCH)
 def webcheck_run(run_id: int) -> str:
     run = Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).first()
     if run is None:

@@ -4,27 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0002_template_restrict'),
-        ('organisations', '0003_organisation_website'),
+        ("alerts", "0002_template_restrict"),
+        ("organisations", "0003_organisation_website"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='delivery',
-            name='one_delivery_per_message',
+            model_name="delivery",
+            name="one_delivery_per_message",
         ),
         migrations.RemoveConstraint(
-            model_name='delivery',
-            name='one_delivery_per_digest',
+            model_name="delivery",
+            name="one_delivery_per_digest",
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(condition=models.Q(('message__isnull', False)), fields=('organisation', 'message', 'subscriber'), name='one_delivery_per_message'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("message__isnull", False)),
+                fields=("organisation", "message", "subscriber"),
+                name="one_delivery_per_message",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(condition=models.Q(('digest__isnull', False)), fields=('organisation', 'digest', 'subscriber'), name='one_delivery_per_digest'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("digest__isnull", False)),
+                fields=("organisation", "digest", "subscriber"),
+                name="one_delivery_per_digest",
+            ),
         ),
     ]

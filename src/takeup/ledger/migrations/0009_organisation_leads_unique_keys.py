@@ -4,20 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0006_service_online_only_since'),
-        ('ledger', '0008_service_forecasts'),
-        ('organisations', '0003_organisation_website'),
+        ("catalogue", "0006_service_online_only_since"),
+        ("ledger", "0008_service_forecasts"),
+        ("organisations", "0003_organisation_website"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='volume',
-            name='one_volume_per_source',
+            model_name="volume",
+            name="one_volume_per_source",
         ),
         migrations.AddConstraint(
-            model_name='volume',
-            constraint=models.UniqueConstraint(fields=('organisation', 'service', 'channel', 'period_start', 'period', 'measure', 'source'), name='one_volume_per_source'),
+            model_name="volume",
+            constraint=models.UniqueConstraint(
+                fields=(
+                    "organisation",
+                    "service",
+                    "channel",
+                    "period_start",
+                    "period",
+                    "measure",
+                    "source",
+                ),
+                name="one_volume_per_source",
+            ),
         ),
     ]
