@@ -182,3 +182,31 @@ def test_the_worker_imports_a_big_file_from_disk_and_deletes_it(
         assert batch_apply.call(batch.pk) == ImportBatch.Status.APPLIED
     batch.refresh_from_db()
     assert not batch.upload and not path.exists() and Volume.objects.count() == 4
+
+
+def test_uploads_work_with_a_storage_that_is_not_on_this_disk(
+    member_client: Callable[[str], MemberClient],
+    org: Organisation,
+    service: Service,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    """Several web processes and workers on several machines share files through S3 or alike:
+    a storage with no path on this disk. The worker reads the kept file from it all the same."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    settings.TAKEUP_INLINE_READ_BYTES = 10
+    client = member_client("analyst")
+    on_disk = set(Path(settings.MEDIA_ROOT).rglob("*"))
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = upload(client, org, "long-clean.csv")
+    assert batch.upload and set(Path(settings.MEDIA_ROOT).rglob("*")) == on_disk
+    assert batch_read.call(batch.pk) == ImportBatch.Status.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/o/{org.slug}/take-up/imports/{batch.pk}/", {"action": "import"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert batch_apply.call(batch.pk) == ImportBatch.Status.APPLIED
+    batch.refresh_from_db()
+    assert not batch.upload and Volume.objects.count() == 4

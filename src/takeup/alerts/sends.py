@@ -1,11 +1,11 @@
 """Campaign sends: an activity's text, email or letter to an uploaded list of recipients.
 
 The file is read all or nothing, with each problem given by line. Until the send is confirmed
-it waits on disk (under MEDIA_ROOT), never in the database; confirming makes one delivery per
-recipient in one insert. Each message carries the activity's tracked link with the send's code,
-so that arrivals are counted by send and never by person, and once no delivery of the send is
-waiting, every address and personalisation on its deliveries is blanked: what is left is the
-count and the delivery statuses."""
+it waits in the shared file storage (MEDIA_ROOT, or S3), never in the database; confirming makes
+one delivery per recipient in one insert. Each message carries the activity's tracked link with
+the send's code, so that arrivals are counted by send and never by person, and once no delivery
+of the send is waiting, every address and personalisation on its deliveries is blanked: what is
+left is the count and the delivery statuses."""
 
 import csv
 import hashlib
@@ -14,10 +14,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -159,14 +160,15 @@ def link_url(activity: Activity, send_code: str) -> str:
     return _link_url(activity.link.code, send_code)
 
 
-def _draft_path(send: CampaignSend) -> Path:
-    return Path(settings.MEDIA_ROOT) / "sends" / f"{send.code}.csv"
+def _draft_name(send: CampaignSend) -> str:
+    """Where the list waits, in the file storage every web process and worker shares."""
+    return f"sends/{send.code}.csv"
 
 
 def _drafts_forget(before: datetime) -> None:
     """Files of drafts nobody sent, after a day: a list of people is not kept for nothing."""
     for send in send_queries.drafts_before(before):
-        _draft_path(send).unlink(missing_ok=True)
+        default_storage.delete(_draft_name(send))
         CampaignSend.objects.filter(pk=send.pk, status=CampaignSend.Status.DRAFT).update(
             status=CampaignSend.Status.CANCELLED
         )
@@ -217,9 +219,8 @@ def send_prepare(
         file_sha256=sha256,
         created_by=actor,
     )
-    path = _draft_path(send)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    default_storage.delete(_draft_name(send))
+    default_storage.save(_draft_name(send), ContentFile(data))
     return send
 
 
@@ -241,7 +242,8 @@ def send_preview(send: CampaignSend) -> Preview:
 
 def _recipients_of(send: CampaignSend) -> list[Recipient]:
     try:
-        data = _draft_path(send).read_bytes()
+        with default_storage.open(_draft_name(send), "rb") as kept:
+            data = kept.read()
     except FileNotFoundError:
         raise SendRefused(
             [RowError(0, "", _("The file is no longer kept: upload it again."))]
@@ -289,7 +291,7 @@ def send_start(send: CampaignSend, actor: User | None) -> int:
         )
         audit_record(organisation=send.organisation, action="alerts.send", obj=send, actor=actor)
         transaction.on_commit(lambda: deliveries_send_task.enqueue())
-    _draft_path(send).unlink(missing_ok=True)
+    default_storage.delete(_draft_name(send))
     return len(found)
 
 
@@ -298,7 +300,7 @@ def send_cancel(send: CampaignSend) -> None:
     CampaignSend.objects.filter(pk=send.pk, status=CampaignSend.Status.DRAFT).update(
         status=CampaignSend.Status.CANCELLED
     )
-    _draft_path(send).unlink(missing_ok=True)
+    default_storage.delete(_draft_name(send))
 
 
 def send_complete_if_done(send: CampaignSend) -> bool:

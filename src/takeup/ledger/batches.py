@@ -90,16 +90,17 @@ def batch_check(*, batch: ImportBatch) -> ImportBatch:
 
 def batch_read_now(batch: ImportBatch) -> ImportBatch:
     """The check itself (the worker's task calls this for big files)."""
-    return services.volumes_import(
-        organisation=batch.organisation,
-        source=batch.source,
-        path=batch.kept_path(),
-        file_name=batch.file_name,
-        default_period=batch.default_period,
-        actor=batch.uploaded_by,
-        preview=True,
-        batch=batch,
-    ).batch
+    with batch.kept_file() as path:
+        return services.volumes_import(
+            organisation=batch.organisation,
+            source=batch.source,
+            path=path,
+            file_name=batch.file_name,
+            default_period=batch.default_period,
+            actor=batch.uploaded_by,
+            preview=True,
+            batch=batch,
+        ).batch
 
 
 def batch_import(*, batch: ImportBatch, only_valid: bool, actor: User) -> ImportBatch:

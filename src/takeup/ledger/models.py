@@ -1,9 +1,14 @@
 """Volumes by service × channel × period, where they came from, and the sources that send them."""
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
@@ -147,7 +152,7 @@ class ImportBatch(models.Model):
         max_length=200,
         blank=True,
         editable=False,
-        help_text="The file, kept on disk (under MEDIA_ROOT) only while the import waits",
+        help_text="The file, kept in the file storage only while the import waits",
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -185,9 +190,19 @@ class ImportBatch(models.Model):
         """The kept file while the import waits, else None."""
         return self.upload if self.upload else None
 
-    def kept_path(self) -> Path:
-        """Where the kept file is on disk."""
-        return Path(self.upload.path)
+    @contextmanager
+    def kept_file(self) -> Iterator[Path]:
+        """The kept file on this machine's disk for the length of the block: the file itself on
+        a filesystem storage (shared by path), else a copy fetched from the storage (S3)."""
+        storage, name = self.upload.storage, self.upload.name or ""
+        if isinstance(getattr(storage, "_wrapped", storage), FileSystemStorage):
+            yield Path(storage.path(name))
+            return
+        with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy:
+            with storage.open(name, "rb") as kept:
+                shutil.copyfileobj(kept, copy)
+            copy.flush()
+            yield Path(copy.name)
 
 
 class Volume(models.Model):

@@ -388,16 +388,17 @@ def batch_confirm_allowed(*, batch: ImportBatch, only_valid: bool) -> None:
 def batch_confirm(*, batch: ImportBatch, only_valid: bool, actor: User) -> ImportOutcome:
     """Import a previewed file, as it was uploaded, through the same pipeline."""
     batch_confirm_allowed(batch=batch, only_valid=only_valid)
-    return volumes_import(
-        organisation=batch.organisation,
-        source=batch.source,
-        path=batch.kept_path(),
-        file_name=batch.file_name,
-        only_valid=only_valid,
-        actor=actor,
-        batch=batch,
-        default_period=batch.default_period,
-    )
+    with batch.kept_file() as path:
+        return volumes_import(
+            organisation=batch.organisation,
+            source=batch.source,
+            path=path,
+            file_name=batch.file_name,
+            only_valid=only_valid,
+            actor=actor,
+            batch=batch,
+            default_period=batch.default_period,
+        )
 
 
 def volumes_import_rows(

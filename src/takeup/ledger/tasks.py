@@ -29,16 +29,17 @@ def batch_apply(batch_id: int) -> str:
     if batch is None or batch.status != ImportBatch.Status.IMPORTING or not batch.upload:
         return "not waiting to be imported"
     try:
-        outcome = services.volumes_import(
-            organisation=batch.organisation,
-            source=batch.source,
-            path=batch.kept_path(),  # read from disk a piece at a time
-            file_name=batch.file_name,
-            only_valid=batch.only_valid,
-            actor=batch.uploaded_by,
-            batch=batch,
-            default_period=batch.default_period,
-        )
+        with batch.kept_file() as path:  # read from disk a piece at a time
+            outcome = services.volumes_import(
+                organisation=batch.organisation,
+                source=batch.source,
+                path=path,
+                file_name=batch.file_name,
+                only_valid=batch.only_valid,
+                actor=batch.uploaded_by,
+                batch=batch,
+                default_period=batch.default_period,
+            )
     except services.ImportBusy:
         # Back to waiting, so the page offers the import again: nothing was saved.
         ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.PENDING)
