@@ -8,6 +8,7 @@ ALLOWED_HOSTS and DATABASE_URL.
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -203,7 +204,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every star
 # recipients. Every web process and worker must see the same files: a filesystem they share by
 # path (MEDIA_ROOT, the default), or an S3-compatible bucket (STORAGE=s3; docs/operations.md).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
