@@ -14,7 +14,15 @@ from takeup.core.clients import client_address, device_class
 
 from . import queries
 from .models import Survey
-from .services import MAX_BODY_BYTES, IntakeError, client_key, page_path, response_take
+from .services import (
+    MAX_BODY_BYTES,
+    IntakeError,
+    client_key,
+    origin_allowed,
+    page_path,
+    response_take,
+    setup_of,
+)
 
 
 def _cors(response: HttpResponse, origin: str) -> HttpResponse:
@@ -80,11 +88,16 @@ def config(request: HttpRequest, key: str) -> HttpResponse:
 @csrf_exempt  # a cross-site form post from the council's page; CORS and the origin list guard it
 @require_http_methods(["POST", "OPTIONS"])
 def responses(request: HttpRequest, key: str) -> HttpResponse:
-    survey = _survey(key)
-    if survey is None:
+    """Answers from the widget. No query on the way in: the survey's set-up is this process's
+    copy, which the statement saving the answer checks (services.response_take)."""
+    origin = request.headers.get("Origin", "")
+    own = request.build_absolute_uri("/").rstrip("/")
+    setup = setup_of(key)
+    if setup is None or not origin_allowed(setup, origin, own):
+        setup = setup_of(key, fresh=True)  # a refusal is never made from the copy
+    if setup is None:
         return _error(404, "No survey has this key.")
-    allowed, origin = _origin_allowed(request, survey)
-    if not allowed:
+    if not origin_allowed(setup, origin, own):
         return _error(
             403, "This website may not send answers to this survey.", [("origin", origin[:100])]
         )
@@ -103,9 +116,10 @@ def responses(request: HttpRequest, key: str) -> HttpResponse:
         else:
             try:
                 saved = response_take(
-                    survey=survey,
+                    key=key,
                     payload=payload,
                     origin=origin,
+                    own_origin=own,
                     device=device_class(request.META.get("HTTP_USER_AGENT", "")),
                     language=_language(payload),
                     client=client_key(client_address(request)),
@@ -113,8 +127,10 @@ def responses(request: HttpRequest, key: str) -> HttpResponse:
                 )
             except IntakeError as exc:
                 response = _error(exc.status, exc.detail, exc.errors)
+                if exc.status == 403:  # the website was taken off the list just now
+                    return response
             else:
-                response = JsonResponse({"received": saved is not None}, status=201)
+                response = JsonResponse({"received": saved}, status=201)
     return _cors(response, origin) if origin else response
 
 
@@ -145,7 +161,7 @@ def hosted(request: HttpRequest, key: str) -> HttpResponse:
             payload["website"] = request.POST["website"]
         try:
             response_take(
-                survey=survey,
+                key=key,
                 payload=payload,
                 origin="hosted",
                 device=device_class(request.META.get("HTTP_USER_AGENT", "")),

@@ -1,6 +1,6 @@
 """Writes for exit surveys: set-up, and taking a visitor's answers."""
 
-from dataclasses import dataclass
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from takeup.campaigns.services import prepared_cursor
 from takeup.catalogue.models import Service, ServiceArea
 from takeup.core import pages, weburls
 from takeup.core.clients import keyed
@@ -18,6 +19,7 @@ from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import audit_record, model_save
 
 from .models import IntakeWindow, PathRule, Question, Response, Survey
+from .queries import SETUP_STAMP, SurveySetup, survey_setup
 from .questions import DEFAULT_QUESTIONS, check_answers
 
 MAX_BODY_BYTES = 8_000
@@ -120,63 +122,57 @@ def rule_add(
     return rule
 
 
-@dataclass(frozen=True)
-class Mapped:
-    service: Service | None
-    area: ServiceArea | None
-
-
-def map_path(survey: Survey, path: str) -> Mapped:
-    """The service or area whose rule has the longest prefix of the page's address."""
-    rules = survey.rules.select_related("service__area", "area")
-    rule = pages.best_match(path, ((r.prefix, r) for r in rules))
-    if rule is None:
-        return Mapped(None, None)
-    if rule.service is not None:
-        return Mapped(rule.service, rule.service.area)
-    return Mapped(None, rule.area)
-
-
 WINDOW_ADD = (
-    "INSERT INTO insight_intakewindow (origin, minute, count) VALUES (%s, %s, 1) "
+    "INSERT INTO insight_intakewindow (origin, minute, count) VALUES {rows} "
     "ON CONFLICT (origin, minute) DO UPDATE SET count = insight_intakewindow.count + 1 "
-    "RETURNING count"
+    "RETURNING origin, count"
 )
 
 
-def _count(key: str, minute: datetime) -> tuple[int, int]:
-    """Add one to this minute's count for `key`; (this minute's count, the last minute's)."""
+def _count(keys: list[str], minute: datetime) -> list[tuple[int, int]]:
+    """Add one to this minute's count for each key; (this minute's count, the last minute's)
+    for each. One round trip to Redis, or two to the database."""
+    last = minute - timedelta(minutes=1)
     r = client()
     if r is not None:
-        now_key = f"takeup:intake:{key}:{minute:%Y%m%d%H%M}"
-        before_key = f"takeup:intake:{key}:{minute - timedelta(minutes=1):%Y%m%d%H%M}"
         pipe = r.pipeline(transaction=False)
-        pipe.incr(now_key)
-        pipe.expire(now_key, 150)
-        pipe.get(before_key)
-        current, _, before = pipe.execute()
-        return int(current), int(before or 0)
+        for key in keys:
+            now_key = f"takeup:intake:{key}:{minute:%Y%m%d%H%M}"
+            pipe.incr(now_key)
+            pipe.expire(now_key, 150)
+            pipe.get(f"takeup:intake:{key}:{last:%Y%m%d%H%M}")
+        replies = pipe.execute()
+        return [(int(replies[i]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
+    # The database's own form of the time, so that the ORM's lookups below find the rows.
+    at = connection.ops.adapt_datetimefield_value(minute)
     with connection.cursor() as cursor:
-        # The database's own form of the time, so that the ORM's lookups below find the row.
-        cursor.execute(WINDOW_ADD, [key, connection.ops.adapt_datetimefield_value(minute)])
-        current = cursor.fetchone()[0]
-    if current == 1:  # the minute's first answer tidies up old windows
+        cursor.execute(
+            WINDOW_ADD.format(rows=", ".join(["(%s, %s, 1)"] * len(keys))),
+            [value for key in keys for value in (key, at)],
+        )
+        current = dict(cursor.fetchall())
+    if 1 in current.values():  # the minute's first answer tidies up old windows
         IntakeWindow.objects.filter(minute__lt=minute - timedelta(minutes=5)).delete()
-    before = (
-        IntakeWindow.objects.filter(origin=key, minute=minute - timedelta(minutes=1))
-        .values_list("count", flat=True)
-        .first()
+    before = dict(
+        IntakeWindow.objects.filter(origin__in=keys, minute=last).values_list("origin", "count")
     )
-    return int(current), int(before or 0)
+    return [(int(current[key]), int(before.get(key, 0))) for key in keys]
 
 
-def over_limit(key: str, limit: int, now: datetime) -> bool:
+def _over(limits: list[tuple[str, int]], now: datetime) -> bool:
     """A sliding minute: this minute's count plus the last minute's, weighted by how much of it
     the last sixty seconds still cover. So a burst across a minute boundary is one burst."""
     minute = now.replace(second=0, microsecond=0)
-    current, before = _count(key, minute)
     covered = 1 - (now - minute).total_seconds() / 60
-    return current + before * covered > limit
+    counts = _count([key for key, _ in limits], minute)
+    return any(
+        current + before * covered > limit
+        for (_, limit), (current, before) in zip(limits, counts, strict=True)
+    )
+
+
+def over_limit(key: str, limit: int, now: datetime) -> bool:
+    return _over([(key, limit)], now)
 
 
 def client_key(address: str) -> str:
@@ -185,14 +181,16 @@ def client_key(address: str) -> str:
     return "c:" + keyed(address)[:32]
 
 
-def rate_limited(survey: Survey, site: str, client: str) -> bool:
+def rate_limited(survey_key: str, site: str, client: str) -> bool:
     """Too many answers just now: for this survey from this website (or its hosted page), or
-    from this one visitor. Keyed on the survey, not on the Origin header, which anyone can
-    write: one survey's flood never blocks another organisation's."""
-    now = timezone.now()
-    per_site = f"s:{survey.key}:{site[:150]}"
-    return over_limit(per_site, settings.TAKEUP_SURVEY_PER_MINUTE, now) or over_limit(
-        client, settings.TAKEUP_SURVEY_PER_CLIENT_PER_MINUTE, now
+    from this one visitor, both counted at once. Keyed on the survey, not on the Origin header,
+    which anyone can write: one survey's flood never blocks another organisation's."""
+    return _over(
+        [
+            (f"s:{survey_key}:{site[:150]}", settings.TAKEUP_SURVEY_PER_MINUTE),
+            (client, settings.TAKEUP_SURVEY_PER_CLIENT_PER_MINUTE),
+        ],
+        timezone.now(),
     )
 
 
@@ -212,19 +210,54 @@ def page_path(text: str) -> str:
     return text
 
 
-def response_take(
-    *,
-    survey: Survey,
-    payload: Any,
-    origin: str,
-    device: str,
-    language: str,
-    client: str = "",
-    arrived_by: str = "",
-) -> Response | None:
-    """Check and save one visitor's answers, all or nothing. Returns None for a robot caught by
-    the honeypot (it is told nothing different)."""
-    if not survey.active:
+# Saves the answer only while the survey's set-up is the one it was checked against (the stamp
+# read with it): one round trip, and no answer is checked against questions or rules changed since.
+RESPONSE_INSERT = f"""
+INSERT INTO insight_response (organisation_id, survey_id, path, service_id, area_id, language,
+  device, arrived_by, received_at, answers, versions)
+SELECT s.organisation_id, s.id, %(path)s, %(service)s, %(area)s, %(language)s, %(device)s,
+  %(arrived_by)s, %(received_at)s, %(answers)s::jsonb, %(versions)s::jsonb
+FROM insight_survey s
+WHERE s.id = %(survey)s AND {SETUP_STAMP} = %(stamp)s
+RETURNING id
+"""  # noqa: S608 (the stamp is our own SQL, not input)
+SETUPS_KEPT = 1000
+_setups: dict[str, SurveySetup] = {}
+
+
+def setup_of(key: str, *, fresh: bool = False) -> SurveySetup | None:
+    """The survey's set-up, as this process last read it unless `fresh`. On SQLite it is read
+    every time: there are no round trips to save, and no stamp to check it by."""
+    if not fresh and connection.vendor == "postgresql":
+        kept = _setups.get(key)
+        if kept is not None:
+            return kept
+    setup = survey_setup(key)
+    if connection.vendor == "postgresql":
+        if len(_setups) >= SETUPS_KEPT:
+            _setups.clear()
+        if setup is None:
+            _setups.pop(key, None)
+        else:
+            _setups[key] = setup
+    return setup
+
+
+def origin_allowed(setup: SurveySetup, origin: str, own: str) -> bool:
+    """No Origin header is not a cross-site browser request; otherwise one of the survey's
+    websites, or Takeup's own."""
+    return not origin or origin in setup.allowed_origins or origin == own
+
+
+def _checked(
+    setup: SurveySetup, payload: Any, origin: str, own: str | None
+) -> tuple[dict[str, Any], str] | None:
+    """The answers and the page's path, or None for a robot caught by the honeypot."""
+    if own is not None and not origin_allowed(setup, origin, own):
+        raise IntakeError(
+            403, "This website may not send answers to this survey.", [("origin", origin[:100])]
+        )
+    if not setup.active:
         raise IntakeError(404, "This survey is not taking answers.")
     if not isinstance(payload, dict):
         raise IntakeError(400, "Send a JSON object.", [("body", "Send a JSON object.")])
@@ -239,32 +272,98 @@ def response_take(
         raise IntakeError(
             400, "The request has errors.", [("path", "Send the page's path, such as /bins.")]
         )
-    asked = list(survey.questions.filter(active=True))
-    questions = tuple(q.spec() for q in asked)
-    answers, errors = check_answers(payload.get("answers"), questions)
+    answers, errors = check_answers(payload.get("answers"), setup.questions)
     if errors:
         raise IntakeError(400, "The answers have errors; see each field.", errors)
     if not answers:
         raise IntakeError(400, "Answer at least one question.", [("answers", "Answer a question.")])
-    if rate_limited(survey, origin or "-", client or "c:-"):
-        raise IntakeError(
-            429,
-            _("Many answers have come in just now. Please send yours again in a minute."),
+    return answers, path.split("?", 1)[0].split("#", 1)[0]
+
+
+def _save(setup: SurveySetup, values: dict[str, Any]) -> bool:
+    """Save the answer; False (nothing saved) when the set-up changed since it was read."""
+    if connection.vendor != "postgresql":
+        fields = {k: v for k, v in values.items() if k not in ("service", "area")}
+        Response.objects.create(
+            organisation_id=setup.organisation_id,
+            survey_id=setup.pk,
+            service_id=values["service"],
+            area_id=values["area"],
+            **fields,
         )
-    path = path.split("?", 1)[0].split("#", 1)[0]
-    mapped = map_path(survey, path)
-    return Response.objects.create(
-        organisation_id=survey.organisation_id,
-        survey=survey,
-        path=path,
-        service=mapped.service,
-        area=mapped.area,
-        language="cy" if language == "cy" else "en",
-        device=device,
-        arrived_by=arrived_by if arrived_by in ARRIVED_BY else "",
-        answers=answers,
-        versions={q.key: q.version for q in asked if q.key in answers},
-    )
+        return True
+    values = {
+        **values,
+        "survey": setup.pk,
+        "stamp": setup.stamp,
+        "answers": json.dumps(values["answers"]),
+        "versions": json.dumps(values["versions"]),
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(RESPONSE_INSERT, values, prepare=settings.TAKEUP_SERVER_PREPARE)
+        return cursor.fetchone() is not None
+
+
+def response_take(
+    *,
+    key: str,
+    payload: Any,
+    origin: str,
+    device: str,
+    language: str,
+    client: str = "",
+    arrived_by: str = "",
+    own_origin: str | None = None,
+) -> bool:
+    """Check and save one visitor's answers, all or nothing: True once saved, False for a robot
+    caught by the honeypot (it is told nothing different). `own_origin` is Takeup's own, for
+    answers sent from a website, whose origin is checked; None for the hosted page.
+
+    The set-up is this process's copy, checked against the database by the statement that saves:
+    if it changed, it is read again and the answers checked again. A refusal is never made from
+    a copy, only from a set-up read for this answer."""
+    setup, fresh = setup_of(key), False
+    limited: bool | None = None
+    for _attempt in range(3):
+        try:
+            if setup is None:
+                raise IntakeError(404, "No survey has this key.")
+            checked = _checked(setup, payload, origin, own_origin)
+        except IntakeError:
+            if fresh:
+                raise
+            setup, fresh = setup_of(key, fresh=True), True
+            continue
+        if checked is None:
+            return False
+        if limited is None:  # counted once, however many times the set-up is read
+            limited = rate_limited(setup.key, origin or "-", client or "c:-")
+        if limited:
+            raise IntakeError(
+                429,
+                _("Many answers have come in just now. Please send yours again in a minute."),
+            )
+        answers, path = checked
+        rule = pages.best_match(path, ((prefix, (s, a)) for prefix, s, a in setup.rules))
+        service, area = rule or (None, None)
+        saved = _save(
+            setup,
+            {
+                "path": path,
+                "service": service,
+                "area": area,
+                "language": "cy" if language == "cy" else "en",
+                "device": device,
+                "arrived_by": arrived_by if arrived_by in ARRIVED_BY else "",
+                "received_at": timezone.now(),
+                "answers": answers,
+                "versions": {k: v for k, v in setup.versions if k in answers},
+            },
+        )
+        if saved:
+            return True
+        setup, fresh = setup_of(key, fresh=True), True
+    raise IntakeError(503, "The survey is being changed just now. Please send your answers again.")
 
 
 QUESTION_TEXTS = ["text_en", "text_cy", "hint_en", "hint_cy"]
