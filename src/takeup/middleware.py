@@ -8,8 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.defaults import page_not_found, server_error
 
-from takeup.core import dbrouting
-
 # Only our own scripts and styles; Vega draws through its interpreter so no 'unsafe-eval' is
 # needed, and GOV.UK Frontend needs no inline script once its module adds the support class.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -99,37 +97,3 @@ class RefuseNulMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
-
-
-WROTE_COOKIE = "takeup_wrote"
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-class ReplicaReadsMiddleware:
-    """Send a GET's reads to a replica, when there are replicas (core/dbrouting.py); but for a
-    few seconds after someone writes, their reads stay on the primary, so they never see their
-    own import or change vanish while the replica catches up. The cookie only routes reads:
-    forging it does no more than read from the primary."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        self.replicas = bool(dbrouting.replica_aliases())
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not self.replicas:
-            return self.get_response(request)
-        if request.method in SAFE_METHODS:
-            if WROTE_COOKIE in request.COOKIES:
-                return self.get_response(request)
-            with dbrouting.replica_reads():
-                return self.get_response(request)
-        response = self.get_response(request)
-        response.set_cookie(
-            WROTE_COOKIE,
-            "1",
-            max_age=settings.TAKEUP_READ_YOUR_WRITES_SECONDS,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
-        return response

@@ -14,8 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from takeup.catalogue.models import Service
+from takeup.core.dbrouting import WROTE_COOKIE
 from takeup.ledger.models import ImportBatch
-from takeup.middleware import WROTE_COOKIE
 from takeup.organisations.models import Organisation
 from tests.conftest import MemberClient
 

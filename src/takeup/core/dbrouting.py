@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import HttpRequest, HttpResponse
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,3 +80,37 @@ class ReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
         return db == DEFAULT_DB_ALIAS  # replicas follow the primary's WAL
+
+
+WROTE_COOKIE = "takeup_wrote"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class ReplicaReadsMiddleware:
+    """Send a GET's reads to a replica, when there are replicas (core/dbrouting.py); but for a
+    few seconds after someone writes, their reads stay on the primary, so they never see their
+    own import or change vanish while the replica catches up. The cookie only routes reads:
+    forging it does no more than read from the primary."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.replicas = bool(replica_aliases())
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.replicas:
+            return self.get_response(request)
+        if request.method in SAFE_METHODS:
+            if WROTE_COOKIE in request.COOKIES:
+                return self.get_response(request)
+            with replica_reads():
+                return self.get_response(request)
+        response = self.get_response(request)
+        response.set_cookie(
+            WROTE_COOKIE,
+            "1",
+            max_age=settings.TAKEUP_READ_YOUR_WRITES_SECONDS,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+        return response
