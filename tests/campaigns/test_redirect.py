@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from takeup.campaigns import public
 from takeup.campaigns.models import (
     Activity,
     Arrival,
@@ -19,6 +20,7 @@ from takeup.campaigns.models import (
 )
 from takeup.campaigns.queries import arrivals_by_send
 from takeup.campaigns.services import activity_save, link_save
+from takeup.catalogue.services import domain_allowed
 from takeup.organisations.models import Organisation
 from tests.factories import ServiceFactory
 from tests.responses import ClientResponse
@@ -190,3 +192,25 @@ def test_arrivals_are_counted_by_the_send_their_message_came_from(activity: Acti
     go(client, f"{code}?s=ab12cd34ef56", "Mozilla/5.0 (compatible; Googlebot/2.1)")
     assert arrivals_by_send(activity.link) == {"ab12cd34ef56": 2, "other1": 1, "": 4}
     assert Arrival.objects.get(send="ab12cd34ef56", is_bot=True).count == 1
+
+
+def test_a_links_address_is_checked_once_per_process_until_it_changes(
+    org: Organisation, activity: Activity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    allowed = domain_allowed
+
+    def counting(url: str, domains: list[str]) -> bool:
+        checked.append(url)
+        return allowed(url, domains)
+
+    monkeypatch.setattr(public, "domain_allowed", counting)
+    public._target.cache_clear()
+    client = Client()
+    for _ in range(3):
+        assert go(client, activity.link.code).status_code == 302
+    assert len(checked) == 1
+    org.allowed_domains = ["elsewhere.gov.uk"]  # the organisation drops the domain
+    org.save()
+    assert go(client, activity.link.code).status_code == 404
+    assert len(checked) == 2

@@ -4,11 +4,13 @@ one round trip; a change made anywhere else is seen by the very next answer."""
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import redis
+import redis.connection
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -72,6 +74,24 @@ def test_an_answer_is_one_round_trip_once_the_survey_is_known(
         assert post(survey, path="/bins") == 201
     assert made == [1]
     assert Response.objects.count() == 2
+
+
+def test_both_limits_are_one_call_to_redis(
+    r: redis.Redis, survey: Survey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The website's window and the visitor's, this minute's and the last, in one script."""
+    assert post(survey) == 201  # loads the script into Redis
+    sent = []
+    send: Callable[..., None] = redis.connection.Connection.send_packed_command
+
+    def counted(self: redis.connection.Connection, *args: Any, **kwargs: Any) -> None:
+        sent.append(args)
+        send(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+    assert post(survey) == 201
+    assert len(sent) == 1
+    assert len(list(r.scan_iter("takeup:intake:*"))) == 2  # this minute's, for each
 
 
 @on_postgresql

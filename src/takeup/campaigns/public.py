@@ -2,10 +2,11 @@
 shows an evaluation report someone shared."""
 
 import re
-from functools import partial
+from functools import lru_cache, partial
 from urllib.parse import urlsplit
 
 import psycopg
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -74,6 +75,24 @@ def _not_found(request: HttpRequest, organisation_id: int | None, status: int) -
     return response
 
 
+@lru_cache(maxsize=1024)
+def _target(
+    site: str,
+    destination: str,
+    domains: tuple[str, ...],
+    code: str,
+    campaign_name: str,
+    medium: str,
+    via: str,
+) -> str | None:
+    """Where a link sends its visitors, or None when its destination is no longer allowed. Kept
+    per process, as it follows from the arguments alone: parsing the address as a browser would
+    and building the UTM query took a sixth of each counted visit."""
+    if not (own_page(destination) or domain_allowed(destination, list(domains))):
+        return None
+    return link_target(destination, code, campaign_name, medium, via)
+
+
 @require_http_methods(["GET", "HEAD"])
 def go(request: HttpRequest, code: str) -> HttpResponse:
     """Count the arrival and send the visitor on: one round trip to PostgreSQL, because this
@@ -107,18 +126,19 @@ def go(request: HttpRequest, code: str) -> HttpResponse:
         return _not_found(request, None, 404)
     if link.expires_on is not None and link.expires_on < today:
         return _not_found(request, link.organisation_id, 410)
-    if not (own_page(link.destination) or domain_allowed(link.destination, link.allowed_domains)):
+    target = _target(
+        settings.TAKEUP_SITE_URL,  # own_page's, so a changed setting is a new key
+        link.destination,
+        tuple(link.allowed_domains),
+        link.code,
+        link.campaign_name,
+        link.medium,
+        via,
+    )
+    if target is None:
         # The organisation dropped the domain since: the visit counts, the redirect does not.
         return _not_found(request, link.organisation_id, 404)
-    response = HttpResponseRedirect(
-        link_target(
-            link.destination,
-            link.code,
-            link.campaign_name,
-            link.medium,
-            via,
-        )
-    )
+    response = HttpResponseRedirect(target)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
