@@ -8,7 +8,7 @@ import pytest
 from takeup.catalogue.models import Channel, Service
 from takeup.ledger.crossgrain import Figure, covers, losers
 from takeup.ledger.models import Volume
-from takeup.ledger.queries import CountsByServiceAndChannel, Scope
+from takeup.ledger.queries import CountsByServiceAndChannel, Scope, latest_covered_day
 from takeup.ledger.services import data_source_save, volumes_import_rows
 from takeup.organisations.models import Organisation
 
@@ -121,3 +121,33 @@ def test_losers_prefers_whole_months_then_priority_then_the_older_source() -> No
     assert set(losers(march, [month, *days[:5]])) == {100, 101, 102, 103, 104}
     older = Figure(2, source_id=9, period="month", start=march, rank=200)
     assert losers(march, [older, *days]) == [d.pk for d in days]
+
+
+@pytest.mark.parametrize(
+    ("rows", "covered"),
+    [
+        # A week that starts in August ends in September, after July's monthly figure.
+        (
+            [
+                (date(2026, 6, 10), "day", 5),
+                (date(2026, 7, 1), "month", 300),
+                (date(2026, 8, 31), "week", 70),
+            ],
+            date(2026, 9, 6),
+        ),
+        # A gap of months before the last figures; a single month; a single day.
+        ([(date(2026, 1, 5), "day", 5), (date(2026, 5, 1), "month", 300)], date(2026, 5, 31)),
+        ([(date(2026, 5, 1), "month", 300)], date(2026, 5, 31)),
+        ([(date(2026, 5, 9), "day", 3)], date(2026, 5, 9)),
+    ],
+)
+def test_the_last_day_covered_by_figures_of_every_grain(
+    org: Organisation, service: Service, rows: list[tuple[date, str, int]], covered: date
+) -> None:
+    for n, row in enumerate(rows):  # one source a grain, as real imports are
+        send(org, service, f"Source {n}", 100 + n, [row])
+    assert latest_covered_day(org.pk) == covered
+
+
+def test_no_figures_cover_no_day(org: Organisation) -> None:
+    assert latest_covered_day(org.pk) is None

@@ -36,6 +36,9 @@ def _keys_and_indexes(cursor: Any, table: str) -> tuple[list[str], list[str]]:
     )
     indexes = []
     for (definition,) in cursor.fetchall():
+        # Read from a partitioned table, an index is "ON ONLY" the parent; made again, it is on
+        # every partition.
+        definition = definition.replace(" ON ONLY ", " ON ")
         if definition.startswith("CREATE UNIQUE") and "organisation_id" not in definition:
             raise ValueError(f"{definition} must include organisation_id to be partitioned")
         indexes.append(definition)

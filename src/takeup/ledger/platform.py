@@ -188,6 +188,7 @@ def records_write(
 def _take_away(source: DataSource, sent: list[PlatformRecord]) -> None:
     for old in sent:
         Volume.objects.filter(
+            organisation_id=source.organisation_id,
             source=source,
             service_id=old.service_id,
             channel_id=old.channel_id,

@@ -19,11 +19,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncWeek
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -578,9 +579,21 @@ def latest_covered_day(organisation_id: int) -> date | None:
     """The last day the transactions figures cover: a monthly figure covers its month, a weekly
     one its week."""
     ends = []
+    # Only the figures near the end need reading: none that starts before the month before the
+    # last month of the monthly totals can end later than one in it. (Their second-last month:
+    # one query with this, and an index scan instead of all the organisation's figures.)
+    before_last = (
+        VolumeMonth.objects.filter(organisation_id=organisation_id, measure=Measure.TRANSACTIONS)
+        .order_by("-month")
+        .values("month")
+        .distinct()[1:2]
+    )
     rows = (
         Volume.objects.filter(
-            organisation_id=organisation_id, counted=True, measure=Measure.TRANSACTIONS
+            organisation_id=organisation_id,
+            counted=True,
+            measure=Measure.TRANSACTIONS,
+            period_start__gte=Coalesce(Subquery(before_last), Value(date.min)),
         )
         .values("period")
         .annotate(last=Max("period_start"))

@@ -87,7 +87,7 @@ def data_source_save(
     def recount(source: DataSource) -> None:
         if not creating:  # a new priority changes which source's figures count
             organisation_lock(organisation.pk)
-            Volume.objects.filter(source=source).update(rank=priority)
+            Volume.objects.filter(organisation=organisation, source=source).update(rank=priority)
             _recompute(Volume.objects.filter(organisation=organisation))
             month_totals_refresh(organisation_id=organisation.pk)
 
@@ -750,7 +750,7 @@ def _recompute_across_grains(volumes: QuerySet[Volume]) -> None:
         pk for (*_, first), found in figures.items() for pk in crossgrain.losers(first, found)
     ]
     for chunk in range(0, len(losers), INSERT_BATCH):
-        Volume.objects.filter(pk__in=losers[chunk : chunk + INSERT_BATCH]).update(counted=False)
+        volumes.filter(pk__in=losers[chunk : chunk + INSERT_BATCH]).update(counted=False)
 
 
 def _as_date(bucket: date | str) -> date:
@@ -758,7 +758,9 @@ def _as_date(bucket: date | str) -> date:
 
 
 def _recompute_same_grain(volumes: QuerySet[Volume]) -> None:
+    # The organisation first: it is the partition and leads the unique key this probe uses.
     better = Volume.objects.filter(
+        organisation_id=OuterRef("organisation_id"),
         service=OuterRef("service"),
         channel=OuterRef("channel"),
         period_start=OuterRef("period_start"),
@@ -776,6 +778,7 @@ def figures_recount(
     """Settle which figures count, and the monthly totals, after figures were taken away."""
     _recompute(
         Volume.objects.filter(
+            organisation_id=organisation_id,
             service_id__in=service_ids,
             period_start__range=(start.replace(day=1), periods.month(end).end),
         )
