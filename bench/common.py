@@ -140,3 +140,25 @@ def stop(*servers: subprocess.Popen[bytes]) -> None:
     for server in servers:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def record_replacing(file_name: str, values: dict[str, Any], stale: list[str]) -> Path:
+    """As record(), first dropping keys an earlier version of the benchmark wrote."""
+    path = RESULTS / file_name
+    if path.exists():
+        current = json.loads(path.read_text())
+        for key in stale:
+            current.pop(key, None)
+        path.write_text(json.dumps(dict(sorted(current.items())), indent=2) + "\n")
+    return record(file_name, values)
+
+
+def medians(runs: dict[str, list[tuple[float, float, int]]]) -> dict[str, tuple[float, float]]:
+    """Each path's median requests/s and median p99 over its rounds, taken apart: a round slow
+    for the machine's other work moves neither."""
+    out = {}
+    for name, rounds in runs.items():
+        rates = sorted(r for r, _, _ in rounds)
+        p99s = sorted(p for _, p, _ in rounds)
+        out[name] = (rates[len(rates) // 2], p99s[len(p99s) // 2])
+    return out

@@ -304,8 +304,8 @@ WITH async AS (
 SELECT id, code, destination, expires_on, organisation_id, allowed_domains, medium, name, salt
 FROM l, async
 """
-# psycopg prepares a statement only when asked (prepare=True), and Django turns asking off for
-# every connection (prepare_threshold None): a threshold no query reaches turns it back on.
+# Django opens psycopg connections with prepare_threshold None, under which psycopg ignores even
+# prepare=True: a threshold no query reaches prepares the statements that ask, and only those.
 PREPARE_WHEN_ASKED = 2**31 - 1
 
 
