@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import psycopg
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from takeup.catalogue.models import Service
 from takeup.catalogue.services import domain_allowed
+from takeup.core.statements import prepared_cursor
 from takeup.core.text import slugify
 from takeup.organisations.models import ApiKey, Organisation, User
 from takeup.organisations.services import audit_record, model_save
@@ -304,20 +304,6 @@ WITH async AS (
 SELECT id, code, destination, expires_on, organisation_id, allowed_domains, medium, name, salt
 FROM l, async
 """
-# Django opens psycopg connections with prepare_threshold None, under which psycopg ignores even
-# prepare=True: a threshold no query reaches prepares the statements that ask, and only those.
-PREPARE_WHEN_ASKED = 2**31 - 1
-
-
-def prepared_cursor() -> psycopg.Cursor[Any]:
-    """A psycopg cursor on Django's PostgreSQL connection, whose statements are prepared on the
-    server when executed with prepare=settings.TAKEUP_SERVER_PREPARE (never behind PgBouncer).
-    Django does not wrap its errors."""
-    connection.ensure_connection()
-    raw = connection.connection
-    if settings.TAKEUP_SERVER_PREPARE and raw.prepare_threshold is None:
-        raw.prepare_threshold = PREPARE_WHEN_ASKED
-    return psycopg.Cursor(raw)
 
 
 def arrival_visit(

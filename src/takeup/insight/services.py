@@ -12,11 +12,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from takeup.campaigns.services import prepared_cursor
 from takeup.catalogue.models import Service, ServiceArea
 from takeup.core import pages, weburls
 from takeup.core.clients import keyed
 from takeup.core.redisclient import client
+from takeup.core.statements import prepared_cursor
 from takeup.organisations.models import Organisation, User
 from takeup.organisations.services import audit_record, model_save
 
