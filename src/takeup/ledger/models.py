@@ -273,6 +273,12 @@ class Volume(models.Model):
                 condition=Q(counted=True),
             ),
             models.Index(fields=["source", "period_start"], name="volume_source_start"),
+            # The latest figure of each grain, read by three probes (queries.latest_covered_day).
+            models.Index(
+                fields=["organisation", "measure", "period", "-period_start"],
+                name="volume_org_grain_latest",
+                condition=Q(counted=True),
+            ),
         ]
 
     def __str__(self) -> str:

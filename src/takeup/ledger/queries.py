@@ -24,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncWeek
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -577,35 +577,30 @@ def forecast_of(service_id: int) -> ServiceForecast | None:
 
 def latest_covered_day(organisation_id: int) -> date | None:
     """The last day the transactions figures cover: a monthly figure covers its month, a weekly
-    one its week."""
-    ends = []
-    # Only the figures near the end need reading: none that starts before the month before the
-    # last month of the monthly totals can end later than one in it. (Their second-last month:
-    # one query with this, and an index scan instead of all the organisation's figures.)
-    before_last = (
-        VolumeMonth.objects.filter(organisation_id=organisation_id, measure=Measure.TRANSACTIONS)
-        .order_by("-month")
-        .values("month")
-        .distinct()[1:2]
-    )
-    rows = (
-        Volume.objects.filter(
-            organisation_id=organisation_id,
-            counted=True,
-            measure=Measure.TRANSACTIONS,
-            period_start__gte=Coalesce(Subquery(before_last), Value(date.min)),
+    one its week. One query: the latest start of each grain, each an index probe."""
+
+    def latest(period: str) -> Subquery:
+        return Subquery(
+            Volume.objects.filter(
+                organisation_id=organisation_id,
+                counted=True,
+                measure=Measure.TRANSACTIONS,
+                period=period,
+            )
+            .order_by("-period_start")
+            .values("period_start")[:1]
         )
-        .values("period")
-        .annotate(last=Max("period_start"))
+
+    last = Organisation.objects.filter(pk=organisation_id).aggregate(
+        day=Max(latest("day")), week=Max(latest("week")), month=Max(latest("month"))
     )
-    for row in rows:
-        start = row["last"]
-        if row["period"] == "month":
-            ends.append(periods.month(start).end)
-        elif row["period"] == "week":
-            ends.append(start + timedelta(days=6))
-        else:
-            ends.append(start)
+    ends = []
+    if last["month"]:
+        ends.append(periods.month(last["month"]).end)
+    if last["week"]:
+        ends.append(last["week"] + timedelta(days=6))
+    if last["day"]:
+        ends.append(last["day"])
     return max(ends, default=None)
 
 

@@ -769,7 +769,10 @@ def _recompute_same_grain(volumes: QuerySet[Volume]) -> None:
     ).filter(
         Q(rank__gt=OuterRef("rank")) | Q(rank=OuterRef("rank"), source_id__lt=OuterRef("source_id"))
     )
-    volumes.update(counted=~Exists(better))
+    # Only the figures whose mark changes are written: rewriting every figure in the scope (a
+    # large council's months) took seconds and filled the WAL the replicas replay.
+    volumes.filter(counted=True).filter(Exists(better)).update(counted=False)
+    volumes.filter(counted=False).filter(~Exists(better)).update(counted=True)
 
 
 def figures_recount(
