@@ -12,7 +12,8 @@ from takeup.organisations.tasks import send_password_reset_email
 from takeup.webcheck.tasks import webcheck_run
 from tests.factories import OrganisationFactory
 
-pytestmark = pytest.mark.django_db
+# The worker commits and closes its connection, as in production: a real transaction each.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_work_people_wait_for_goes_before_batch_work() -> None:
