@@ -8,7 +8,7 @@ from datetime import date
 
 import django
 
-django.setup()
+django.setup()  # before the imports below (E402): models need an app registry
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -57,7 +57,6 @@ def reads_from_primary(view: F) -> F:
         with primary_reads():
             return view(*args, **kwargs)
 
-    wrapped.reads_from_primary = True  # type: ignore[attr-defined]
     return wrapped  # type: ignore[return-value]
 
 
